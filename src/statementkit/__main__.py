@@ -1,0 +1,5 @@
+"""`python -m statementkit` runs the CLI."""
+
+from statementkit.cli.main import run
+
+run()

@@ -1,0 +1,78 @@
+"""Shared CLI plumbing: consoles, the output-format option, error handling.
+
+Commands parse arguments, call a stage and print. Stage errors
+(`StatementkitError`) become one line on stderr and exit code 2; nothing else
+is caught, so real bugs still show a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Iterable
+from enum import Enum
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from statementkit.errors import StatementkitError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_INPUT = 2
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+
+
+def console() -> Console:
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err_console() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    err_console().print(f"[bold red]error:[/] {_escape(message)}")
+    return typer.Exit(code)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def handle_errors(func: F) -> F:
+    """Turn StatementkitError into a one-line message and exit code 2."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except StatementkitError as e:
+            raise fail(str(e)) from None
+        except BrokenPipeError:  # `statementkit ... | head`
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit_records(records: Iterable[dict[str, Any]], fmt: Format) -> None:
+    """Print result records as json or jsonl to stdout."""
+    from statementkit.io import write_records
+
+    write_records(records, sys.stdout, fmt.value)
+
+
+FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table for people, json/jsonl for programs.")
+RULES_OPTION = typer.Option(None, "--rules", help="Rules directory (default: the bundled rules/).",
+                            show_default=False)
+LANG_OPTION = typer.Option(None, "--lang", help="Force this language (ISO code) instead of detecting it.",
+                           show_default=False)

@@ -1,0 +1,48 @@
+"""`statementkit demo`: the main job on the bundled corpus."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+
+from statementkit.cli._util import FORMAT_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
+
+
+@handle_errors
+def demo(
+    rules: Path = RULES_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Screen the bundled demo batch of submissions against the published statements.
+
+    The batch (corpus/demo-submissions.jsonl) mixes good submissions with ones
+    that break each moderation criterion, in several languages; the published
+    statements are those quoted in the reference assembly's paper.
+
+    Example: statementkit demo --format jsonl | head -3
+    """
+    from statementkit.pipeline import demo as run_demo
+
+    result = run_demo(rules)
+    if fmt is not Format.table:
+        emit_records((row.to_dict() for row in result.rows), fmt)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(result.rows)} submissions screened against {len(result.published)} "
+                        f"published statements (stages: {', '.join(result.stages)})",
+                  title_justify="left")
+    table.add_column("id", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("codes")
+    table.add_column("text", ratio=1, overflow="fold")
+    for row in result.rows:
+        table.add_row(row.statement.id, row.statement.lang or "", row.verdict or "-",
+                      ", ".join(row.codes), row.statement.text)
+    out = console()
+    out.print(table)
+    langs = Counter(row.statement.lang for row in result.rows)
+    out.print("languages: " + ", ".join(f"{k} {v}" for k, v in langs.most_common()))

@@ -1,0 +1,42 @@
+"""The `statementkit` command: registers one sub-command per module."""
+
+from __future__ import annotations
+
+import typer
+
+from statementkit import __version__
+from statementkit.cli import convert, demo, lang
+
+app = typer.Typer(
+    name="statementkit",
+    help="Screen, de-duplicate and theme the statements participants submit to a deliberation.\n\n"
+         "Example: statementkit demo",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"statementkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Show the version and exit."),
+) -> None:
+    """Screen, de-duplicate and theme deliberation statements."""
+
+
+app.command("demo")(demo.demo)
+app.command("lang")(lang.lang)
+app.command("convert")(convert.convert)
+
+
+def run() -> None:
+    """Console-script entry point."""
+    app()

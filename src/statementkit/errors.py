@@ -1,0 +1,65 @@
+"""Errors a user can act on.
+
+Every stage raises one of these; only the CLI catches them, prints the message
+to stderr and exits with code 2. A message says what was wrong, where (file,
+line, field) and how to fix it.
+
+    StatementkitError
+    ├── InputError          bad statements file: missing column, bad JSON, encoding, ...
+    ├── RulesError          malformed rules / taxonomy / registry file
+    ├── ModelError          an embedding model or spaCy pipeline is unavailable
+    ├── QueueError          the triage database is locked, corrupt or too new
+    └── VotesError          a pol.is votes export cannot be read
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StatementkitError(Exception):
+    """Base class; the message is shown to the user as is."""
+
+
+def _where(path: str | Path | None, line: int | None = None, field: str | None = None) -> str:
+    parts = []
+    if path is not None:
+        parts.append(str(path) + (f":{line}" if line is not None else ""))
+    elif line is not None:
+        parts.append(f"line {line}")
+    if field:
+        parts.append(f"field '{field}'")
+    return ", ".join(parts)
+
+
+class LocatedError(StatementkitError):
+    """An error that happened at a place in a file."""
+
+    def __init__(self, problem: str, path: str | Path | None = None, line: int | None = None,
+                 field: str | None = None, hint: str | None = None):
+        self.problem, self.path, self.line, self.field, self.hint = problem, path, line, field, hint
+        where = _where(path, line, field)
+        msg = f"{where}: {problem}" if where else problem
+        if hint:
+            msg += f" ({hint})"
+        super().__init__(msg)
+
+
+class InputError(LocatedError):
+    """A statements file cannot be read as given."""
+
+
+class RulesError(LocatedError):
+    """A rules, taxonomy or model-registry file is malformed."""
+
+
+class ModelError(StatementkitError):
+    """A model (embedding or spaCy) cannot be loaded offline."""
+
+
+class QueueError(StatementkitError):
+    """The triage database cannot be used (locked, corrupt, newer schema)."""
+
+
+class VotesError(LocatedError):
+    """A pol.is votes export cannot be read."""

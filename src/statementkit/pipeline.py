@@ -1,0 +1,65 @@
+"""The main job: screen a batch of submissions against the published statements.
+
+It runs every stage in order (language, then the stages that later issues add:
+criteria checks, duplicates, themes) and returns one `ScreenRow` per
+submission. `statementkit demo` runs it on the bundled corpus.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from statementkit.io import read_statements
+from statementkit.lang import with_languages
+from statementkit.model import Statement
+from statementkit.resources import corpus_dir
+from statementkit.rules import expected_languages
+
+DEMO_SUBMISSIONS = "demo-submissions.jsonl"
+PAPER_STATEMENTS = "paper-statements.jsonl"
+
+
+@dataclass(slots=True)
+class ScreenRow:
+    """Everything the toolkit found about one submission."""
+
+    statement: Statement
+    verdict: str | None = None
+    codes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"id": self.statement.id, "lang": self.statement.lang, "verdict": self.verdict,
+                "codes": list(self.codes), "text": self.statement.text}
+
+
+@dataclass(slots=True)
+class ScreenResult:
+    rows: list[ScreenRow]
+    published: list[Statement]
+    stages: list[str]
+
+
+def load_published(path: str | Path | None = None) -> list[Statement]:
+    """Published statements: a file, or the paper's published statements from the corpus."""
+    if path is not None:
+        return read_statements(path)
+    statements = read_statements(corpus_dir() / PAPER_STATEMENTS)
+    return [s for s in statements if s.meta.get("published", True)]
+
+
+def screen(submissions: Sequence[Statement], published: Sequence[Statement],
+           rules: str | Path | None = None) -> ScreenResult:
+    """Run every available stage on `submissions` against `published`."""
+    languages = expected_languages(rules)
+    subs = with_languages(submissions, languages)
+    pub = with_languages(published, languages)
+    rows = [ScreenRow(s) for s in subs]
+    return ScreenResult(rows, pub, ["lang"])
+
+
+def demo(rules: str | Path | None = None) -> ScreenResult:
+    """Screen the bundled demo batch against the paper's published statements."""
+    submissions = read_statements(corpus_dir() / DEMO_SUBMISSIONS)
+    return screen(submissions, load_published(), rules)

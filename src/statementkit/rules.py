@@ -1,0 +1,79 @@
+"""Load the assembly's rules: TOML files in a rules directory.
+
+Rules are data only: TOML is parsed, never executed. A malformed file raises
+`RulesError` naming the file, the line or key, and what is expected. Another
+assembly runs with its own copy of the folder (`--rules DIR`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from statementkit.errors import RulesError
+from statementkit.lang import DEFAULT_LANGUAGES
+from statementkit.resources import rules_dir as default_rules_dir
+
+ASSEMBLY_FILE = "assembly.toml"
+
+
+def resolve_rules_dir(path: str | Path | None) -> Path:
+    """The rules directory to use: the given one or the bundled default."""
+    if path is None:
+        return default_rules_dir()
+    p = Path(path)
+    if not p.is_dir():
+        raise RulesError("not a rules directory", p,
+                         hint=f"copy {default_rules_dir()} and edit it, then pass --rules DIR")
+    return p
+
+
+def load_toml(path: str | Path) -> dict[str, Any]:
+    """Parse one TOML file, turning syntax errors into a RulesError with the line."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise RulesError("no such rules file", p) from None
+    except IsADirectoryError:
+        raise RulesError("is a directory, expected a TOML file", p) from None
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RulesError("not valid UTF-8", p) from None
+    except tomllib.TOMLDecodeError as e:
+        line = getattr(e, "lineno", None)
+        msg = str(e).split(" (at line")[0]
+        raise RulesError(f"invalid TOML: {msg}", p, line) from None
+
+
+def check_keys(table: dict[str, Any], valid: Sequence[str], path: Path, where: str) -> None:
+    """Reject unknown keys (typos like 'treshold') with the list of valid ones."""
+    for key in table:
+        if key not in valid:
+            raise RulesError(f"unknown key '{where}.{key}'" if where else f"unknown key '{key}'", path,
+                             hint=f"valid: {', '.join(valid)}")
+
+
+def assembly_config(rules: str | Path | None = None) -> dict[str, Any]:
+    """The `[assembly]` table of `assembly.toml` (empty when the file is absent)."""
+    path = resolve_rules_dir(rules) / ASSEMBLY_FILE
+    if not path.exists():
+        return {}
+    data = load_toml(path)
+    table = data.get("assembly", {})
+    if not isinstance(table, dict):
+        raise RulesError("'assembly' must be a table", path)
+    return table
+
+
+def expected_languages(rules: str | Path | None = None) -> tuple[str, ...]:
+    """Languages the assembly expects, which restrict language detection."""
+    table = assembly_config(rules)
+    langs = table.get("languages", list(DEFAULT_LANGUAGES))
+    if not isinstance(langs, list) or not all(isinstance(x, str) and x for x in langs):
+        path = resolve_rules_dir(rules) / ASSEMBLY_FILE
+        raise RulesError("'assembly.languages' must be a list of language codes such as [\"en\", \"de\"]", path)
+    return tuple(x.lower() for x in langs)

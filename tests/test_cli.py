@@ -1,0 +1,91 @@
+"""The CLI through typer's CliRunner: thin commands, clear errors, exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from typer.testing import CliRunner
+
+from statementkit.cli.main import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str, input: str | None = None):
+    return runner.invoke(app, list(args), input=input)
+
+
+def test_version():
+    r = invoke("--version")
+    assert r.exit_code == 0 and r.output.startswith("statementkit ")
+
+
+def test_every_command_has_help_with_an_example():
+    import typer.main
+
+    group = typer.main.get_command(app)
+    assert group.commands, "no commands registered"
+    for name, cmd in group.commands.items():
+        r = invoke(name, "--help")
+        assert r.exit_code == 0, name
+        assert "Example" in (cmd.help or ""), f"`{name} --help` has no example"
+
+
+def test_lang_json(fixtures):
+    r = invoke("lang", str(fixtures / "statements.jsonl"), "--format", "jsonl")
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert [row["lang"] for row in rows] == ["en", "de", "fr"]
+    assert rows[0]["forced"] is True  # given in the input
+
+
+def test_lang_force_and_table(fixtures):
+    r = invoke("lang", str(fixtures / "statements.jsonl"), "--lang", "nl")
+    assert r.exit_code == 0
+    assert "Summary" in r.output and "nl" in r.output
+
+
+def test_convert_to_polis_and_back(tmp_path, fixtures):
+    out = tmp_path / "comments.csv"
+    r = invoke("convert", str(fixtures / "statements.jsonl"), str(out), "--to", "polis")
+    assert r.exit_code == 0, r.output
+    assert out.read_text(encoding="utf-8").startswith("timestamp,datetime,comment-id")
+    r = invoke("convert", str(out), "-")
+    ids = [json.loads(line)["id"] for line in r.output.splitlines()]
+    assert ids == ["a1", "a2", "a3"]
+
+
+def test_bad_input_exit_code_2_without_traceback(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "text": "ok"}\nnot json\n')
+    r = invoke("lang", str(bad))
+    assert r.exit_code == 2
+    assert "bad.jsonl:2" in r.output and "Traceback" not in r.output
+
+
+def test_unknown_output_format(tmp_path, fixtures):
+    r = invoke("convert", str(fixtures / "statements.jsonl"), str(tmp_path / "x.xml"))
+    assert r.exit_code == 2 and "output format" in r.output
+
+
+def test_stdin_input():
+    r = invoke("lang", "-", "--format", "json", input="Museen sollten ihre Sammlungen digitalisieren\n")
+    assert r.exit_code == 0
+    assert json.loads(r.output)[0]["lang"] == "de"
+
+
+def test_help_does_not_import_heavy_libraries():
+    code = ("import sys; from statementkit.cli.main import app; "
+            "heavy = [m for m in ('torch', 'spacy', 'sentence_transformers', 'hdbscan', 'datasets', "
+            "'numpy', 'langdetect', 'textual', 'plotly') if m in sys.modules]; print(','.join(heavy))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
+
+
+@pytest.mark.parametrize("args", [["demo", "--help"], ["lang", "--help"], ["convert", "--help"]])
+def test_help_runs_in_a_subprocess(args):
+    out = subprocess.run([sys.executable, "-m", "statementkit", *args], capture_output=True, text=True)
+    assert out.returncode == 0 and "Example" in out.stdout
