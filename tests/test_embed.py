@@ -1,0 +1,87 @@
+"""Embedding protocol, registry, cache; one marked test per bundled model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from statementkit.embed import (
+    CachedEmbedder,
+    EmbeddingCache,
+    Embedder,
+    HashingEmbedder,
+    encode,
+    load_embedder,
+    load_registry,
+    model_available,
+)
+from statementkit.errors import RulesError
+
+
+def test_hashing_embedder_is_deterministic_and_normalised():
+    e = HashingEmbedder()
+    a = e.encode(["Museums should label AI images", "museums should label AI images!", "Parking is free"])
+    b = HashingEmbedder().encode(["Museums should label AI images"])
+    assert isinstance(e, Embedder)
+    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    assert np.allclose(a[0], b[0])
+    assert a[0] @ a[1] > 0.8 > a[0] @ a[2]
+
+
+def test_cache_encodes_each_text_once(tmp_path):
+    cached = CachedEmbedder(HashingEmbedder(), EmbeddingCache(tmp_path / "c.sqlite"), batch_size=2)
+    first = cached.encode(["a", "b", "a", "c"])
+    assert cached.encoded == 3
+    again = cached.encode(["c", "d", "a"])
+    assert cached.encoded == 4
+    assert np.allclose(again[0], first[3]) and np.allclose(again[2], first[0])
+    # a new process sees the same cache on disk
+    other = CachedEmbedder(HashingEmbedder(), EmbeddingCache(tmp_path / "c.sqlite"))
+    other.encode(["a", "b", "c", "d"])
+    assert other.encoded == 0
+
+
+def test_encode_reports_progress():
+    seen = []
+    out = encode(HashingEmbedder(), [f"text {i}" for i in range(10)], progress=lambda d, t: seen.append((d, t)),
+                 batch_size=4)
+    assert out.shape == (10, 256) and seen[-1] == (10, 10) and len(seen) == 3
+
+
+def test_empty_input():
+    assert encode(HashingEmbedder(), []).shape == (0, 256)
+
+
+def test_registry_has_default_and_rejects_bad_entries(tmp_path):
+    reg = load_registry()
+    assert [e.id for e in reg if e.default] == ["use-multilingual-v3"]
+    bad = tmp_path / "registry.toml"
+    bad.write_text('[[models]]\nid = "x"\nbackend = "onnx"\nsource = "s"\nlanguages = []\ndim = 3\nlicence = "MIT"\n')
+    with pytest.raises(RulesError, match="unknown backend 'onnx'"):
+        load_registry(bad)
+    bad.write_text('[[models]]\nid = "x"\nbackend = "hashing"\nsource = "s"\nlanguages = []\ndim = 3\n'
+                   'licence = "MIT"\ntreshold = 1\n')
+    with pytest.raises(RulesError, match="unknown key 'models\\[0\\].treshold'"):
+        load_registry(bad)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model_id", ["use-multilingual-v3", "all-MiniLM-L6-v2"])
+def test_bundled_models_load_offline(model_id):
+    entry = next(e for e in load_registry() if e.id == model_id)
+    assert model_available(entry)[0]
+    emb = load_embedder(model_id)
+    vecs = emb.encode(["Museums should share their data for AI training.",
+                       "Museums should make their collections available to train AI.",
+                       "Parking in the city centre should be free."])
+    assert vecs.shape == (3, entry.dim)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2] + 0.2
+
+
+@pytest.mark.slow
+def test_multilingual_model_aligns_translations():
+    emb = load_embedder("use-multilingual-v3")
+    v = emb.encode(["Museums should share their data for AI training.",
+                    "Musea zouden hun gegevens moeten delen voor het trainen van AI.",
+                    "Parking in the city centre should be free."])
+    assert v[0] @ v[1] > 0.6 > v[0] @ v[2]
