@@ -30,8 +30,8 @@ def test_lemmas(lang, text, word, lemma):
 
 
 def test_polish_stems_conflate_inflections():
-    a = {t.text: t.lemma for t in nlp.analyse("idioci i idiotów", "pl")}
-    assert a["idioci"][:5] == a["idiotów"][:5] == "idiot"
+    a = {t.text: t.lemma for t in nlp.analyse("muzea i muzeów, kolekcje i kolekcji", "pl")}
+    assert a["muzea"] == a["muzeów"] and a["kolekcje"] == a["kolekcji"]
 
 
 def test_unknown_language_still_tokenises():
