@@ -13,7 +13,7 @@ from pathlib import Path
 
 from statementkit.io import read_statements
 from statementkit.lang import with_languages
-from statementkit.model import Statement
+from statementkit.model import DedupResult, Screening, Statement, ThemeAssignment
 from statementkit.resources import corpus_dir
 from statementkit.rules import expected_languages
 
@@ -26,12 +26,28 @@ class ScreenRow:
     """Everything the toolkit found about one submission."""
 
     statement: Statement
-    verdict: str | None = None
-    codes: list[str] = field(default_factory=list)
+    screening: Screening | None = None     # criteria checks (checks stage)
+    duplicates: DedupResult | None = None  # near-duplicates (dedup stage)
+    theme: ThemeAssignment | None = None   # cluster and theme (themes stage)
+
+    @property
+    def verdict(self) -> str | None:
+        return self.screening.verdict if self.screening else None
+
+    @property
+    def codes(self) -> list[str]:
+        return self.screening.codes if self.screening else []
 
     def to_dict(self) -> dict:
-        return {"id": self.statement.id, "lang": self.statement.lang, "verdict": self.verdict,
-                "codes": list(self.codes), "text": self.statement.text}
+        d = {"id": self.statement.id, "lang": self.statement.lang, "verdict": self.verdict,
+             "codes": list(self.codes), "text": self.statement.text}
+        if self.screening:
+            d["flags"] = [f.to_dict() for f in self.screening.flags]
+        if self.duplicates:
+            d["duplicates"] = [x.to_dict() for x in self.duplicates.duplicates]
+        if self.theme:
+            d["theme"] = self.theme.to_dict()
+        return d
 
 
 @dataclass(slots=True)
