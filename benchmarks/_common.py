@@ -13,6 +13,17 @@ RESULTS = ROOT / "benchmarks" / "results"
 DATA = ROOT / "benchmarks" / "data"
 
 
+def polis_dir() -> Path | None:
+    """The full pol.is exports, when present: $STATEMENTKIT_POLIS_DIR or ../shared/data/polis."""
+    import os
+
+    for candidate in (os.environ.get("STATEMENTKIT_POLIS_DIR"), ROOT.parent / "shared" / "data" / "polis",
+                      Path("/work/shared/data/polis")):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return None
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write benchmarks/results/<name>.json with machine info and a timestamp."""
     RESULTS.mkdir(parents=True, exist_ok=True)

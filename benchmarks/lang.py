@@ -3,10 +3,10 @@
 Compares, on tests/fixtures/lang/short-statements.jsonl (25 statements in
 each of en de fr nl es it pl pt):
   - langdetect over all its 55 languages (what most tools do),
-  - statementkit's `detect`: langdetect seeded, prior restricted to the
-    assembly's languages, `und` when unsure,
-  - lingua-language-detector restricted the same way (if installed), as the
-    "is another packaged detector clearly better" check.
+  - langdetect seeded, prior restricted to the assembly's languages,
+  - lingua-language-detector over all its languages,
+  - statementkit's `detect` (lingua restricted to the assembly's languages,
+    `und` when unsure) -- the default.
 Reports accuracy per language, the share answered `und`, and speed.
 
     python benchmarks/lang.py
@@ -18,7 +18,7 @@ import json
 import time
 from collections import Counter, defaultdict
 
-from _common import ROOT, print_table, write_result
+from _common import ROOT, polis_dir, print_table, write_result
 
 from statementkit.lang import DEFAULT_LANGUAGES, detect
 
@@ -29,27 +29,12 @@ def load() -> list[dict]:
     return [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def langdetect_all(text: str) -> str:
-    return detect(text, languages=None, min_prob=0.0)[0]
-
-
-def statementkit_detect(text: str) -> str:
-    return detect(text, DEFAULT_LANGUAGES)[0]
-
-
-def lingua_detector():
-    try:
-        from lingua import IsoCode639_1, LanguageDetectorBuilder
-    except ImportError:
-        return None
-    codes = [getattr(IsoCode639_1, c.upper()) for c in DEFAULT_LANGUAGES]
-    det = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
-
-    def run(text: str) -> str:
-        lang = det.detect_language_of(text)
-        return lang.iso_code_639_1.name.lower() if lang else "und"
-
-    return run
+DETECTORS = {
+    "langdetect, 55 languages": lambda t: detect(t, None, 0.0, backend="langdetect")[0],
+    "langdetect, restricted": lambda t: detect(t, DEFAULT_LANGUAGES, backend="langdetect")[0],
+    "lingua, all languages": lambda t: detect(t, None, 0.0, backend="lingua")[0],
+    "statementkit detect (lingua, restricted)": lambda t: detect(t, DEFAULT_LANGUAGES)[0],
+}
 
 
 def evaluate(name: str, fn, rows: list[dict]) -> dict:
@@ -75,13 +60,30 @@ def evaluate(name: str, fn, rows: list[dict]) -> dict:
             "errors": errors}
 
 
+POLIS = polis_dir()
+POLIS_LANG = {"austria-climate": "de", "vtaiwan": "zh"}
+
+
+def polis_rows(limit_per_conversation: int = 300) -> list[dict]:
+    """Real pol.is comments (when the exports are present), labelled with the conversation's language.
+
+    Conversations hold the odd comment in another language, so this is
+    agreement with the conversation language, a floor on accuracy.
+    """
+    from statementkit.io import read_statements
+
+    rows = []
+    for conv in sorted(POLIS.glob("*/comments.csv")) if POLIS else []:
+        name = conv.parent.name
+        lang = next((v for k, v in POLIS_LANG.items() if name.startswith(k)), "en")
+        for s in read_statements(conv, skip_empty=True)[:limit_per_conversation]:
+            rows.append({"text": s.text[:140], "lang": lang, "conversation": name})
+    return rows
+
+
 def main() -> None:
     rows = load()
-    detectors = [("langdetect, 55 languages", langdetect_all), ("statementkit detect", statementkit_detect)]
-    lingua = lingua_detector()
-    if lingua:
-        detectors.append(("lingua, same languages", lingua))
-    results = [evaluate(name, fn, rows) for name, fn in detectors]
+    results = [evaluate(name, fn, rows) for name, fn in DETECTORS.items()]
     langs = sorted(results[0]["per_language"])
     print(f"{len(rows)} statements, {min(len(r['text']) for r in rows)}-{max(len(r['text']) for r in rows)} chars")
     print_table(["detector", "acc", "und", "wrong", "stmt/s", *langs],
@@ -90,7 +92,20 @@ def main() -> None:
     for r in results:
         for e in r["errors"][:8]:
             print(f"  {r['detector']}: {e['lang']}->{e['got']}: {e['text']}")
-    write_result("lang", {"fixture": str(FIXTURE.relative_to(ROOT)), "statements": len(rows), "results": results})
+    payload = {"fixture": str(FIXTURE.relative_to(ROOT)), "statements": len(rows), "results": results}
+    if POLIS:
+        real = polis_rows()
+        pr = [evaluate(name, DETECTORS[name], real) for name in ("langdetect, restricted",
+                                                                  "statementkit detect (lingua, restricted)")]
+        for r in pr:
+            r.pop("errors")
+        print(f"\nreal pol.is comments: {len(real)} (first 140 chars), agreement with the conversation's language")
+        plangs = sorted(pr[0]["per_language"])
+        print_table(["detector", "agree", "und", "other", "stmt/s", *plangs],
+                    [[r["detector"], r["accuracy"], r["und_share"], r["wrong_share"], r["statements_per_s"],
+                      *[r["per_language"][lang] for lang in plangs]] for r in pr])
+        payload["polis"] = {"comments": len(real), "results": pr}
+    write_result("lang", payload)
 
 
 if __name__ == "__main__":

@@ -35,28 +35,30 @@ csv.field_size_limit(16 * 1024 * 1024)
 # ---------------------------------------------------------------- reading
 
 
-def read_statements(source: str | Path, fmt: str | None = None, *,
-                    stdin: TextIO | None = None, large: bool | None = None) -> list[Statement]:
+def read_statements(source: str | Path, fmt: str | None = None, *, stdin: TextIO | None = None,
+                    large: bool | None = None, skip_empty: bool = False) -> list[Statement]:
     """Read statements from a file path, or from stdin when `source` is "-".
 
     `fmt` is one of FORMATS; by default it is guessed from the extension and,
     for CSV, from the header (a header with `comment-id` and `comment-body` is
-    a pol.is export). `large=True` forces the `datasets` reader.
+    a pol.is export). `large=True` forces the `datasets` reader. An empty text
+    is an error unless `skip_empty` (real pol.is exports hold the odd empty,
+    moderated-out comment).
     """
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'", hint=f"valid: {', '.join(FORMATS)}")
     if str(source) == "-":
         text = (stdin or sys.stdin).read()
-        return parse_text(text, "<stdin>", fmt or _sniff(text))
+        return parse_text(text, "<stdin>", fmt or _sniff(text), skip_empty)
     path = Path(source)
     _check_file(path)
     if large or (large is None and path.stat().st_size > LARGE_FILE_BYTES):
-        return read_large(path, fmt)
+        return read_large(path, fmt, skip_empty)
     text = decode(path.read_bytes(), path)
-    return parse_text(text, path, fmt or _format_from_name(path) or _sniff(text))
+    return parse_text(text, path, fmt or _format_from_name(path) or _sniff(text), skip_empty)
 
 
-def parse_text(text: str, where: str | Path, fmt: str) -> list[Statement]:
+def parse_text(text: str, where: str | Path, fmt: str, skip_empty: bool = False) -> list[Statement]:
     """Parse already-decoded text in the given format."""
     if fmt == "jsonl":
         rows = _jsonl_rows(text, where)
@@ -69,7 +71,7 @@ def parse_text(text: str, where: str | Path, fmt: str) -> list[Statement]:
                 for n, line in enumerate(text.split("\n"), 1) if line.strip())
     else:
         raise InputError(f"unknown format '{fmt}'", where, hint=f"valid: {', '.join(FORMATS)}")
-    return _to_statements(rows, where)
+    return _to_statements(rows, where, skip_empty)
 
 
 def decode(data: bytes, path: str | Path) -> str:
@@ -183,7 +185,8 @@ def _pick(row: dict[str, Any], names: Sequence[str]) -> tuple[str | None, Any]:
     return None, None
 
 
-def _to_statements(rows: Iterable[tuple[int, dict[str, Any]]], where: str | Path) -> list[Statement]:
+def _to_statements(rows: Iterable[tuple[int, dict[str, Any]]], where: str | Path,
+                   skip_empty: bool = False) -> list[Statement]:
     out: list[Statement] = []
     seen: dict[str, int] = {}
     for line, row in rows:
@@ -202,7 +205,10 @@ def _to_statements(rows: Iterable[tuple[int, dict[str, Any]]], where: str | Path
         if not isinstance(text, str):
             raise InputError(f"text must be a string, got {type(text).__name__}", where, line, text_key)
         if not text.strip():
-            raise InputError(f"empty text for id '{sid}'", where, line, text_key)
+            if skip_empty:
+                continue
+            raise InputError(f"empty text for id '{sid}'", where, line, text_key,
+                             hint="fill it in, remove the row, or pass --skip-empty")
         if sid in seen:
             raise InputError(f"duplicate id '{sid}' (first on line {seen[sid]})", where, line, id_key)
         seen[sid] = line
@@ -223,7 +229,7 @@ def _coerce(key: str, value: Any) -> Any:
     return value
 
 
-def read_large(path: Path, fmt: str | None = None) -> list[Statement]:
+def read_large(path: Path, fmt: str | None = None, skip_empty: bool = False) -> list[Statement]:
     """Read a big JSONL/CSV file through `datasets` (Arrow, memory-mapped)."""
     import datasets  # heavy: only for big inputs
 
@@ -241,7 +247,7 @@ def read_large(path: Path, fmt: str | None = None) -> list[Statement]:
     _find_field(columns, TEXT_FIELDS, "text", path)
     first_line = 2 if builder == "csv" else 1
     rows = ((i + first_line, row) for i, row in enumerate(ds))
-    return _to_statements(rows, path)
+    return _to_statements(rows, path, skip_empty)
 
 
 # ---------------------------------------------------------------- writing

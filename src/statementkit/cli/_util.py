@@ -76,3 +76,4 @@ RULES_OPTION = typer.Option(None, "--rules", help="Rules directory (default: the
                             show_default=False)
 LANG_OPTION = typer.Option(None, "--lang", help="Force this language (ISO code) instead of detecting it.",
                            show_default=False)
+SKIP_EMPTY_OPTION = typer.Option(False, "--skip-empty", help="Skip rows with empty text instead of stopping.")

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from statementkit.cli._util import err_console, handle_errors
+from statementkit.cli._util import SKIP_EMPTY_OPTION, err_console, handle_errors
 
 
 @handle_errors
@@ -17,6 +17,7 @@ def convert(
                                  show_default=False),
     to_fmt: str = typer.Option(None, "--to", help="Output format: jsonl, json, csv, polis, txt (default: from OUT).",
                                show_default=False),
+    skip_empty: bool = SKIP_EMPTY_OPTION,
 ) -> None:
     """Convert statements between formats, keeping ids and every other field.
 
@@ -27,7 +28,7 @@ def convert(
     """
     from statementkit.io import output_format_for, read_statements, write_statements
 
-    statements = read_statements(src, from_fmt)
+    statements = read_statements(src, from_fmt, skip_empty=skip_empty)
     if dst == "-":
         write_statements(statements, sys.stdout, to_fmt or "jsonl")
         return

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from statementkit.cli._util import FORMAT_OPTION, LANG_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
+from statementkit.cli._util import SKIP_EMPTY_OPTION, FORMAT_OPTION, LANG_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
 
 
 @handle_errors
@@ -16,6 +16,7 @@ def lang(
     force: str = LANG_OPTION,
     rules: Path = RULES_OPTION,
     fmt: Format = FORMAT_OPTION,
+    skip_empty: bool = SKIP_EMPTY_OPTION,
 ) -> None:
     """Detect the language of each statement, with a summary per language.
 
@@ -28,7 +29,7 @@ def lang(
     from statementkit.lang import detect_languages
     from statementkit.rules import expected_languages
 
-    statements = read_statements(file)
+    statements = read_statements(file, skip_empty=skip_empty)
     results = detect_languages(statements, expected_languages(rules), force=force)
     if fmt is not Format.table:
         emit_records((r.to_dict() for r in results), fmt)
