@@ -9,6 +9,7 @@ line, field) and how to fix it.
     ├── RulesError          malformed rules / taxonomy / registry file
     ├── ModelError          an embedding model or spaCy pipeline is unavailable
     ├── QueueError          the triage database is locked, corrupt or too new
+    │   └── QueueConflict   another moderator decided or claimed the item first
     └── VotesError          a pol.is votes export cannot be read
 """
 
@@ -59,6 +60,10 @@ class ModelError(StatementkitError):
 
 class QueueError(StatementkitError):
     """The triage database cannot be used (locked, corrupt, newer schema)."""
+
+
+class QueueConflict(QueueError):
+    """Someone else decided or claimed the item first; nothing was written."""
 
 
 class VotesError(LocatedError):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from statementkit import __version__
-from statementkit.cli import convert, demo, lang
+from statementkit.cli import convert, demo, lang, triage
+from statementkit.cli import queue as queue_cli
 
 app = typer.Typer(
     name="statementkit",
@@ -35,6 +36,8 @@ def main(
 app.command("demo")(demo.demo)
 app.command("lang")(lang.lang)
 app.command("convert")(convert.convert)
+app.add_typer(queue_cli.app, name="queue")
+app.command("triage")(triage.triage)
 
 
 def run() -> None:

@@ -1,0 +1,331 @@
+"""`Queue`: one assembly's triage database, as a Python object.
+
+It ties the pieces together: importing runs the pipeline's available stages
+(`pipeline.screen`) against the statements published so far and stores their
+results; decisions, undo and claims go through `actions` and `claims`;
+reading through `query`; exports through `export`.
+
+    with Queue.create("assembly.db", published="corpus/paper-statements.jsonl") as q:
+        q.add("corpus/demo-submissions.jsonl")
+        q.reject(["sub-02"], codes=["jargon"], note="LoRA, zero-shot")
+        q.undo()
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import secrets
+import socket
+import sqlite3
+from collections.abc import Collection, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+from statementkit.errors import QueueError
+from statementkit.model import Statement
+from statementkit.queue import actions, claims, export, query, store
+from statementkit.queue.db import connect, transaction, translate
+from statementkit.queue.records import AddReport, ClusterInfo, Decision, Item, Row
+
+
+def default_user() -> str:
+    """Who decides: $STATEMENTKIT_USER, else the login name."""
+    name = os.environ.get("STATEMENTKIT_USER")
+    if name:
+        return name
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "moderator"
+
+
+class Queue:
+    """A triage queue stored in one SQLite file. Every method raises QueueError, never sqlite3 errors."""
+
+    def __init__(self, path: str | Path, *, who: str | None = None, _create: bool = False,
+                 timeout: float | None = None):
+        self.path = Path(path)
+        self.who = who or default_user()
+        self.session = f"{self.who}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        kwargs = {} if timeout is None else {"timeout": timeout}
+        self.conn: sqlite3.Connection = connect(self.path, create=_create, **kwargs)
+
+    # ------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def create(cls, path: str | Path, *, published: str | Path | Sequence[Statement] | None = None,
+               rules: str | Path | None = None, name: str | None = None, who: str | None = None) -> Queue:
+        """Make a new queue; `published` statements (a file or a list) are the reference for duplicates."""
+        from statementkit.rules import assembly_config, resolve_rules_dir
+
+        rules_path = resolve_rules_dir(rules)  # validate before creating the file
+        assembly = name or str(assembly_config(rules).get("name", "")) or Path(path).stem
+        themes = _taxonomy_themes(rules_path)
+        q = cls(path, who=who, _create=True)
+        with translate(q.path), transaction(q.conn):
+            store.set_meta(q.conn, name=assembly, rules=str(rules_path.resolve()) if rules is not None else "")
+            store.store_taxonomy(q.conn, themes)
+        if published is not None:
+            q.add(published, reference=True)
+        return q
+
+    def close(self) -> None:
+        try:
+            claims.release(self.conn, self.session)
+        except (sqlite3.Error, QueueError):
+            pass  # closing must not fail; expired claims are ignored anyway
+        self.conn.close()
+
+    def __enter__(self) -> Queue:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def name(self) -> str:
+        with translate(self.path):
+            return store.get_meta(self.conn, "name", self.path.stem) or self.path.stem
+
+    @property
+    def rules(self) -> str | None:
+        with translate(self.path):
+            return store.get_meta(self.conn, "rules") or None
+
+    def data_version(self) -> int:
+        """Changes whenever another connection commits (for polling)."""
+        with translate(self.path):
+            return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def check(self) -> list[str]:
+        """SQLite's integrity check: [] when the file is sound, else the problems found."""
+        with translate(self.path):
+            found = [r[0] for r in self.conn.execute("PRAGMA integrity_check")]
+        return [] if found == ["ok"] else found
+
+    # ------------------------------------------------------------ import
+
+    def add(self, source: str | Path | Sequence[Statement], *, reference: bool = False,
+            rules: str | Path | None = None, fmt: str | None = None) -> AddReport:
+        """Add submissions (screened by every available stage) or, with `reference`, published statements.
+
+        Ids already in the queue with the same text are skipped, so re-importing
+        a file is harmless; the same id with different text is an error.
+        """
+        from statementkit.io import read_statements
+
+        if isinstance(source, (str, Path)):
+            statements = read_statements(source, fmt)
+            label = str(source)
+        else:
+            statements, label = list(source), None
+        if reference:
+            statements = [s for s in statements if s.meta.get("published", True) is not False]
+        rules = rules if rules is not None else self.rules
+        with translate(self.path):
+            new, skipped = self._new_only(statements)
+        if reference:
+            from statementkit.lang import with_languages
+            from statementkit.rules import expected_languages
+
+            new, stages, rows, clusters = with_languages(new, expected_languages(rules)), ["lang"], [], []
+        else:
+            new, stages, rows, clusters = self._screen(new, rules)
+        kind = "reference" if reference else "submission"
+        with translate(self.path), transaction(self.conn):
+            clash = self._new_only(new)[1]
+            if clash:
+                raise QueueError(f"'{clash[0]}' was added by another session meanwhile; run the import again")
+            run = store.new_run(self.conn, "reference" if reference else "import", label, self.who, len(new), stages)
+            store.insert_statements(self.conn, new, kind=kind, run_id=run, who=self.who)
+            self._store_rows(rows, clusters, run)
+        return AddReport([s.id for s in new], skipped, stages, kind, run)
+
+    def rescreen(self, rules: str | Path | None = None) -> AddReport:
+        """Run the available stages again on every pending submission, against today's published set.
+
+        Use it after accepting statements (later duplicates now point at them) or
+        after upgrading statementkit (stages that did not exist then fill in).
+        """
+        with translate(self.path):
+            pending = [Statement(r["id"], r["text"], r["lang"], {}) for r in self.conn.execute(
+                "SELECT id, text, lang FROM statements WHERE kind = 'submission' AND status = 'pending' ORDER BY seq")]
+        _, stages, rows, clusters = self._screen(pending, rules if rules is not None else self.rules)
+        with translate(self.path), transaction(self.conn):
+            current = {r[0] for r in self.conn.execute("SELECT id FROM statements WHERE status = 'pending'")}
+            rows = [r for r in rows if r.statement.id in current]  # decided meanwhile: keep what they saw
+            run = store.new_run(self.conn, "rescreen", None, self.who, len(rows), stages)
+            self._store_rows(rows, clusters, run)
+        return AddReport([r.statement.id for r in rows], [], stages, "submission", run)
+
+    def _new_only(self, statements: Sequence[Statement]) -> tuple[list[Statement], list[str]]:
+        ids = [s.id for s in statements]
+        have: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            have.update((r[0], r[1]) for r in self.conn.execute(
+                f"SELECT id, original_text FROM statements WHERE id IN ({', '.join('?' * len(chunk))})", chunk))
+        clash = [s.id for s in statements if s.id in have and have[s.id] != s.text]
+        if clash:
+            more = f" and {len(clash) - 1} more" if len(clash) > 1 else ""
+            raise QueueError(f"id '{clash[0]}'{more} already in the queue with a different text; "
+                             "give new submissions new ids")
+        return [s for s in statements if s.id not in have], [s.id for s in statements if s.id in have]
+
+    def _screen(self, statements: list[Statement], rules: str | Path | None) -> tuple[list, list[str], list, list]:
+        from statementkit.pipeline import screen
+
+        if not statements:
+            return [], [], [], []
+        with translate(self.path):
+            reference = query.published(self.conn)
+        result = screen(statements, reference, rules)
+        clusters = getattr(result, "clusters", None) or []
+        return [row.statement for row in result.rows], list(result.stages), result.rows, clusters
+
+    def _store_rows(self, rows: Sequence[Any], clusters: Sequence[Any], run: int) -> None:
+        store.set_languages(self.conn, [r.statement for r in rows])
+        store.store_screening(self.conn, [r.screening for r in rows if r.screening is not None])
+        store.store_duplicates(self.conn, [r.duplicates for r in rows if r.duplicates is not None])
+        store.store_themes(self.conn, [r.theme for r in rows if r.theme is not None])
+        if clusters:
+            store.store_clusters(self.conn, clusters, run)
+
+    # ------------------------------------------------------------ reading
+
+    def seqs(self, flt: query.Filter | None = None) -> list[int]:
+        with translate(self.path):
+            return query.seqs(self.conn, flt)
+
+    def rows(self, seqs: Sequence[int]) -> list[Row]:
+        with translate(self.path):
+            return query.rows(self.conn, seqs, self.session)
+
+    def list(self, flt: query.Filter | None = None, limit: int | None = None) -> list[Row]:
+        with translate(self.path):
+            found = query.seqs(self.conn, flt)
+            return query.rows(self.conn, found[:limit] if limit is not None else found, self.session)
+
+    def get(self, sid: str, history: bool = True) -> Item:
+        with translate(self.path):
+            return query.get_item(self.conn, sid, self.session, history)
+
+    def seq_of(self, sid: str) -> int | None:
+        with translate(self.path):
+            return query.seq_of(self.conn, sid)
+
+    def published(self) -> list[Statement]:
+        with translate(self.path):
+            return query.published(self.conn)
+
+    def near_duplicates_of(self, sid: str, pending_only: bool = True) -> list[str]:
+        with translate(self.path):
+            return query.near_duplicates_of(self.conn, sid, pending_only=pending_only)
+
+    def stats(self) -> dict[str, Any]:
+        with translate(self.path):
+            return {"name": self.name, **query.stats(self.conn)}
+
+    def clusters(self) -> list[ClusterInfo]:
+        with translate(self.path):
+            return query.clusters(self.conn)
+
+    def taxonomy(self) -> list[tuple[str, str, str]]:
+        with translate(self.path):
+            return query.taxonomy(self.conn)
+
+    def log(self, *, target: str | None = None, who: str | None = None, since: int = 0,
+            limit: int | None = None) -> list[Decision]:
+        with translate(self.path):
+            return actions.log(self.conn, target=target, who=who, since=since, limit=limit)
+
+    def last_undoable(self) -> Decision | None:
+        with translate(self.path):
+            return actions.last_undoable(self.conn, self.who)
+
+    # ------------------------------------------------------------ deciding
+
+    def decide(self, ids: Sequence[str], action: str, *, codes: Sequence[str] = (), note: str | None = None,
+               text: str | None = None, into: str | None = None, theme: str | None = None,
+               expect: Collection[str] | None = ("pending",), skip_conflicts: bool = False
+               ) -> tuple[list[Decision], list[actions.Skipped]]:
+        """See `actions.decide`. Returns (decisions written, items skipped)."""
+        themes = None
+        if action == "theme" and theme is not None:
+            themes = [t[0] for t in self.taxonomy()] + ["none"]
+            if len(themes) == 1:
+                themes = None  # a queue without a taxonomy accepts any theme id
+        with translate(self.path):
+            return actions.decide(self.conn, ids, action, who=self.who, session=self.session, codes=codes,
+                                  note=note, text=text, into=into, theme=theme, expect=expect,
+                                  skip_conflicts=skip_conflicts, themes=themes)
+
+    def accept(self, ids: Sequence[str], **kw: Any) -> list[Decision]:
+        return self.decide(ids, "accept", **kw)[0]
+
+    def reject(self, ids: Sequence[str], codes: Sequence[str], **kw: Any) -> list[Decision]:
+        return self.decide(ids, "reject", codes=codes, **kw)[0]
+
+    def edit(self, sid: str, text: str, **kw: Any) -> list[Decision]:
+        return self.decide([sid], "edit", text=text, **kw)[0]
+
+    def merge(self, ids: Sequence[str], into: str, **kw: Any) -> list[Decision]:
+        return self.decide(ids, "merge", into=into, **kw)[0]
+
+    def set_theme(self, ids: Sequence[str], theme: str | None, **kw: Any) -> list[Decision]:
+        return self.decide(ids, "theme", theme=theme, **kw)[0]
+
+    def decide_cluster(self, cluster_id: int, action: str, value: str | None, note: str | None = None
+                       ) -> Decision | None:
+        if action == "cluster_theme" and value is not None:
+            valid = [t[0] for t in self.taxonomy()] + ["none"]
+            if len(valid) > 1 and value not in valid:
+                raise QueueError(f"unknown theme '{value}' (valid: {', '.join(valid)})")
+        with translate(self.path):
+            return actions.decide_cluster(self.conn, cluster_id, action, value, who=self.who, note=note)
+
+    def undo(self, seq: int | None = None) -> list[Decision]:
+        """Undo this moderator's latest decision (its whole batch), or decision `seq`."""
+        with translate(self.path):
+            return actions.undo(self.conn, who=self.who, seq=seq)
+
+    # ------------------------------------------------------------ claims
+
+    def claim(self, sid: str, ttl: float = claims.DEFAULT_TTL_S) -> str | None:
+        """Claim `sid`; returns who else holds it, or None when it is ours now."""
+        with translate(self.path):
+            return claims.claim(self.conn, sid, self.who, self.session, ttl)
+
+    def claim_next(self, after_seq: int = 0, candidates: Sequence[int] | None = None,
+                   ttl: float = claims.DEFAULT_TTL_S) -> str | None:
+        with translate(self.path):
+            return claims.claim_next(self.conn, self.who, self.session, after_seq=after_seq, ttl=ttl,
+                                     candidates=candidates)
+
+    def release(self, ids: Sequence[str] | None = None) -> None:
+        with translate(self.path):
+            claims.release(self.conn, self.session, ids)
+
+    def holders(self) -> dict[str, str]:
+        """Items other sessions hold: id -> who."""
+        with translate(self.path):
+            return claims.holders(self.conn, exclude_session=self.session)
+
+    # ------------------------------------------------------------ export
+
+    def export(self, what: str, out: IO[str], fmt: str, *, new_only: bool = False) -> int:
+        with translate(self.path):
+            return export.export(self.conn, what, out, fmt, new_only=new_only)
+
+
+def _taxonomy_themes(rules: Path) -> list[tuple[str, str, str]]:
+    """(id, label, title) of the rules' taxonomy.toml themes; [] when there is none."""
+    from statementkit.rules import load_toml
+
+    path = rules / "taxonomy.toml"
+    if not path.exists():
+        return []
+    themes = load_toml(path).get("themes", [])
+    return [(str(t["id"]), str(t.get("label") or t.get("title") or t["id"]), str(t.get("title", "")))
+            for t in themes if isinstance(t, dict) and "id" in t]

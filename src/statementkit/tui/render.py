@@ -1,0 +1,57 @@
+"""Rich renderings shared by the triage UI and `statementkit queue show`.
+
+Only rich is imported here (never textual), so the CLI can use it and stay fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rich.text import Text
+
+from statementkit.model import Flag
+
+STATUS_STYLE = {"pending": "bold", "accepted": "green", "edited": "cyan", "rejected": "red", "merged": "magenta"}
+STATUS_GLYPH = {"pending": "·", "accepted": "✓", "edited": "✎", "rejected": "✗", "merged": "⇢"}
+SEVERITY_STYLE = {"reject": "bold white on red", "review": "black on yellow", "info": "underline"}
+VERDICT_STYLE = {"accept": "green", "review": "yellow", "reject": "red"}
+
+
+def highlight(text: str, flags: Sequence[Flag]) -> Text:
+    """The statement with each flagged span marked in its severity's colour."""
+    out = Text(text)
+    for f in flags:
+        if f.span is None:
+            continue
+        start, end = max(0, f.span.start), min(len(text), f.span.end)
+        if end > start:
+            out.stylize(SEVERITY_STYLE.get(f.severity, "underline"), start, end)
+    return out
+
+
+def flag_text(flag: Flag, text: str) -> Text:
+    """One flag as a line: code, quoted span, message, suggestion."""
+    line = Text()
+    line.append(f"{flag.code}", style=SEVERITY_STYLE.get(flag.severity, "bold"))
+    if flag.span is not None and flag.span.end > flag.span.start:
+        line.append(f" “{flag.span.of(text)}”", style="italic")
+    line.append(f" {flag.message}")
+    if flag.suggestion:
+        line.append(" → ", style="dim")
+        line.append(flag.suggestion, style="green")
+    return line
+
+
+def status_text(status: str, who: str | None = None) -> Text:
+    t = Text(f"{STATUS_GLYPH.get(status, '?')} {status}", style=STATUS_STYLE.get(status, ""))
+    if who:
+        t.append(f" by {who}", style="dim")
+    return t
+
+
+def score_text(score: float, is_duplicate: bool, same_stance: bool) -> Text:
+    style = "bold red" if is_duplicate else "yellow" if score >= 0.5 else "dim"
+    t = Text(f"{score:.2f}", style=style)
+    if not same_stance:
+        t.append(" ≠stance", style="cyan")
+    return t
