@@ -129,17 +129,27 @@ def list_(
     from rich.table import Table
     from rich.text import Text
 
-    from statementkit.tui.render import VERDICT_STYLE, status_text
+    from statementkit.tui.render import STATUS_STYLE, VERDICT_STYLE
 
-    table = Table(title=f"{len(rows)} statements · {flt.describe()}", title_justify="left")
-    for col in ("id", "status", "lang", "verdict", "codes", "theme", "dup", "text"):
-        table.add_column(col, no_wrap=True, overflow="ellipsis", ratio=1 if col == "text" else None)
-    for r in rows:
-        table.add_row(Text(r.id), status_text(r.status), Text(r.lang or ""),
-                      Text(r.verdict or "-", style=VERDICT_STYLE.get(r.verdict or "", "")),
-                      Text(",".join(r.codes or r.flag_codes)), Text(r.theme or ""), Text(str(r.n_duplicates or "")),
-                      Text(r.text))
-    console().print(table)
+    cells = [[Text(r.id), Text(r.status, style=STATUS_STYLE.get(r.status, "")), Text(r.lang or ""),
+              Text(",".join(r.codes or r.flag_codes) or (r.verdict or ""),
+                   style=VERDICT_STYLE.get(r.verdict or "", "")), Text(r.theme or ""), Text(r.text)]
+             for r in rows]
+    caps = {"id": 16, "codes": 22}
+    names = ("id", "status", "lang", "codes", "theme")
+    widths = [min(max([len(n), *(c[i].cell_len for c in cells)]), caps.get(n, 12)) for i, n in enumerate(names)]
+    out = console()
+    room = max(12, out.width - sum(widths) - 3 * (len(names) + 1) - 1)
+    table = Table(title=f"{len(rows)} statements · {flt.describe()}", title_justify="left",
+                  caption="codes: the decision's reason codes, else the checker's flags (coloured by verdict)",
+                  caption_justify="left")
+    for name, width in zip(names, widths):
+        table.add_column(name, width=width, no_wrap=True, overflow="ellipsis")
+    table.add_column("text", no_wrap=True, overflow="ellipsis", max_width=room)
+    for c in cells:
+        c[-1].truncate(room, overflow="ellipsis")
+        table.add_row(*c)
+    out.print(table)
 
 
 @app.command("show")

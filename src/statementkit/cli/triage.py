@@ -24,10 +24,11 @@ def triage(
     Example: statementkit triage assembly.db --who alice
     """
     from statementkit.queue import Queue
-    from statementkit.tui.app import TriageApp
 
-    queue = Queue(db, who=who)
+    queue = Queue(db, who=who)  # a bad file fails here, before the screen is taken over
     try:
+        from statementkit.tui.app import TriageApp
+
         TriageApp(queue, analyst=analyst).run()
     finally:
         queue.close()

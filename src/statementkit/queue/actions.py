@@ -148,6 +148,10 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
         if text is None or not text.strip():
             raise QueueError("an edit needs the new, non-empty text")
         text = text.strip()
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QueueError("the edited text contains an unpaired surrogate and cannot be stored") from None
     if action == "merge":
         if not into:
             raise QueueError("a merge needs the id of the statement to merge into")
@@ -182,6 +186,8 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
                     raise QueueConflict(problem)
                 skipped.append(Skipped(sid, problem))
                 continue
+            if action == "edit" and text == before["text"]:
+                raise QueueError(f"the edit leaves '{sid}' unchanged; accept it instead")
             after = _after(action, before, codes=codes, note=note, text=text, into=into, who=who, at=at)
             _set_statement_state(conn, sid, after, before["status"])
             conn.execute("DELETE FROM claims WHERE statement_id = ?", (sid,))

@@ -122,6 +122,7 @@ class Queue:
             statements, label = list(source), None
         if reference:
             statements = [s for s in statements if s.meta.get("published", True) is not False]
+        store.check_encodable(statements)
         rules = rules if rules is not None else self.rules
         with translate(self.path):
             new, skipped = self._new_only(statements)
@@ -141,6 +142,24 @@ class Queue:
             store.insert_statements(self.conn, new, kind=kind, run_id=run, who=self.who)
             self._store_rows(rows, clusters, run)
         return AddReport([s.id for s in new], skipped, stages, kind, run)
+
+    def add_screened(self, rows: Sequence[Any], *, clusters: Sequence[Any] = (), stages: Sequence[str] = (),
+                     source: str | None = None) -> AddReport:
+        """Add submissions already screened elsewhere: `pipeline.ScreenRow`s (statement + stage results).
+
+        For results computed once and stored (e.g. `statementkit demo --format
+        jsonl` in another process) or by a custom pipeline.
+        """
+        statements = [r.statement for r in rows]
+        store.check_encodable(statements)
+        with translate(self.path), transaction(self.conn):
+            new, skipped = self._new_only(statements)
+            keep = {s.id for s in new}
+            rows = [r for r in rows if r.statement.id in keep]
+            run = store.new_run(self.conn, "import", source, self.who, len(new), stages)
+            store.insert_statements(self.conn, new, kind="submission", run_id=run, who=self.who)
+            self._store_rows(rows, clusters, run)
+        return AddReport([s.id for s in new], skipped, list(stages), "submission", run)
 
     def rescreen(self, rules: str | Path | None = None) -> AddReport:
         """Run the available stages again on every pending submission, against today's published set.

@@ -76,6 +76,9 @@ def translate(path: str | Path) -> Iterator[None]:
         yield
     except sqlite3.Error as e:
         raise explain(e, path) from None
+    except UnicodeEncodeError as e:
+        raise QueueError(f"{path}: text with an unpaired surrogate ({e.object[e.start]!r}) cannot be stored; "
+                         "fix the input's encoding") from None
 
 
 # ---------------------------------------------------------------- opening

@@ -13,12 +13,25 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from statementkit.errors import QueueError
 from statementkit.model import DedupResult, Screening, Statement, ThemeAssignment
 from statementkit.queue.db import now_iso
 
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def check_encodable(statements: Iterable[Statement]) -> None:
+    """SQLite stores UTF-8: refuse text with unpaired surrogates (e.g. JSON "\\ud800") up front."""
+    for st in statements:
+        for what, value in (("id", st.id), ("text", st.text), ("fields", dumps(st.meta))):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError as e:
+                raise QueueError(f"statement '{st.id!r}': its {what} contains an unpaired surrogate "
+                                 f"({value[e.start]!r} at position {e.start}), which cannot be stored; "
+                                 "fix the input file's encoding") from None
 
 
 def new_run(conn: sqlite3.Connection, kind: str, source: str | None, who: str, n: int,
