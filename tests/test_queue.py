@@ -411,3 +411,13 @@ def test_closing_releases_claims(tmp_path, q):
 def test_an_edit_must_change_the_text(q):
     with pytest.raises(QueueError, match="unchanged; accept it instead"):
         q.edit("s4", SUBMISSIONS[3].text + "  ")
+
+
+def test_filter_query_syntax_round_trips():
+    f = Filter.parse("s:pending code:jargon lang:de museum archive theme:3 group:2")
+    assert (f.status, f.code, f.lang, f.theme, f.group, f.text) == ("pending", "jargon", "de", "3", 2, "museum archive")
+    assert Filter.parse(f.to_query()) == f
+    assert Filter.parse("") == Filter()
+    with pytest.raises(QueueError, match="unknown status"):
+        Filter.parse("status:done")
+    assert Filter.parse("http://example.org").text == "http://example.org"

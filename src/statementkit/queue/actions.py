@@ -29,8 +29,7 @@ from statementkit.queue.store import dumps
 
 STATUS_ACTIONS = ("accept", "reject", "edit", "merge")
 #: Analyst decisions on clusters and the theme_decisions kind each one writes.
-CLUSTER_ACTIONS = {"cluster_theme": "cluster_theme", "cluster_label": "cluster_label",
-                   "cluster_merge": "cluster_merge", "cluster_split": "cluster_split"}
+CLUSTER_ACTIONS = {"cluster_theme": "cluster_theme", "cluster_label": "cluster_label", "cluster_merge": "merge"}
 STATE_FIELDS = ("status", "text", "published", "merged_into", "codes", "note", "decided_by", "decided_at")
 NEW_STATUS = {"accept": "accepted", "reject": "rejected", "edit": "edited", "merge": "merged"}
 CLUSTER_PREFIX = "cluster:"
@@ -88,10 +87,10 @@ def _target_of(action: str, key: str) -> tuple[str, str]:
 # ---------------------------------------------------------------- claims check
 
 
-def _claim_holder(conn: sqlite3.Connection, sid: str, session: str | None, now: float) -> str | None:
-    row = conn.execute("SELECT who, session FROM claims WHERE statement_id = ? AND expires > ?",
-                       (sid, now)).fetchone()
-    if row is None or (session is not None and row[1] == session):
+def _claim_holder(conn: sqlite3.Connection, sid: str, who: str, now: float) -> str | None:
+    """The other moderator holding a live claim on `sid` (a moderator's own claims never block them)."""
+    row = conn.execute("SELECT who FROM claims WHERE statement_id = ? AND expires > ?", (sid, now)).fetchone()
+    if row is None or row[0] == who:
         return None
     return row[0]
 
@@ -121,7 +120,7 @@ def check_codes(codes: Sequence[str]) -> list[str]:
     return out
 
 
-def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: str, session: str | None = None,
+def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: str,
            codes: Sequence[str] = (), note: str | None = None, text: str | None = None, into: str | None = None,
            theme: str | None = None, expect: Collection[str] | None = ("pending",),
            skip_conflicts: bool = False, themes: Collection[str] | None = None) -> tuple[list[Decision], list[Skipped]]:
@@ -180,7 +179,7 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
                 _set_theme_value(conn, kind, key, theme, who, at)
                 made.append(_append(conn, batch, sid, action, codes, note, who, at, {"value": old}, {"value": theme}))
                 continue
-            problem = _conflict(conn, sid, before, expect, session, now)
+            problem = _conflict(conn, sid, before, expect, who, now)
             if problem:
                 if not skip_conflicts:
                     raise QueueConflict(problem)
@@ -205,12 +204,12 @@ def _check_merge_target(conn: sqlite3.Connection, into: str) -> None:
 
 
 def _conflict(conn: sqlite3.Connection, sid: str, state: dict[str, Any], expect: Collection[str] | None,
-              session: str | None, now: float) -> str | None:
+              who: str, now: float) -> str | None:
     if expect is not None and state["status"] not in expect:
         by = f" by {state['decided_by']}" if state["decided_by"] else ""
         when = f" at {state['decided_at']}" if state["decided_at"] else ""
         return f"'{sid}' is already {state['status']}{by}{when}"
-    holder = _claim_holder(conn, sid, session, now)
+    holder = _claim_holder(conn, sid, who, now)
     if holder:
         return f"'{sid}' is being looked at by {holder} (claimed); pick another item"
     return None

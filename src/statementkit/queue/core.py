@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from statementkit.errors import QueueError
 from statementkit.model import Statement
-from statementkit.queue import actions, claims, export, query, store
+from statementkit.queue import actions, analyst, claims, export, query, store
 from statementkit.queue.db import connect, transaction, translate
 from statementkit.queue.records import AddReport, ClusterInfo, Decision, Item, Row
 
@@ -219,16 +219,16 @@ class Queue:
 
     def rows(self, seqs: Sequence[int]) -> list[Row]:
         with translate(self.path):
-            return query.rows(self.conn, seqs, self.session)
+            return query.rows(self.conn, seqs, self.who)
 
     def list(self, flt: query.Filter | None = None, limit: int | None = None) -> list[Row]:
         with translate(self.path):
             found = query.seqs(self.conn, flt)
-            return query.rows(self.conn, found[:limit] if limit is not None else found, self.session)
+            return query.rows(self.conn, found[:limit] if limit is not None else found, self.who)
 
     def get(self, sid: str, history: bool = True) -> Item:
         with translate(self.path):
-            return query.get_item(self.conn, sid, self.session, history)
+            return query.get_item(self.conn, sid, self.who, history)
 
     def seq_of(self, sid: str) -> int | None:
         with translate(self.path):
@@ -246,9 +246,22 @@ class Queue:
         with translate(self.path):
             return {"name": self.name, **query.stats(self.conn)}
 
+    def counts(self) -> dict[str, int]:
+        with translate(self.path):
+            return query.counts(self.conn)
+
     def clusters(self) -> list[ClusterInfo]:
         with translate(self.path):
             return query.clusters(self.conn)
+
+    def cluster_members(self, cluster: int | None) -> list[dict[str, Any]]:
+        with translate(self.path):
+            return query.cluster_members(self.conn, cluster)
+
+    def theme_decision_records(self) -> list[dict[str, Any]]:
+        """The analyst's theme decisions as `ThemeDecisions.to_records()` rows (see `queue.analyst`)."""
+        with translate(self.path):
+            return analyst.records(self.conn)
 
     def taxonomy(self) -> list[tuple[str, str, str]]:
         with translate(self.path):
@@ -276,7 +289,7 @@ class Queue:
             if len(themes) == 1:
                 themes = None  # a queue without a taxonomy accepts any theme id
         with translate(self.path):
-            return actions.decide(self.conn, ids, action, who=self.who, session=self.session, codes=codes,
+            return actions.decide(self.conn, ids, action, who=self.who, codes=codes,
                                   note=note, text=text, into=into, theme=theme, expect=expect,
                                   skip_conflicts=skip_conflicts, themes=themes)
 
@@ -329,7 +342,7 @@ class Queue:
     def holders(self) -> dict[str, str]:
         """Items other sessions hold: id -> who."""
         with translate(self.path):
-            return claims.holders(self.conn, exclude_session=self.session)
+            return claims.holders(self.conn, exclude_who=self.who)
 
     # ------------------------------------------------------------ export
 

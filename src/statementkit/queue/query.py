@@ -54,6 +54,44 @@ class Filter:
         if self.code is not None and self.code not in REASON_CODES:
             raise QueueError(f"unknown reason code '{self.code}' (valid: {', '.join(REASON_CODES)})")
 
+    #: Short names accepted by `parse` (the TUI's filter bar).
+    KEYS = {"status": "status", "s": "status", "code": "code", "c": "code", "lang": "lang", "l": "lang",
+            "theme": "theme", "t": "theme", "verdict": "verdict", "v": "verdict", "kind": "kind", "k": "kind",
+            "group": "group", "g": "group", "cluster": "cluster"}
+
+    @classmethod
+    def parse(cls, query: str) -> Filter:
+        """`status:pending code:jargon lang:de theme:3 museum` -> Filter; other words search the text."""
+        values: dict[str, Any] = {}
+        words = []
+        for token in query.split():
+            key, sep, value = token.partition(":")
+            if sep and key.lower() in cls.KEYS and value:
+                name = cls.KEYS[key.lower()]
+                if name in ("group", "cluster"):
+                    if not value.lstrip("-").isdigit():
+                        raise QueueError(f"{name} must be a number, got '{value}'")
+                    values[name] = int(value)
+                else:
+                    values[name] = value
+            else:
+                words.append(token)
+        if words:
+            values["text"] = " ".join(words)
+        return cls(**values)
+
+    def to_query(self) -> str:
+        """The inverse of `parse`."""
+        parts = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is None or f.name == "text" or (f.name == "kind" and value == "submission"):
+                continue
+            parts.append(f"{f.name}:{value}")
+        if self.text:
+            parts.append(self.text)
+        return " ".join(parts)
+
     def describe(self) -> str:
         """Short text for a status line, e.g. "pending · code=jargon · 'museum'"."""
         parts = []
@@ -112,16 +150,18 @@ def seqs(conn: sqlite3.Connection, flt: Filter | None = None) -> list[int]:
 _ROW_SQL = """
 SELECT s.seq, s.id, s.kind, s.status, s.lang, s.verdict, s.codes, s.n_duplicates, substr(s.text, 1, 300) AS text,
        (SELECT group_concat(f.code, ',') FROM flags f WHERE f.statement_id = s.id) AS flag_codes,
-       COALESCE(sp.value, cp.value, t.theme) AS theme,
-       (SELECT c.who FROM claims c WHERE c.statement_id = s.id AND c.expires > ? AND c.session != ?) AS claimed_by
+       COALESCE(sp.value, cp.value, mp.value, t.theme) AS theme,
+       (SELECT c.who FROM claims c WHERE c.statement_id = s.id AND c.expires > ? AND c.who != ?) AS claimed_by
 FROM statements s
 LEFT JOIN themes t ON t.statement_id = s.id
 LEFT JOIN theme_decisions sp ON sp.kind = 'statement_theme' AND sp.key = s.id
 LEFT JOIN theme_decisions cp ON cp.kind = 'cluster_theme' AND cp.key = CAST(t.cluster AS TEXT)
+LEFT JOIN theme_decisions mg ON mg.kind = 'merge' AND mg.key = CAST(t.cluster AS TEXT)
+LEFT JOIN theme_decisions mp ON mp.kind = 'cluster_theme' AND mp.key = mg.value
 """
 
 
-def rows(conn: sqlite3.Connection, wanted: Sequence[int], session: str = "") -> list[Row]:
+def rows(conn: sqlite3.Connection, wanted: Sequence[int], who: str = "") -> list[Row]:
     """The list rows for these seqs, in the order given."""
     if not wanted:
         return []
@@ -130,7 +170,7 @@ def rows(conn: sqlite3.Connection, wanted: Sequence[int], session: str = "") -> 
     for start in range(0, len(wanted), 500):
         chunk = list(wanted[start:start + 500])
         sql = _ROW_SQL + f" WHERE s.seq IN ({', '.join('?' * len(chunk))})"
-        for r in conn.execute(sql, (now, session, *chunk)):
+        for r in conn.execute(sql, (now, who, *chunk)):
             out[r["seq"]] = Row(r["seq"], r["id"], r["kind"], r["status"], r["lang"], r["verdict"],
                                 list(dict.fromkeys((r["flag_codes"] or "").split(","))) if r["flag_codes"] else [],
                                 json.loads(r["codes"]), r["theme"], r["n_duplicates"], r["text"], r["claimed_by"])
@@ -147,7 +187,7 @@ def seq_of(conn: sqlite3.Connection, sid: str) -> int | None:
     return r[0] if r else None
 
 
-def get_item(conn: sqlite3.Connection, sid: str, session: str = "", history: bool = True) -> Item:
+def get_item(conn: sqlite3.Connection, sid: str, who: str = "", history: bool = True) -> Item:
     """Everything about statement `sid`."""
     s = conn.execute("SELECT * FROM statements WHERE id = ?", (sid,)).fetchone()
     if s is None:
@@ -176,8 +216,8 @@ def get_item(conn: sqlite3.Connection, sid: str, session: str = "", history: boo
             renamed = conn.execute("SELECT value FROM theme_decisions WHERE kind = 'cluster_label' AND key = ?",
                                    (str(e["cluster"]),)).fetchone()
             label = renamed[0] if renamed else (c[0] if c else None)
-    holder = conn.execute("SELECT who FROM claims WHERE statement_id = ? AND expires > ? AND session != ?",
-                          (sid, time.time(), session)).fetchone()
+    holder = conn.execute("SELECT who FROM claims WHERE statement_id = ? AND expires > ? AND who != ?",
+                          (sid, time.time(), who)).fetchone()
     return Item(
         seq=s["seq"], statement=Statement(s["id"], s["text"], s["lang"], json.loads(s["meta"])), kind=s["kind"],
         status=s["status"], original_text=s["original_text"], published=bool(s["published"]), verdict=s["verdict"],
@@ -208,23 +248,47 @@ def near_duplicates_of(conn: sqlite3.Connection, sid: str, *, pending_only: bool
 
 
 def clusters(conn: sqlite3.Connection) -> list[ClusterInfo]:
-    """The themes stage's clusters with the analyst's decisions applied, largest first."""
-    pins = {(r["kind"], r["key"]): r["value"] for r in conn.execute("SELECT kind, key, value FROM theme_decisions "
-                                                                     "WHERE kind LIKE 'cluster_%'")}
+    """The themes stage's clusters with the analyst's decisions applied: least settled first.
+
+    Unconfirmed clusters come before confirmed ones, and among them the ones
+    the model is least sure about first.
+    """
+    pins = {(r["kind"], r["key"]): r["value"] for r in conn.execute(
+        "SELECT kind, key, value FROM theme_decisions WHERE kind IN ('cluster_theme', 'cluster_label', 'merge')")}
     out = []
-    for c in conn.execute("SELECT * FROM clusters ORDER BY size DESC, id"):
+    for c in conn.execute("SELECT * FROM clusters"):
         key = str(c["id"])
-        pinned = pins.get(("cluster_theme", key))
+        into = pins.get(("merge", key))
+        pinned = pins.get(("cluster_theme", key)) or (pins.get(("cluster_theme", into)) if into else None)
         label = pins.get(("cluster_label", key))
         out.append(ClusterInfo(c["id"], label or c["label"], json.loads(c["keywords"]),
                                json.loads(c["representatives"]), pinned or c["theme"], c["theme"], c["theme2"],
-                               c["confidence"], c["size"], pinned is not None, label is not None))
+                               c["confidence"], c["size"], pinned is not None, label is not None,
+                               int(into) if into else None))
+    out.sort(key=lambda c: (c.confirmed, c.merged_into is not None, c.confidence or 0.0, -c.size, c.id))
     return out
+
+
+def cluster_members(conn: sqlite3.Connection, cluster: int | None) -> list[dict[str, Any]]:
+    """Statements of a cluster (None: every published statement), least sure first."""
+    where = "t.cluster = ?" if cluster is not None else "s.published = 1"
+    params = [cluster] if cluster is not None else []
+    return [dict(r) for r in conn.execute(
+        f"SELECT s.id, s.status, s.kind, s.text, e.theme, e.source, e.suggested, e.theme2, e.confidence "
+        f"FROM statements s JOIN effective_themes e ON e.statement_id = s.id LEFT JOIN themes t "
+        f"ON t.statement_id = s.id WHERE {where} ORDER BY e.source = 'analyst', COALESCE(e.confidence, 0), s.seq",
+        params)]
 
 
 def taxonomy(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
     """(id, label, title) of the themes stored with the queue."""
     return [(r["id"], r["label"], r["title"]) for r in conn.execute("SELECT * FROM taxonomy ORDER BY pos")]
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    """Submissions per status (cheap: the status index answers it)."""
+    return {r[0]: r[1] for r in conn.execute(
+        "SELECT status, count(*) FROM statements WHERE kind = 'submission' GROUP BY status")}
 
 
 def stats(conn: sqlite3.Connection) -> dict[str, Any]:

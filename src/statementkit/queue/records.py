@@ -150,12 +150,13 @@ class ClusterInfo:
     size: int
     confirmed: bool            # the analyst pinned a theme for the whole cluster
     renamed: bool = False
+    merged_into: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "keywords": self.keywords,
                 "representatives": self.representatives, "theme": self.theme, "suggested": self.suggested,
                 "theme2": self.theme2, "confidence": self.confidence, "size": self.size,
-                "confirmed": self.confirmed}
+                "confirmed": self.confirmed, "renamed": self.renamed, "merged_into": self.merged_into}
 
 
 @dataclass(slots=True)

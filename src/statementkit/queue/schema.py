@@ -19,7 +19,9 @@ from statementkit.queue.db import migration, run_script
 STATUSES = ("pending", "accepted", "rejected", "edited", "merged")
 ACTIONS = ("accept", "reject", "edit", "merge", "theme", "cluster_theme", "cluster_label",
            "cluster_merge", "cluster_split", "undo")
-THEME_DECISION_KINDS = ("statement_theme", "cluster_theme", "cluster_label", "cluster_merge", "cluster_split")
+#: The kinds of `ThemeDecisions.to_records()` (the themes stage's analyst decisions and its cluster bookkeeping).
+THEME_DECISION_KINDS = ("statement_theme", "cluster_theme", "cluster_label", "merge", "split", "example",
+                        "cluster_members", "next_cluster")
 
 
 def _in(values: tuple[str, ...]) -> str:
@@ -116,24 +118,26 @@ def initial_schema(conn: sqlite3.Connection) -> None:
     ) WITHOUT ROWID;
     CREATE INDEX themes_cluster ON themes(cluster);
 
-    -- The analyst's decisions, shared with the themes stage (ThemeDecisions):
-    -- key is a statement id or a cluster id; value a theme id, a label, or JSON.
+    -- The analyst's decisions, shared with the themes stage: the rows of
+    -- ThemeDecisions.to_records() (key: a statement or cluster id; value: a theme
+    -- id, a label or a cluster id; extra: their other fields as JSON).
     CREATE TABLE theme_decisions (
         kind TEXT NOT NULL CHECK (kind IN {_in(THEME_DECISION_KINDS)}),
         key TEXT NOT NULL,
         value TEXT NOT NULL,
+        extra TEXT NOT NULL DEFAULT '{{}}',
         who TEXT NOT NULL,
         at TEXT NOT NULL,
         PRIMARY KEY (kind, key)
     ) WITHOUT ROWID;
 
-    -- Statement pin > cluster pin > the model's suggestion.
+    -- Statement pin > cluster pin (following a merge) > the model's suggestion.
     CREATE VIEW effective_themes AS
     SELECT s.id AS statement_id,
            t.cluster AS cluster,
-           COALESCE(sp.value, cp.value, t.theme) AS theme,
+           COALESCE(sp.value, cp.value, mp.value, t.theme) AS theme,
            CASE WHEN sp.value IS NOT NULL THEN 'analyst'
-                WHEN cp.value IS NOT NULL THEN 'cluster'
+                WHEN cp.value IS NOT NULL OR mp.value IS NOT NULL THEN 'cluster'
                 ELSE t.source END AS source,
            t.theme AS suggested,
            t.theme2 AS theme2,
@@ -142,7 +146,9 @@ def initial_schema(conn: sqlite3.Connection) -> None:
     FROM statements s
     LEFT JOIN themes t ON t.statement_id = s.id
     LEFT JOIN theme_decisions sp ON sp.kind = 'statement_theme' AND sp.key = s.id
-    LEFT JOIN theme_decisions cp ON cp.kind = 'cluster_theme' AND cp.key = CAST(t.cluster AS TEXT);
+    LEFT JOIN theme_decisions cp ON cp.kind = 'cluster_theme' AND cp.key = CAST(t.cluster AS TEXT)
+    LEFT JOIN theme_decisions mg ON mg.kind = 'merge' AND mg.key = CAST(t.cluster AS TEXT)
+    LEFT JOIN theme_decisions mp ON mp.kind = 'cluster_theme' AND mp.key = mg.value;
 
     -- The audit log: every change, appended, never rewritten.
     CREATE TABLE decisions (
