@@ -7,6 +7,7 @@ import typer
 from statementkit import __version__
 from statementkit.cli import convert, demo, lang, triage
 from statementkit.cli import queue as queue_cli
+from statementkit.cli import votes as votes_cmd
 
 app = typer.Typer(
     name="statementkit",
@@ -38,6 +39,7 @@ app.command("lang")(lang.lang)
 app.command("convert")(convert.convert)
 app.add_typer(queue_cli.app, name="queue")
 app.command("triage")(triage.triage)
+app.command("votes")(votes_cmd.votes)
 
 
 def run() -> None:
