@@ -7,6 +7,7 @@ import typer
 from statementkit import __version__
 from statementkit.cli import convert, demo, lang, triage
 from statementkit.cli import queue as queue_cli
+from statementkit.cli import report as report_cmd
 from statementkit.cli import votes as votes_cmd
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.command("convert")(convert.convert)
 app.add_typer(queue_cli.app, name="queue")
 app.command("triage")(triage.triage)
 app.command("votes")(votes_cmd.votes)
+app.command("report")(report_cmd.report)
 
 
 def run() -> None:
