@@ -13,16 +13,21 @@ The steps follow pol.is' conversation maths (`polismath.math.conversation`):
    participants who voted little from bunching up in the centre.
 4. Participants with fewer than min(7, statements) votes are left out of the
    clustering (topped up with the most active voters to at least 15).
-5. k-means with up to 100 "base clusters" on the 2-D points, then weighted
-   k-means of the base clusters into k = 2..5 groups (at most 2 + bases/12),
-   k chosen by the silhouette of the base clusters. Centres start at the
-   first distinct points, as in pol.is, so the result is deterministic.
+5. k-means with up to 100 "base clusters" on the 2-D points (centres start
+   at the first distinct points, as in pol.is), then weighted k-means of the
+   base clusters into k = 2..5 groups (at most 2 + bases/12), k chosen by the
+   silhouette of the base clusters.
 
 Deliberate differences, because an export holds only the final votes: pol.is
 updates incrementally, seeding each k-means with the previous run's clusters
-and only changing k after it wins 4 updates in a row; here everything is
-computed once from scratch. See benchmarks/votes_polis.py for how close the
-groups come to pol.is' own.
+and only changing k after it wins 4 updates in a row. Here everything is
+computed once from scratch, deterministically: the group k-means keeps the
+lowest-inertia solution among pol.is' seeding and 16 fixed k-means++ seedings
+(the optimum an incremental run tends towards), and a group must hold at
+least `min_group_share` of the clustered participants (no one-person groups).
+A replay of pol.is' incremental updates over the vote history was tried and
+matched pol.is no better. benchmarks/votes_polis.py measures the agreement
+with pol.is' own groups (adjusted Rand index per bundled export).
 """
 
 from __future__ import annotations
@@ -187,8 +192,9 @@ def kmeans(points: np.ndarray, k: int, weights: np.ndarray | None = None,
     centres = points[np.sort(first)[:k]].astype(float)
     w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=float)
     labels = np.full(len(points), -1)
+    sq = (points ** 2).sum(axis=1)[:, None]
     for _ in range(max_iter):
-        d = ((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
+        d = sq - 2 * points @ centres.T + (centres ** 2).sum(axis=1)[None, :]
         new = d.argmin(axis=1)
         if np.array_equal(new, labels):
             break
@@ -203,12 +209,14 @@ def kmeans(points: np.ndarray, k: int, weights: np.ndarray | None = None,
 
 
 def best_kmeans(points: np.ndarray, k: int, weights: np.ndarray, *, max_iter: int = 100,
-                restarts: int = 16) -> np.ndarray:
-    """Labels of the lowest-inertia k-means among pol.is' seeding and `restarts` k-means++ seedings.
+                restarts: int = 16, min_size: float = 0.0) -> np.ndarray | None:
+    """The lowest-inertia k-means among pol.is' seeding and `restarts` k-means++ seedings.
 
     pol.is seeds each run with its previous clusters, which an export does not
-    keep; from scratch, the best of several seedings (fixed random state, so
-    deterministic) is what an incremental run most often settles on.
+    keep; from scratch, the best of several seedings (fixed random states, so
+    deterministic) is what an incremental run most often settles on. Solutions
+    with a group lighter than `min_size` (total weight, i.e. participants) are
+    not considered; None when no solution qualifies.
     """
     import numpy as np
     from sklearn.cluster import KMeans
@@ -221,16 +229,20 @@ def best_kmeans(points: np.ndarray, k: int, weights: np.ndarray, *, max_iter: in
             total += float((weights[m] * ((points[m] - c) ** 2).sum(axis=1)).sum())
         return total
 
-    labels, _ = kmeans(points, k, weights, max_iter=max_iter)
-    best = (inertia(labels), labels)
-    if restarts and len(points) > k:
-        km = KMeans(k, init="k-means++", n_init=restarts, max_iter=max_iter, random_state=0)
-        other = km.fit_predict(points, sample_weight=weights)
-        _, other = np.unique(other, return_inverse=True)
-        score = inertia(other)
-        if score < best[0] - 1e-9:
-            best = (score, other)
-    return best[1]
+    candidates = [kmeans(points, k, weights, max_iter=max_iter)[0]]
+    if len(points) > k:
+        for seed in range(restarts):
+            km = KMeans(k, init="k-means++", n_init=1, max_iter=max_iter, random_state=seed)
+            candidates.append(np.unique(km.fit_predict(points, sample_weight=weights), return_inverse=True)[1])
+    best: tuple[float, np.ndarray] | None = None
+    for labels in candidates:
+        mass = np.bincount(labels, weights=weights)
+        if len(mass) < 2 or mass.min() < min_size:
+            continue
+        score = inertia(labels)
+        if best is None or score < best[0] - 1e-9:
+            best = (score, labels)
+    return None if best is None else best[1]
 
 
 def find_opinion_groups(votes: Votes, rules: VoteRules, moderated_out: Collection[str] = (),
@@ -265,8 +277,9 @@ def find_opinion_groups(votes: Votes, rules: VoteRules, moderated_out: Collectio
     from sklearn.metrics import silhouette_score
 
     for k in range(rules.k_min, k_hi + 1):
-        g_labels = best_kmeans(base_centres, k, weights, max_iter=rules.max_iter)
-        if len(np.unique(g_labels)) < 2:
+        g_labels = best_kmeans(base_centres, k, weights, max_iter=rules.max_iter,
+                               min_size=rules.min_group_share * len(members))
+        if g_labels is None:
             continue
         sil[k] = float(silhouette_score(base_centres, g_labels))
         if best is None or sil[k] > best[0]:

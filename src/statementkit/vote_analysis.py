@@ -40,7 +40,7 @@ _RULE_KEYS = {
     ("uncertainty", "pass_min"): "uncertainty_pass", ("divided", "minority_min"): "divided_minority",
     ("groups", "min_participant_votes"): "min_participant_votes", ("groups", "min_clustered"): "min_clustered",
     ("groups", "base_clusters"): "base_clusters", ("groups", "k_min"): "k_min", ("groups", "k_max"): "k_max",
-    ("groups", "max_iter"): "max_iter", ("groups", "moderated_out"): "moderated_out",
+    ("groups", "max_iter"): "max_iter", ("groups", "min_group_share"): "min_group_share", ("groups", "moderated_out"): "moderated_out",
     ("repness", "z_min"): "repness_z", ("repness", "per_group"): "repness_per_group",
 }
 
@@ -64,6 +64,7 @@ class VoteRules:
     k_min: int
     k_max: int
     max_iter: int
+    min_group_share: float
     moderated_out: str
     repness_z: float
     repness_per_group: int

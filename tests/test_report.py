@@ -1,0 +1,234 @@
+"""The assembly report: its data, its HTML, its command, and how it looks in a real browser."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import struct
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from statementkit.cli.main import app
+from statementkit.errors import InputError
+from statementkit.report import REJECTED, ReportData, build_report_data, source_kind
+from statementkit.report_html import SECTIONS, render_report
+from statementkit.resources import corpus_dir
+
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class StrictHTML(HTMLParser):
+    """Fails on unbalanced or mis-nested tags and duplicate ids; collects ids and script sources."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[tuple[str, int]] = []
+        self.ids: list[str] = []
+        self.script_src: list[str] = []
+        self.urls: list[str] = []
+        self.errors: list[str] = []
+        self.doctype = False
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = self.doctype or decl.lower() == "doctype html"
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if a.get("id"):
+            self.ids.append(a["id"])
+        self.urls += [v for k, v in attrs if k in ("src", "href") and v]
+        if tag == "script" and a.get("src"):
+            self.script_src.append(a["src"])
+        if tag not in VOID:
+            self.stack.append((tag, self.getpos()[0]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1][0] != tag:
+            self.errors.append(f"line {self.getpos()[0]}: </{tag}> closes {self.stack[-1] if self.stack else 'nothing'}")
+            return
+        self.stack.pop()
+
+
+def check_html(html: str) -> StrictHTML:
+    parser = StrictHTML()
+    parser.feed(html)
+    parser.close()
+    assert parser.doctype, "no <!DOCTYPE html>"
+    assert not parser.errors, parser.errors[:5]
+    assert not parser.stack, f"unclosed: {parser.stack[:5]}"
+    dupes = {i for i in parser.ids if parser.ids.count(i) > 1}
+    assert not dupes, dupes
+    return parser
+
+
+@pytest.fixture(scope="module")
+def london(fixtures_dir=Path(__file__).parent / "fixtures"):
+    return fixtures_dir / "polis" / "london.youth.policing"
+
+
+@pytest.fixture(scope="module")
+def polis_data(london) -> ReportData:
+    return build_report_data([london])
+
+
+@pytest.fixture(scope="module")
+def polis_html(polis_data) -> str:
+    return render_report(polis_data)
+
+
+@pytest.fixture(scope="module")
+def paper_data() -> ReportData:
+    return build_report_data([corpus_dir() / "paper-statements.jsonl"])
+
+
+def test_polis_report_data(polis_data):
+    assert polis_data.title.startswith("What is the best way to engage more young people")
+    assert (polis_data.n_participants, polis_data.n_votes) == (26, 638)
+    assert len(polis_data.statements) == 39
+    assert polis_data.decision_counts() == {"accepted": 36, "rejected": 3}
+    assert polis_data.reason_counts() == {"not recorded": 3}
+    assert polis_data.analysis.groups.k >= 2
+    assert polis_data.votes["7"].category == "rejection"
+
+
+def test_report_html_is_valid_offline_and_has_every_section(polis_data, polis_html):
+    parser = check_html(polis_html)
+    for section, _ in SECTIONS:
+        assert section in parser.ids, section
+    assert not parser.script_src, "the report must not load scripts from anywhere"
+    assert not [u for u in parser.urls if re.match(r"(https?:)?//", u)], "external resources"
+    assert "Plotly.newPlot" in polis_html and len(polis_html) > 3_000_000  # plotly.js is inline
+    for fig in ("fig-decisions", "fig-categories", "fig-group-map"):
+        assert fig in parser.ids
+    # the tables show the statements of each category, with their texts escaped
+    rejected = polis_data.by_category("rejection")
+    assert rejected and all(f'<td class="id">{v.id}</td>' in polis_html for v in rejected)
+    assert "Opinion groups: participants on the first two principal components" in polis_html
+    assert "Agreement with pol.is&#39; own" in polis_html or "Agreement with pol.is' own" in polis_html
+
+
+def test_text_is_escaped(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"id": "x1", "text": "<script>alert(1)</script> & more", "agree": 70, "disagree": 20, '
+                    '"pass": 10}\n', encoding="utf-8")
+    html = render_report(build_report_data([path]))
+    check_html(html)
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in html
+
+
+def test_paper_report_reproduces_the_papers_categories(paper_data):
+    agreement = paper_data.source_agreement()
+    assert agreement["n"] == 27
+    assert agreement["agreement"] >= 0.9
+    friction = [r for r in agreement["rows"] if r["source"] == "friction"]
+    assert friction == [{"id": "aa-026", "source": "friction", "computed": "divided", "match": True}]
+    assert paper_data.title == "Alignment Assembly on Culture for AI"  # from rules/assembly.toml
+    assert set(paper_data.theme_members()) == {"1", "2", "3", "4", "5", "6", "7"}
+    assert paper_data.theme_titles["3"] == "Taking climate action seriously"
+    assert paper_data.decision_counts() == {"accepted": 35, "rejected": 5}
+    html = render_report(paper_data)
+    check_html(html)
+    assert "27 of 27" in html or f"{agreement['matches']} of 27" in html
+    assert "Opinion groups need raw votes" in html
+    assert "Taking climate action seriously" in html
+
+
+def test_sources_merge_votes_beat_percentages(london, tmp_path):
+    quoted = tmp_path / "quoted.jsonl"
+    quoted.write_text('{"id": "7", "text": "My gender has changed since birth.", "agree": 50, "disagree": 50, '
+                      '"pass": 0, "theme": "4", "category": "friction"}\n', encoding="utf-8")
+    data = build_report_data([quoted, london])
+    assert data.votes["7"].source == "votes" and data.votes["7"].category == "rejection"
+    assert data.themes == {"7": "4"} and data.sources == [str(quoted), str(london)]
+    assert data.title.startswith("What is the best way")
+    assert data.source_agreement()["rows"][0]["match"] is False
+
+
+def test_source_kinds(tmp_path, london):
+    assert source_kind(london) == "polis"
+    db = tmp_path / "queue.db"
+    db.write_bytes(b"")
+    assert source_kind(db) == "queue"
+    with pytest.raises(InputError, match="no such file or folder"):
+        source_kind(tmp_path / "nope.jsonl")
+    with pytest.raises(InputError, match="folder without comments.csv"):
+        source_kind(tmp_path)
+    with pytest.raises(InputError, match="no sources"):
+        build_report_data([])
+
+
+def test_decisions_from_statement_fields(tmp_path):
+    path = tmp_path / "decided.jsonl"
+    path.write_text('{"id": "a", "text": "one", "decision": "rejected", "codes": ["jargon", "vague"]}\n'
+                    '{"id": "b", "text": "two", "decision": "rejected", "codes": "vague"}\n'
+                    '{"id": "c", "text": "three", "published": true}\n', encoding="utf-8")
+    data = build_report_data([path])
+    assert data.reason_counts() == {"vague": 2, "jargon": 1}
+    assert data.decisions["c"].decision == "accepted" and data.decisions["a"].decision == REJECTED
+    html = render_report(data)
+    assert "Rejections by reason code" in html
+
+
+def test_report_command(tmp_path, london):
+    out = tmp_path / "r.html"
+    r = CliRunner().invoke(app, ["report", str(london), "-o", str(out), "--max-rows", "3"])
+    assert r.exit_code == 0, r.output
+    assert out.exists() and "wrote" in r.output
+    check_html(out.read_text(encoding="utf-8"))
+    r = CliRunner().invoke(app, ["report", str(tmp_path / "missing"), "-o", str(out)])
+    assert r.exit_code == 2 and "no such file or folder" in " ".join(r.output.split())
+
+
+def test_votes_command(london):
+    import json
+
+    r = CliRunner().invoke(app, ["votes", str(london), "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert len(rows) == 39 and rows[7]["id"] == "7" and rows[7]["category"] == "rejection"
+    assert {"id", "votes", "agree_share", "agree_ci", "category", "text"} <= set(rows[7])
+    r = CliRunner().invoke(app, ["votes", str(london), "--participants", "--format", "json"])
+    people = json.loads(r.output)
+    assert len(people) == 26 and {"id", "group", "x", "y", "polis_group"} == set(people[0])
+    r = CliRunner().invoke(app, ["votes", str(london)])
+    assert r.exit_code == 0 and "categories:" in r.output
+
+
+# ---------------------------------------------------------------- a real browser
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def _headless(browser: str, profile: Path, *args: str) -> subprocess.CompletedProcess:
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+             "--hide-scrollbars", "--virtual-time-budget=8000"]
+    return subprocess.run([browser, *flags, *args], capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(_chromium() is None, reason="needs chromium (apt-get install chromium)")
+def test_report_renders_in_a_headless_browser(tmp_path, polis_html):
+    browser = _chromium()
+    page = tmp_path / "report.html"
+    page.write_text(polis_html, encoding="utf-8")
+    # the DOM after scripts ran: every plotly figure drew its SVG, offline
+    dom = _headless(browser, tmp_path / "p1", "--dump-dom", page.as_uri()).stdout
+    assert dom.count('class="main-svg"') >= 3, "plotly did not draw the figures"
+    for section, heading in SECTIONS:
+        assert f'id="{section}"' in dom
+    shot = tmp_path / "report.png"
+    _headless(browser, tmp_path / "p2", "--window-size=1280,2400", f"--screenshot={shot}", page.as_uri())
+    data = shot.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    assert (width, height) == (1280, 2400)
+    assert len(data) > 100_000  # a blank page compresses to ~10 kB; text, tables and plots do not
