@@ -232,3 +232,32 @@ def test_report_renders_in_a_headless_browser(tmp_path, polis_html):
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1280, 2400)
     assert len(data) > 100_000  # a blank page compresses to ~10 kB; text, tables and plots do not
+
+
+def test_queue_database_source(tmp_path):
+    from statementkit.model import Statement
+    from statementkit.pipeline import ScreenRow
+    from statementkit.queue import Queue
+
+    db = tmp_path / "assembly.db"
+    subs = [Statement(f"s{i}", text) for i, text in enumerate([
+        "Museums should publish which AI tools they use.",
+        "Fine-tune a LoRA adapter on the metadata.",
+        "Something must be done about AI.",
+        "Museums should say publicly which AI tools they use.",
+        "Archives should train staff in AI literacy."])]
+    with Queue.create(db, who="ana") as q:
+        q.add_screened([ScreenRow(s) for s in subs], stages=["lang"])
+        q.accept(["s0"])
+        q.reject(["s1"], codes=["jargon"])
+        q.reject(["s2"], codes=["vague"])
+        q.merge(["s3"], into="s0")
+        q.set_theme(["s0"], "1", expect=None)
+    data = build_report_data([db])
+    assert data.decision_counts() == {"accepted": 1, "rejected": 3, "pending": 1}
+    assert data.reason_counts() == {"jargon": 1, "vague": 1, "duplicate": 1}
+    assert data.decisions["s1"].by == "ana" and data.decisions["s1"].at
+    assert data.themes["s0"] == "1" and data.theme_titles["1"].startswith("Defining our position")
+    html = render_report(data)
+    check_html(html)
+    assert "jargon" in html and "Rejections by reason code" in html

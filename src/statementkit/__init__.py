@@ -38,7 +38,6 @@ from statementkit.model import (
     Statement,
     ThemeAssignment,
 )
-
 __all__ = [
     "__version__",
     "REASON_CODES",
@@ -62,4 +61,44 @@ __all__ = [
     "with_languages",
     "write_records",
     "write_statements",
+    # vote analysis and the assembly report
+    "Conversation",
+    "OpinionGroups",
+    "ReportData",
+    "StatementVotes",
+    "VoteAnalysis",
+    "Votes",
+    "analyse_conversation",
+    "analyse_votes",
+    "build_report_data",
+    "find_opinion_groups",
+    "load_vote_rules",
+    "read_conversation",
+    "render_report",
+    "write_report",
 ]
+
+#: Vote analysis and report names, imported on first use so `statementkit --help` stays fast.
+_LAZY = {
+    "Conversation": "votes", "Votes": "votes", "read_conversation": "votes",
+    "OpinionGroups": "opinion_groups", "find_opinion_groups": "opinion_groups",
+    "StatementVotes": "vote_analysis", "VoteAnalysis": "vote_analysis", "analyse_conversation": "vote_analysis",
+    "analyse_votes": "vote_analysis", "load_vote_rules": "vote_analysis",
+    "ReportData": "report", "build_report_data": "report",
+    "render_report": "report_html", "write_report": "report_html",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'statementkit' has no attribute '{name}'")
+    import importlib
+
+    value = getattr(importlib.import_module(f"statementkit.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

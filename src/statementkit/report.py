@@ -201,14 +201,37 @@ def _decision_from_meta(s: Statement) -> Decision | None:
 
 
 def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = None) -> ReportData:
-    """A triage-queue database: statements, decisions with reason codes, theme assignments."""
-    try:
-        from statementkit import queue  # issue 7: the triage queue
-    except ImportError:
-        raise InputError("reading a triage-queue database needs statementkit.queue, which this "
-                         "installation lacks", path, hint="give a pol.is export folder or a statements file") from None
+    """A triage-queue database: statements, decisions with reason codes and who/when, theme assignments.
+
+    Accepted and edited submissions count as accepted; merged ones as rejected
+    with the reason `duplicate` unless the moderator gave codes. Published
+    reference statements are listed (for their themes) but were not decided here.
+    """
+    from statementkit.queue import Queue
+
     (progress or (lambda _msg: None))(f"reading {Path(path).name}")
-    return queue.report_data(path, rules)  # type: ignore[attr-defined]
+    data = ReportData(sources=[str(path)], rules=rules)
+    with Queue(path) as q:
+        data.title = q.name
+        rows = q.list()
+        last: dict[str, Any] = {}
+        for d in q.log():
+            if d.undone_by is None and d.undoes is None and d.action in ("accept", "reject", "edit", "merge"):
+                last[d.target] = d
+        for tid, label, title in q.taxonomy():
+            data.theme_titles[tid], data.theme_labels[tid] = title or label or tid, label or title or tid
+    for row in rows:
+        data.statements[row.id] = Statement(row.id, row.text, row.lang, {"kind": row.kind, "status": row.status})
+        if row.theme:
+            data.themes[row.id] = row.theme
+        if row.kind != "submission":
+            continue
+        decision = {"accepted": ACCEPTED, "edited": ACCEPTED, "rejected": REJECTED, "merged": REJECTED}.get(
+            row.status, PENDING)
+        reasons = list(row.codes) or (["duplicate"] if row.status == "merged" else [])
+        d = last.get(row.id)
+        data.decisions[row.id] = Decision(row.id, decision, reasons, d.at if d else None, d.who if d else None)
+    return data
 
 
 def load_taxonomy_names(rules_dir: str | Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
@@ -250,7 +273,9 @@ def build_report_data(sources: Sequence[str | Path], rules: str | Path | None = 
     parts = [LOADERS[source_kind(s)](s, vote_rules, progress) for s in sources]
     data = merge(parts)
     if data.themes:
-        data.theme_titles, data.theme_labels = load_taxonomy_names(rules)
+        titles, labels = load_taxonomy_names(rules)
+        data.theme_titles = {**titles, **data.theme_titles}
+        data.theme_labels = {**labels, **data.theme_labels}
     for tid in set(data.themes.values()) - set(data.theme_titles):
         data.theme_titles[tid] = data.theme_labels[tid] = f"Theme {tid}"
     if title:
@@ -269,6 +294,8 @@ def merge(parts: Sequence[ReportData]) -> ReportData:
         out.sources += p.sources
         out.statements.update(p.statements)
         out.themes.update(p.themes)
+        out.theme_titles.update(p.theme_titles)
+        out.theme_labels.update(p.theme_labels)
         out.decisions.update(p.decisions)
         out.source_categories.update(p.source_categories)
         out.polis_groups.update(p.polis_groups)

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 from statementkit.errors import RulesError
@@ -185,6 +184,8 @@ class StatementVotes:
 
 def wilson(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:
     """Wilson score interval of a share; (0, 1) when there are no votes."""
+    from statistics import NormalDist
+
     if n <= 0:
         return (0.0, 1.0)
     z = NormalDist().inv_cdf(1 - (1 - confidence) / 2)
