@@ -43,6 +43,7 @@ def main() -> None:
             sid = q.claim_next()
             if sid is None:
                 break
+            time.sleep(0.003)  # a (very fast) moderator reads the item; lets the other session in
             q.reject([sid], ["vague"]) if hash(sid) % 2 else q.accept([sid])
             print(sid, flush=True)
     elif mode == "race":

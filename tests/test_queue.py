@@ -421,3 +421,9 @@ def test_filter_query_syntax_round_trips():
     with pytest.raises(QueueError, match="unknown status"):
         Filter.parse("status:done")
     assert Filter.parse("http://example.org").text == "http://example.org"
+
+
+def test_duplicate_ids_in_one_import_are_refused(q):
+    with pytest.raises(QueueError, match="'n1' appears twice"):
+        q.add([Statement("n1", "One text."), Statement("n1", "Another text.")])
+    assert q.seq_of("n1") is None

@@ -20,12 +20,14 @@ __version__ = "0.1.0"
 from statementkit.errors import (
     InputError,
     ModelError,
+    QueueConflict,
     QueueError,
     RulesError,
     StatementkitError,
     VotesError,
 )
 from statementkit.io import read_statements, write_records, write_statements
+from statementkit.queue import Filter, Queue
 from statementkit.lang import detect, detect_languages, with_languages
 from statementkit.model import (
     REASON_CODES,
@@ -43,10 +45,13 @@ __all__ = [
     "REASON_CODES",
     "DedupResult",
     "Duplicate",
+    "Filter",
     "Flag",
     "InputError",
     "LangResult",
     "ModelError",
+    "Queue",
+    "QueueConflict",
     "QueueError",
     "RulesError",
     "Screening",

@@ -62,6 +62,8 @@ def add(
     reference: bool = typer.Option(False, "--published", help="These are already published (reference), not "
                                                                 "submissions to triage."),
     rules: Path = RULES_OPTION,
+    skip_empty: bool = typer.Option(False, "--skip-empty", help="Drop rows without text (real pol.is exports "
+                                                                 "have a few) instead of stopping."),
     who: str = WHO,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -74,7 +76,7 @@ def add(
     """
     with _open(db, who) as q:
         with err_console().status("screening…"):
-            report = q.add(file, reference=reference, rules=rules)
+            report = q.add(file, reference=reference, rules=rules, skip_empty=skip_empty)
     if fmt is not Format.table:
         emit_records([report.to_dict()], fmt)
         return

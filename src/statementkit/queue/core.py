@@ -107,16 +107,17 @@ class Queue:
     # ------------------------------------------------------------ import
 
     def add(self, source: str | Path | Sequence[Statement], *, reference: bool = False,
-            rules: str | Path | None = None, fmt: str | None = None) -> AddReport:
+            rules: str | Path | None = None, fmt: str | None = None, skip_empty: bool = False) -> AddReport:
         """Add submissions (screened by every available stage) or, with `reference`, published statements.
 
         Ids already in the queue with the same text are skipped, so re-importing
         a file is harmless; the same id with different text is an error.
+        `skip_empty` drops rows without text (real pol.is exports have a few).
         """
         from statementkit.io import read_statements
 
         if isinstance(source, (str, Path)):
-            statements = read_statements(source, fmt)
+            statements = read_statements(source, fmt, skip_empty=skip_empty)
             label = str(source)
         else:
             statements, label = list(source), None
@@ -180,6 +181,10 @@ class Queue:
 
     def _new_only(self, statements: Sequence[Statement]) -> tuple[list[Statement], list[str]]:
         ids = [s.id for s in statements]
+        if len(set(ids)) != len(ids):
+            seen: set[str] = set()
+            dup = next(i for i in ids if i in seen or seen.add(i))
+            raise QueueError(f"id '{dup}' appears twice in the statements being added; ids must be unique")
         have: dict[str, str] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
