@@ -256,7 +256,11 @@ def test_sees_another_moderators_decisions_and_claims(db):
     assert "s3" not in seqs and marks["s2"] == "bob" and current == "s4" and conflict == "bob"
 
 
-def test_deciding_what_someone_else_just_decided_is_refused(db):
+def test_deciding_what_someone_else_just_decided_is_refused(db, monkeypatch):
+    import statementkit.tui.moderate as moderate
+
+    monkeypatch.setattr(moderate, "POLL_S", 3600)  # bob's decision lands between two polls
+
     async def scenario(app, pilot, q):
         with Queue(db, who="bob") as bob:
             bob.reject(["s1"], ["jargon"])  # alice still has s1 on screen
