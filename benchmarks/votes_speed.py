@@ -9,7 +9,8 @@ base clusters, k by silhouette, repness, group-informed consensus).
 
     python benchmarks/votes_speed.py [--votes N --participants N --statements N]
 
-Writes benchmarks/results/votes_speed.json.
+Also times the whole HTML report of that conversation (10 % of its
+statements moderated out). Writes benchmarks/results/votes_speed.json.
 """
 
 from __future__ import annotations
@@ -66,6 +67,19 @@ def main() -> None:
         read = read_votes_csv(path)
         t_read = time.perf_counter() - t
 
+        # the whole report on the same conversation (comments.csv with placeholder texts)
+        with (Path(tmp) / "comments.csv").open("w", encoding="utf-8") as f:
+            f.write("timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n")
+            f.writelines(f"{1_600_000_000_000 + j},,{j},0,0,0,{-1 if j % 10 == 0 else 1},synthetic statement {j}\n"
+                         for j in range(args.statements))
+        from statementkit.report import build_report_data
+        from statementkit.report_html import render_report
+
+        t = time.perf_counter()
+        html = render_report(build_report_data([tmp]))
+        t_report = time.perf_counter() - t
+        report_mb = len(html.encode()) / 1e6
+
     phases: dict[str, float] = {}
     last = [time.perf_counter()]
 
@@ -99,7 +113,9 @@ def main() -> None:
         "size": {"votes": len(read), "participants": len(read.participants), "statements": len(read.statements),
                  "votes_csv_mb": round(size_mb, 1)},
         "seconds": {"generate": round(t_generate, 2), "write_csv": round(t_write, 2), "read_csv": round(t_read, 2),
-                    "analyse": round(t_analyse, 2), "read_and_analyse": round(total, 2)},
+                    "analyse": round(t_analyse, 2), "read_and_analyse": round(total, 2),
+                    "full_report_html": round(t_report, 2)},
+        "report_html_mb": round(report_mb, 1),
         "analyse_phases_seconds": phases,
         "target_seconds": TARGET_SECONDS,
         "ratio_to_target": round(total / TARGET_SECONDS, 3),

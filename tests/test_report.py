@@ -222,7 +222,11 @@ def test_report_renders_in_a_headless_browser(tmp_path, polis_html):
     page.write_text(polis_html, encoding="utf-8")
     # the DOM after scripts ran: every plotly figure drew its SVG, offline
     dom = _headless(browser, tmp_path / "p1", "--dump-dom", page.as_uri()).stdout
-    assert dom.count('class="main-svg"') >= 3, "plotly did not draw the figures"
+    figures = re.findall(r'<div id="([^"]+)" class="plotly-graph-div"', polis_html)
+    assert len(figures) >= 3
+    for fig in figures:  # plotly.js marks every div it drew into
+        assert f'id="{fig}" class="plotly-graph-div js-plotly-plot"' in dom, f"{fig} not drawn"
+    assert dom.count('class="main-svg"') >= len(figures)
     for section, heading in SECTIONS:
         assert f'id="{section}"' in dom
     shot = tmp_path / "report.png"

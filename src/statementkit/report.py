@@ -82,11 +82,17 @@ class ReportData:
         return Counter(v.category or "none" for v in self.votes.values())
 
     def by_category(self, category: str) -> list[StatementVotes]:
-        """Statements of a category, most telling first."""
+        """Statements of a category, most telling first: by the lower end of the share's interval
+        when counts are known (so 12 of 12 does not outrank 330 of 340), else by the share."""
         rows = [v for v in self.votes.values() if v.category == category]
+
+        def low(ci: tuple[float, float] | None, share: float) -> float:
+            return ci[0] if ci else share
+
         key: dict[str, Callable[[StatementVotes], float]] = {
-            "consensus": lambda v: -v.agree_share, "rejection": lambda v: -v.disagree_share,
-            "friction": lambda v: -(v.group_gap or 0) - v.disagree_share, "uncertainty": lambda v: -v.pass_share,
+            "consensus": lambda v: -low(v.agree_ci, v.agree_share),
+            "rejection": lambda v: -low(v.disagree_ci, v.disagree_share),
+            "friction": lambda v: -(v.group_gap or 0), "uncertainty": lambda v: -low(v.pass_ci, v.pass_share),
             "divided": lambda v: -min(v.agree_share, v.disagree_share), TOO_FEW: lambda v: -(v.n or 0),
         }
         return sorted(rows, key=key.get(category, lambda v: 0.0))
