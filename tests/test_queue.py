@@ -427,3 +427,16 @@ def test_duplicate_ids_in_one_import_are_refused(q):
     with pytest.raises(QueueError, match="'n1' appears twice"):
         q.add([Statement("n1", "One text."), Statement("n1", "Another text.")])
     assert q.seq_of("n1") is None
+
+
+def test_themes_given_with_a_published_set_are_recorded_as_decisions(tmp_path):
+    published = [Statement("a", "Museums should label AI texts.", "en", {"theme": "7"}),
+                 Statement("b", "Heritage data needs consent.", "en", {"theme": "42"}),  # not in the taxonomy
+                 Statement("c", "Archives should join forces.", "en")]
+    with Queue.create(tmp_path / "t.db", published=published, who="importer") as q:
+        assert q.get("a").theme.theme == "7" and q.get("a").theme.source == "analyst"
+        assert q.get("b").theme is None and q.get("c").theme is None
+        (entry,) = q.log()
+        assert entry.action == "theme" and entry.who == "importer" and "theme given in" in entry.note
+        examples = [r for r in q.theme_decision_records() if r["kind"] == "example"]
+        assert examples == [{"kind": "example", "key": "a", "value": "7", "text": published[0].text, "lang": "en"}]

@@ -50,10 +50,11 @@ def test_init_add_list_decide_undo_export(tmp_path, fixtures):
     assert [json.loads(x)["id"] for x in r.output.splitlines()] == ["n1"]
     out = tmp_path / "log.csv"
     r = sk("queue", "export", db, "log", out)
-    assert r.exit_code == 0 and "wrote 3 records" in r.output
+    assert r.exit_code == 0 and "wrote 4 records" in r.output
     rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
-    assert [(x["action"], x["codes"]) for x in rows] == [("reject", "vague;out_of_scope"), ("undo", "vague;out_of_scope"),
-                                                          ("edit", "")]
+    assert [(x["action"], x["target"], x["codes"]) for x in rows] == [
+        ("theme", "a2", ""),  # the published file gave a2's theme
+        ("reject", "n2", "vague;out_of_scope"), ("undo", "n2", "vague;out_of_scope"), ("edit", "n1", "")]
 
 
 def test_list_filters_and_table(db):

@@ -194,6 +194,25 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
     return made, skipped
 
 
+def pin_themes(conn: sqlite3.Connection, pins: dict[str, str], *, who: str, note: str | None = None) -> list[Decision]:
+    """Record statement themes given with the input (e.g. a published set with known themes).
+
+    Runs inside the caller's transaction (an import), as one undoable batch.
+    """
+    if not pins:
+        return []
+    at = now_iso()
+    batch = _next_batch(conn)
+    made = []
+    for sid, theme in pins.items():
+        old = _theme_value(conn, "statement_theme", sid)
+        if old == theme:
+            continue
+        _set_theme_value(conn, "statement_theme", sid, theme, who, at)
+        made.append(_append(conn, batch, sid, "theme", (), note, who, at, {"value": old}, {"value": theme}))
+    return made
+
+
 def _check_merge_target(conn: sqlite3.Connection, into: str) -> None:
     row = conn.execute("SELECT status, merged_into FROM statements WHERE id = ?", (into,)).fetchone()
     if row is None:

@@ -142,7 +142,16 @@ class Queue:
             run = store.new_run(self.conn, "reference" if reference else "import", label, self.who, len(new), stages)
             store.insert_statements(self.conn, new, kind=kind, run_id=run, who=self.who)
             self._store_rows(rows, clusters, run)
+            if reference:
+                actions.pin_themes(self.conn, self._given_themes(new), who=self.who,
+                                   note=f"theme given in {label or 'the input'}")
         return AddReport([s.id for s in new], skipped, stages, kind, run)
+
+    def _given_themes(self, statements: Sequence[Statement]) -> dict[str, str]:
+        """Themes a published set already carries (`theme` field), when they are the taxonomy's ids."""
+        valid = {t[0] for t in query.taxonomy(self.conn)} | {"none"}
+        return {s.id: str(s.meta["theme"]) for s in statements
+                if s.meta.get("theme") is not None and str(s.meta["theme"]) in valid}
 
     def add_screened(self, rows: Sequence[Any], *, clusters: Sequence[Any] = (), stages: Sequence[str] = (),
                      source: str | None = None) -> AddReport:

@@ -111,7 +111,8 @@ class AnalystScreen(Screen):
         done = sum(c.confirmed for c in self.clusters)
         head = Text("Analyst · themes ", style="bold")
         head.append(f"{done}/{len(self.clusters)} clusters confirmed · {self.q.who}" if self.clusters else
-                    "no clusters yet: run the themes stage on this queue; statements listed one by one")
+                    "no clusters yet · published statements one by one")
+        cl.display = bool(self.clusters)
         self.query_one("#a-header", Static).update(head)
 
     @property

@@ -28,7 +28,7 @@ class QueueList(ScrollView, can_focus=True):
     """Rows of the queue for the current filter, with a cursor and a multi-selection."""
 
     DEFAULT_CSS = """
-    QueueList { overflow-x: hidden; }
+    QueueList { overflow-x: hidden; scrollbar-size-vertical: 1; }
     QueueList:focus { border: none; }
     """
     BINDINGS = [
@@ -105,7 +105,7 @@ class QueueList(ScrollView, can_focus=True):
     # ------------------------------------------------------------ drawing
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width
         i = self.scroll_offset.y + y
         r = self.row(i)
         if r is None:

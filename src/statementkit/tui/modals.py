@@ -238,6 +238,57 @@ class PromptModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class PickStatementModal(ModalScreen[str | None]):
+    """Find the statement to merge into by typing words of it (published statements first)."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("down", "to_list", show=False)]
+
+    def __init__(self, title: str, search, exclude: str) -> None:
+        super().__init__()
+        self._title, self._search, self._exclude = title, search, exclude
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self._title, classes="title")
+            yield Input(placeholder="type words of the statement, or its id")
+            yield OptionList()
+            yield Label("type to search · ↓ to the list · enter merge · esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one(Input).focus()
+
+    def _fill(self, text: str) -> None:
+        ol = self.query_one(OptionList)
+        ol.clear_options()
+        for row in self._search(text):
+            if row.id == self._exclude:
+                continue
+            prompt = Text(f"{row.id} ", style="bold")
+            prompt.append(row.text.replace("\n", " "))
+            prompt.no_wrap, prompt.overflow = True, "ellipsis"
+            ol.add_option(Option(prompt, id=row.id))
+        if ol.option_count:
+            ol.highlighted = 0
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._fill(event.value.strip())
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        ol = self.query_one(OptionList)
+        if ol.option_count:
+            self.dismiss(ol.get_option_at_index(ol.highlighted or 0).id)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_to_list(self) -> None:
+        self.query_one(OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ConfirmModal(ModalScreen[bool]):
     BINDINGS = [Binding("y,enter", "answer(True)", "yes"), Binding("n,escape", "answer(False)", "no")]
 

@@ -24,7 +24,7 @@ from statementkit.errors import QueueError
 from statementkit.queue import Filter, Item, Queue
 from statementkit.tui.detail import CompareScreen, item_view
 from statementkit.tui.listview import QueueList
-from statementkit.tui.modals import (CLEAR, ConfirmModal, EditModal, FilterModal, HelpModal, PromptModal,
+from statementkit.tui.modals import (CLEAR, ConfirmModal, EditModal, FilterModal, HelpModal, PickStatementModal,
                                      ReasonModal, ThemeModal)
 from statementkit.tui.render import STATUS_GLYPH, flag_text
 
@@ -106,6 +106,9 @@ class ModerateScreen(Screen):
     def on_mount(self) -> None:
         self.list.focus()
         self.reload()
+        row = self.list.current
+        if row is not None and (row.claimed_by or row.status != "pending"):
+            self._advance(0)  # start where nobody else is working
         self._dv = self._safe(self.q.data_version, -1)
         self.set_interval(POLL_S, self.poll)
         self.set_interval(RENEW_S, self._renew_claim)
@@ -294,8 +297,14 @@ class ModerateScreen(Screen):
         if self.item.candidates:
             self.action_compare(merge=True)
             return
-        self.app.push_screen(PromptModal(f"Merge {self.item.id} into which statement? (id)"),
-                             lambda into: into and self._decide([self.item.id], "merge", "merged", into=into))
+        item = self.item
+
+        def search(text: str):
+            return self._safe(self.q.list, [], Filter(status="published", kind="all", text=text or None), 40)
+
+        self.app.push_screen(PickStatementModal(f"Merge {item.id} into which published statement?", search,
+                                                item.id),
+                             lambda into: into and self._decide([item.id], "merge", "merged", into=into))
 
     def action_compare(self, merge: bool = False) -> None:
         item = self.item
