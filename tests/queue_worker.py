@@ -3,6 +3,7 @@
     python queue_worker.py DB WHO batches SIZE   decide pending items SIZE at a time, printing each committed batch
     python queue_worker.py DB WHO claim GO       claim_next + decide until nothing is left (waits for file GO)
     python queue_worker.py DB WHO race GO        decide every item in order, no claims, skipping conflicts
+    python queue_worker.py DB WHO import N       import N statements in one go, then print "done"
 """
 
 from __future__ import annotations
@@ -46,6 +47,14 @@ def main() -> None:
             time.sleep(0.003)  # a (very fast) moderator reads the item; lets the other session in
             q.reject([sid], ["vague"]) if hash(sid) % 2 else q.accept([sid])
             print(sid, flush=True)
+    elif mode == "import":
+        from statementkit.model import Statement
+        from statementkit.pipeline import ScreenRow
+
+        print("start", flush=True)
+        q.add_screened([ScreenRow(Statement(f"imp{i}", f"Imported statement {i} " * 8, "en"))
+                        for i in range(int(arg))])
+        print("done", flush=True)
     elif mode == "race":
         wait_for(arg)
         for row in q.list(Filter(status="all")):

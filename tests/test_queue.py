@@ -440,3 +440,32 @@ def test_themes_given_with_a_published_set_are_recorded_as_decisions(tmp_path):
         assert entry.action == "theme" and entry.who == "importer" and "theme given in" in entry.note
         examples = [r for r in q.theme_decision_records() if r["kind"] == "example"]
         assert examples == [{"kind": "example", "key": "a", "value": "7", "text": published[0].text, "lang": "en"}]
+
+
+def test_migrations_are_atomic_recorded_and_rerun_safely(tmp_path, monkeypatch):
+    from statementkit.queue import db
+
+    path = tmp_path / "m.db"
+    Queue.create(path).close()
+    v = schema_version()
+    registry = dict(db._MIGRATIONS)
+    monkeypatch.setattr(db, "_MIGRATIONS", registry)
+
+    def broken(conn):
+        conn.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("bug in the migration")
+
+    registry[v + 1] = ("broken", broken)
+    with pytest.raises(QueueError, match=f"migration {v + 1} \\(broken\\) failed.*unchanged at schema version {v}"):
+        Queue(path)
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == v
+    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0] == 0
+    conn.close()
+
+    registry[v + 1] = ("add_notes", lambda conn: conn.execute("CREATE TABLE notes (x)"))
+    with Queue(path) as q:
+        assert q.conn.execute("PRAGMA user_version").fetchone()[0] == v + 1
+        assert [r[0] for r in q.conn.execute("SELECT name FROM _migrations ORDER BY version")][-1] == "add_notes"
+    with Queue(path) as q:  # opening again applies nothing twice
+        assert q.conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == v + 1

@@ -113,3 +113,19 @@ def test_two_processes_racing_for_the_same_items_decide_each_once(tmp_path):
     with Queue(db) as q:
         assert len(check_consistent(q, 1)) == 300
         print(json.dumps({"alice": len(done[0]), "bob": len(done[1])}))
+
+
+def test_kill_9_during_an_import_leaves_all_or_nothing(tmp_path):
+    db = tmp_path / "imp.db"
+    make(db, 10)
+    proc = spawn(db, "importer", "import", "60000")
+    assert proc.stdout.readline().strip() == "start"
+    time.sleep(0.3)  # inside the single import transaction (it takes seconds)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with Queue(db) as q:
+        assert q.check() == []
+        n = q.stats()["submissions"]
+        print("submissions after the kill:", n)
+        assert n in (10, 60010)
+        assert q.conn.execute("SELECT count(*) FROM runs").fetchone()[0] == (3 if n == 60010 else 2)

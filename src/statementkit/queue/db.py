@@ -151,7 +151,13 @@ def migrate(conn: sqlite3.Connection, path: str | Path = "queue") -> list[int]:
                 raise QueueError(f"{path}: schema version {current} cannot be migrated to {version}")
             conn.execute("CREATE TABLE IF NOT EXISTS _migrations "
                          "(version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)")
-            fn(conn)
+            try:
+                fn(conn)
+            except sqlite3.Error:
+                raise
+            except Exception as e:  # a migration's own bug: report it, the transaction rolls back
+                raise QueueError(f"{path}: migration {version} ({name}) failed: {type(e).__name__}: {e}; "
+                                 f"the database is unchanged at schema version {current}") from e
             conn.execute("INSERT INTO _migrations VALUES (?, ?, ?)", (version, name, now_iso()))
             conn.execute(f"PRAGMA user_version = {version}")
             applied.append(version)
