@@ -15,7 +15,10 @@ from statementkit.tui.render import flag_text, highlight, score_text, status_tex
 
 def print_item(out: Console, item: Item) -> None:
     head = Text(f"{item.id}  ", style="bold")
-    head.append_text(status_text(item.status, item.decided_by))
+    if item.kind == "reference":
+        head.append("published reference", style="green")
+    else:
+        head.append_text(status_text(item.status, item.decided_by))
     head.append(f"  {item.statement.lang or '?'}  verdict: {item.verdict or '-'}", style="dim")
     out.print(head)
     out.print(highlight(item.text, item.flags if not item.edited else []))
@@ -41,10 +44,12 @@ def print_item(out: Console, item: Item) -> None:
         out.print(table)
     if item.theme is not None:
         t = item.theme
-        out.print(Text(f"theme {t.theme or '-'} ({t.source})  suggested {item.suggested_theme or '-'}"
-                       f"{' / ' + t.theme2 if t.theme2 else ''}  confidence {t.confidence:.2f}"
-                       f"{'  cluster ' + str(t.cluster) if t.cluster is not None else ''}"
-                       f"{' “' + item.cluster_label + '”' if item.cluster_label else ''}"))
+        line = f"theme {t.theme or '-'} ({t.source})"
+        if item.suggested_theme:
+            line += f"  model: {item.suggested_theme}{' / ' + t.theme2 if t.theme2 else ''} ({t.confidence:.2f})"
+        if t.cluster is not None:
+            line += f"  cluster {t.cluster}" + (f" “{item.cluster_label}”" if item.cluster_label else "")
+        out.print(Text(line))
     if item.claimed_by:
         out.print(Text(f"being looked at by {item.claimed_by}", style="yellow"))
     if item.history:
@@ -56,7 +61,7 @@ def log_table(entries: Sequence[Decision], title: str = "audit log") -> Table:
     for col in ("#", "at", "who", "action", "target", "codes", "change"):
         table.add_column(col, overflow="fold")
     for d in entries:
-        change = f"{d.before.get('status', d.before.get('value'))} → {d.after.get('status', d.after.get('value'))}"
+        change = f"{_state(d.before)} → {_state(d.after)}"
         if d.after.get("merged_into"):
             change += f" ({d.after['merged_into']})"
         action = d.action + (f" #{d.undoes}" if d.undoes else "") + (" (undone)" if d.undone_by else "")
@@ -65,17 +70,22 @@ def log_table(entries: Sequence[Decision], title: str = "audit log") -> Table:
     return table
 
 
+def _state(snapshot: dict[str, Any]) -> str:
+    value = snapshot.get("status", snapshot.get("value"))
+    return "-" if value is None else str(value)
+
+
 def stats_view(s: dict[str, Any]) -> Group:
     parts: list[Any] = [Text(f"{s['name']}: {s['submissions']} submissions, {s['published']} published "
                              f"({s['reference']} reference), {s['decisions']} log entries, {s['clusters']} clusters; "
                              f"stages run: {', '.join(s['stages']) or 'none'}", style="bold")]
+    table = Table(show_header=False, box=None, padding=(0, 1, 0, 0))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
     for key in ("status", "verdict", "flags", "reasons", "lang", "themes", "moderators"):
-        if not s[key]:
-            continue
-        table = Table(title=key, title_justify="left", show_header=False, box=None, padding=(0, 2, 0, 0))
-        for k, v in s[key].items():
-            table.add_row(Text(k), Text(str(v)))
-        parts.append(table)
+        if s[key]:
+            table.add_row(Text(key), Text(" · ".join(f"{k}: {v}" for k, v in s[key].items())))
+    parts.append(table)
     if "integrity" in s:
         parts.append(Text(f"integrity: {s['integrity']}"))
     return Group(*parts)
