@@ -318,3 +318,31 @@ def test_analyst_view_without_clusters_lists_published_statements(tmp_path):
     header = run(path, scenario, analyst=True)
     assert "no clusters yet" in header
     assert check(path, "p1").theme.source == "analyst"
+
+
+def test_edit_rechecks_the_draft_as_you_type(db, monkeypatch):
+    """The edit dialog runs the checker on the draft (a stand-in checker here: the real one is tested in its module)."""
+    from statementkit.model import Flag, Span
+    from statementkit.tui.moderate import ModerateScreen
+
+    def checker(self, lang):
+        def check(text):
+            at = text.find("LoRA")
+            return [Flag("jargon", "'LoRA' is a term only AI specialists know", Span(at, at + 4))] if at >= 0 else []
+        return check
+
+    monkeypatch.setattr(ModerateScreen, "_draft_checker", checker)
+
+    async def scenario(app, pilot, q):
+        await keys(pilot, "e")
+        await pilot.pause(0.6)
+        before = screen_text(app)
+        app.screen.query_one("TextArea").text = "Europeana should further train an open model on its metadata."
+        await pilot.pause(0.6)
+        after = screen_text(app)
+        await keys(pilot, "escape")
+        return before, after
+
+    before, after = run(db, scenario)
+    assert "jargon “LoRA”" in before
+    assert "passes the checks" in after and "jargon" not in after

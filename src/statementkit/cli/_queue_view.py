@@ -83,7 +83,7 @@ def stats_view(s: dict[str, Any]) -> Group:
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for key in ("status", "verdict", "flags", "reasons", "lang", "themes", "moderators"):
-        if s[key]:
+        if s[key] and set(s[key]) != {"-"}:
             table.add_row(Text(key), Text(" · ".join(f"{k}: {v}" for k, v in s[key].items())))
     parts.append(table)
     if "integrity" in s:

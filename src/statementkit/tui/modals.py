@@ -6,20 +6,23 @@ and fits an 80×24 terminal.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
-from statementkit.errors import QueueError
-from statementkit.model import REASON_CODES
+from statementkit.errors import QueueError, StatementkitError
+from statementkit.model import REASON_CODES, Flag
 from statementkit.queue.query import STATUS_FILTERS, Filter
+from statementkit.tui.render import flag_text
 
 #: Shared look of every dialog; the app installs it (a screen's DEFAULT_CSS is scoped to that screen).
 MODAL_CSS = """
@@ -89,22 +92,28 @@ class ReasonModal(ModalScreen[tuple[list[str], str | None] | None]):
 
 
 class EditModal(ModalScreen[str | None]):
-    """Edit the text; the original is kept by the queue."""
+    """Edit the text; the original is kept by the queue.
+
+    With a `check` function (the criteria checker, when installed) the draft is
+    re-checked as the moderator types, so they see whether the edit fixes the flags.
+    """
 
     DEFAULT_CSS = "EditModal TextArea { height: 6; }"
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("enter,ctrl+s", "save", "save", priority=True)]
+    CHECK_DELAY_S = 0.35
 
-    def __init__(self, text: str, limit: int = 140, hints: Sequence[Text] = ()) -> None:
+    def __init__(self, text: str, limit: int = 140, hints: Sequence[Text] = (),
+                 check: Callable[[str], list[Flag]] | None = None) -> None:
         super().__init__()
-        self._text, self._limit, self._hints = text, limit, list(hints)
+        self._text, self._limit, self._hints, self._check = text, limit, list(hints), check
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label("Edit the statement (the original text is kept)", classes="title")
-            for hint in self._hints[:4]:
-                yield Static(hint)
             yield TextArea(self._text, id="text", soft_wrap=True)
             yield Label("", id="count", classes="hint")
+            yield Static(Text("\n").join(self._hints[:4]) if self._hints and self._check is None else "", id="live")
             yield Label("enter save · esc cancel", classes="hint")
 
     def on_mount(self) -> None:
@@ -112,17 +121,48 @@ class EditModal(ModalScreen[str | None]):
         area.focus()
         area.move_cursor(area.document.end)
         self._count()
+        self._schedule()
 
     def on_text_area_changed(self) -> None:
         self._count()
+        self._schedule()
 
     def _count(self) -> None:
         n = len(self.query_one(TextArea).text.strip())
         self.query_one("#count", Label).update(Text(f"{n}/{self._limit} characters",
                                                     style="bold red" if n > self._limit else ""))
 
+    def _schedule(self) -> None:
+        if self._check is None:
+            return
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(self.CHECK_DELAY_S, lambda: self._recheck(self._draft()))
+
+    def _draft(self) -> str:
+        return " ".join(self.query_one(TextArea).text.split())
+
+    @work(thread=True, exclusive=True, group="recheck")
+    def _recheck(self, draft: str) -> None:
+        try:
+            result: list[Flag] | str = self._check(draft) if draft else []
+        except StatementkitError as e:
+            result = f"cannot check: {e}"
+        self.app.call_from_thread(self._show_check, draft, result)
+
+    def _show_check(self, draft: str, result: list[Flag] | str) -> None:
+        if draft != self._draft():
+            return  # typed on meanwhile; a newer check is coming
+        live = self.query_one("#live", Static)
+        if isinstance(result, str):
+            live.update(Text(result, style="yellow"))
+        elif not result:
+            live.update(Text("✓ the draft passes the checks", style="green"))
+        else:
+            live.update(Text("\n").join(Text("• ") + flag_text(f, draft) for f in result[:5]))
+
     def action_save(self) -> None:
-        text = " ".join(self.query_one(TextArea).text.split())
+        text = self._draft()
         self.dismiss(text if text and text != self._text else None)
 
     def action_cancel(self) -> None:

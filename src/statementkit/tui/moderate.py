@@ -280,7 +280,18 @@ class ModerateScreen(Screen):
             if text:
                 self._decide([item.id], "edit", "edited", text=text)
 
-        self.app.push_screen(EditModal(item.text, hints=hints), done)
+        self.app.push_screen(EditModal(item.text, hints=hints, check=self._draft_checker(item.statement.lang)), done)
+
+    def _draft_checker(self, lang: str | None) -> Callable[[str], list] | None:
+        """The criteria checker for drafts, when the checks stage is installed (None otherwise)."""
+        try:
+            from statementkit.checks import check
+        except ImportError:
+            return None
+        rules = self.q.rules
+        from statementkit.model import Statement
+
+        return lambda text: check([Statement("draft", text, lang)], rules)[0].flags
 
     def action_merge(self) -> None:
         if self.item is None:
