@@ -184,6 +184,39 @@ async def open_tui(db: Path) -> dict[str, float]:
     return out
 
 
+COLD = """
+import asyncio, sys, time
+from statementkit.queue import Queue
+from statementkit.tui.app import TriageApp
+
+async def main():
+    q = Queue(sys.argv[1], who="cold")
+    app = TriageApp(q)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.screen.item is not None
+        print("shown", flush=True)
+        app.exit()
+    q.close()
+
+asyncio.run(main())
+"""
+
+
+def cold_open(db: Path) -> float:
+    """A fresh process: interpreter, imports, open the queue, first full screen (to the "shown" line)."""
+    import subprocess
+
+    t = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-c", COLD, str(db)], stdout=subprocess.PIPE, text=True,
+                            env={**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")})
+    line = proc.stdout.readline()
+    elapsed = time.perf_counter() - t
+    proc.wait()
+    assert line.strip() == "shown", line
+    return elapsed
+
+
 def bench_tui(workdir: Path, subs: list[Statement]) -> tuple[list[list], dict]:
     t, _ = timed(__import__, "statementkit.tui.app")
     rows, res = [["import textual + the UI modules", t, None, "(once per process)"]], {"import_ui_s": round(t, 3)}
@@ -193,8 +226,11 @@ def bench_tui(workdir: Path, subs: list[Statement]) -> tuple[list[list], dict]:
             q.add_screened([ScreenRow(Statement(s.id, s.text, "de")) for s in subs[:n]])
         runs = [asyncio.run(open_tui(db)) for _ in range(3)]
         med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+        med["cold_process_open_s"] = statistics.median(cold_open(db) for _ in range(3))
         res[f"tui_{n}"] = {k: round(v, 4) for k, v in med.items()}
         rows += [[f"TUI open, {n} items (median of 3)", med["open_s"], None, "to first full screen"],
+                 [f"TUI open in a fresh process, {n} items", med["cold_process_open_s"], None,
+                  "python start + imports + first screen"],
                  [f"TUI cursor move + detail, {n} items", med["move_s"], med["move_s"] * 1000, "ms per key"],
                  [f"TUI page down + detail, {n} items", med["page_s"], med["page_s"] * 1000, "ms per key"],
                  [f"TUI accept + reload + next, {n} items", med["accept_s"], med["accept_s"] * 1000, "ms per key"],
