@@ -1,0 +1,91 @@
+"""Self-check for participants: plain advice in the statement's own language.
+
+`selfcheck("...")` runs the same criteria as the moderators' `check` and
+answers in the language the statement is written in (every message exists in
+en, de, fr, nl, es, it, pl), with the fix for each problem and an exit code a
+web form can act on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statementkit.checks import render
+from statementkit.checks.engine import as_rules, findings, prepare
+from statementkit.checks.ruleset import Rules
+from statementkit.model import UNDETERMINED, Span, Statement
+
+#: Exit codes of `statementkit selfcheck` (2 is taken by input and rules errors).
+EXIT_CODES = {"accept": 0, "reject": 1, "review": 3}
+
+
+@dataclass(slots=True)
+class Problem:
+    """One thing a moderator would object to, and how to fix it."""
+
+    code: str
+    title: str
+    message: str
+    fix: str
+    severity: str
+    span: Span | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "title": self.title, "message": self.message, "fix": self.fix,
+                "severity": self.severity, "span": [self.span.start, self.span.end] if self.span else None}
+
+
+@dataclass(slots=True)
+class Advice:
+    """The self-check's answer: a verdict, a summary sentence and the problems, all in `lang`."""
+
+    text: str
+    lang: str
+    verdict: str
+    summary: str
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "accept"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.verdict]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"lang": self.lang, "verdict": self.verdict, "exit_code": self.exit_code, "summary": self.summary,
+                "problems": [p.to_dict() for p in self.problems], "text": self.text}
+
+
+def advice_language(rules: Rules, lang: str | None) -> str:
+    """The statement's language if messages exist for it, else the moderator language."""
+    if lang and lang in rules.messages:
+        return lang
+    return rules.moderator_language if rules.moderator_language in rules.messages else "en"
+
+
+def selfcheck(text: str, lang: str | None = None, rules: Rules | str | Path | None = None, *,
+              against: Sequence[Statement] | None = None, embedder: Any = None) -> Advice:
+    """Check one draft statement and advise its author in the statement's language.
+
+    `lang` forces the language (else it is detected); `against` also warns
+    about near-duplicates of published statements.
+    """
+    rules = as_rules(rules)
+    docs = prepare([Statement("draft", text, lang)], rules)
+    doc = docs[0]
+    found = findings(docs, rules, against=against, embedder=embedder)[0]
+    stated = doc.statement.lang or UNDETERMINED
+    out_lang = advice_language(rules, stated if stated != UNDETERMINED else None)
+    flags = render.flags(rules, found, out_lang)
+    problems = []
+    for f, flag in zip(sorted(found, key=lambda f: (render._ORDER.get(f.code, 99), f.span.start if f.span else -1)),
+                       flags):
+        title, message, fix = render.texts(rules, out_lang, f)
+        problems.append(Problem(f.code, title, message, fix, flag.severity, f.span))
+    verdict = render.verdict(flags)
+    return Advice(text, out_lang, verdict, render.verdict_text(rules, out_lang, verdict), problems)

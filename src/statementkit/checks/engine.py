@@ -1,0 +1,79 @@
+"""Run the criteria over a batch: analyse once, match every lexicon once, run each check.
+
+`check()` is the whole stage: it fills in languages that are missing, builds
+one `Doc` per statement (fast analysis for every language), matches all
+patterns of the statement's language in one pass, runs the enabled criteria
+of the rules in order and renders the findings as flags with a verdict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from statementkit.checks import render
+from statementkit.checks.analysis import Doc, analyse
+from statementkit.checks.registry import Context, Finding, get_kind
+from statementkit.checks.ruleset import Rules, load_rules
+from statementkit.model import UNDETERMINED, Screening, Statement
+
+
+def as_rules(rules: Rules | str | Path | None) -> Rules:
+    return rules if isinstance(rules, Rules) else load_rules(rules)
+
+
+def prepare(statements: Sequence[Statement], rules: Rules) -> list[Doc]:
+    """Docs with languages detected where missing and every lexicon matched."""
+    statements = list(statements)
+    if any(not s.lang for s in statements):
+        from statementkit.lang import with_languages
+
+        statements = with_languages(statements, rules.languages)
+    docs = analyse(statements, default_lang=rules.default_language)
+    for doc in docs:
+        grouped: dict[str, list[Any]] = {}
+        for m in rules.patterns(doc.lang).find(doc):
+            grouped.setdefault(m.data["cat"], []).append(m)
+        doc.cache["m"] = grouped
+    return docs
+
+
+def findings(docs: Sequence[Doc], rules: Rules, *, against: Sequence[Statement] | None = None,
+             embedder: Any = None) -> list[list[Finding]]:
+    """Findings per doc, in input order."""
+    ctx = Context(rules, against=against, embedder=embedder, statements=[d.statement for d in docs])
+    out: list[list[Finding]] = [[] for _ in docs]
+    for criterion in rules.criteria:
+        if not criterion.enabled:
+            continue
+        kind = get_kind(criterion.kind)
+        assert kind is not None  # validated when the rules loaded
+        for index, found in kind.run(docs, criterion, ctx).items():
+            out[index].extend(found)
+    return out
+
+
+def message_language(rules: Rules, doc: Doc) -> str:
+    return doc.lang if rules.moderator_language == "statement" else rules.moderator_language
+
+
+def check(statements: Sequence[Statement], rules: Rules | str | Path | None = None, *,
+          against: Sequence[Statement] | None = None, embedder: Any = None) -> list[Screening]:
+    """Screen statements against the assembly's criteria; one Screening per statement, in input order.
+
+    `rules`: a loaded `Rules`, a rules directory, or None for the bundled rules.
+    `against`: published statements; given, near-duplicates of them are flagged
+    (needs the duplicate detector and its embedding model).
+    `embedder`: an embedding model for judging scope by meaning; None uses
+    keywords only (fast, no model).
+    """
+    rules = as_rules(rules)
+    docs = prepare(statements, rules)
+    results = findings(docs, rules, against=against, embedder=embedder)
+    out = []
+    for doc, found in zip(docs, results):
+        flags = render.flags(rules, found, message_language(rules, doc))
+        out.append(Screening(doc.statement.id, render.verdict(flags), flags, doc.statement.lang or UNDETERMINED,
+                             doc.statement.text))
+    return out

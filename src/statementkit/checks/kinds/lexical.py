@@ -1,0 +1,126 @@
+"""Checks that rest on the lexicons: `jargon`, `vague`, `not_standalone`, `incivility`.
+
+The engine matches every pattern of the statement's language once and keeps
+the matches per lexicon list (`doc.cache["m"]`); these checks read them.
+"""
+
+from __future__ import annotations
+
+from statementkit.checks.analysis import Doc
+from statementkit.checks.patterns import Match, longest
+from statementkit.checks.registry import Context, Finding, register_check
+from statementkit.checks.ruleset import Criterion
+from statementkit.model import Span
+from statementkit.nlp import stop_words
+
+
+def matches(doc: Doc, cat: str) -> list[Match]:
+    """Matches of one lexicon list (e.g. "vague.strong") in the doc."""
+    return doc.cache.get("m", {}).get(cat, [])
+
+
+def span_of(m: Match) -> Span:
+    return Span(m.start, m.end)
+
+
+def covered(doc: Doc, ms: list[Match]) -> set[int]:
+    """Unit indices covered by matches."""
+    out: set[int] = set()
+    for m in ms:
+        out.update(range(m.first, m.last))
+    return out
+
+
+@register_check("jargon", lexicon="jargon")
+def jargon(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
+    found, seen = [], set()
+    for m in longest(matches(doc, "jargon")):
+        term = m.data["term"]
+        if term in seen:
+            continue
+        seen.add(term)
+        found.append(Finding(criterion.code, criterion.id, span_of(m), variant=None if m.data.get("plain") else "generic",
+                             values={"term": doc.text[m.start:m.end], "plain": m.data.get("plain") or ""},
+                             weak=m.data.get("weak", False)))
+    return found
+
+
+def concrete_words(doc: Doc, exclude: set[int]) -> list[str]:
+    """Content words outside the given units: not stop words, not numbers-only, at least 3 letters."""
+    stops = stop_words(doc.lang)
+    out = []
+    for i, u in enumerate(doc.units):
+        if i in exclude or u.punct or len(u.text) < 3 or not any(ch.isalpha() for ch in u.text):
+            continue
+        if u.fold in stops or u.text.lower() in stops:
+            continue
+        out.append(u.text)
+    return out
+
+
+@register_check("vague", max_concrete=1)
+def vague(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
+    strong = longest(matches(doc, "vague.strong"))
+    if strong:
+        m = strong[0]
+        return [Finding(criterion.code, criterion.id, span_of(m), values={"term": doc.text[m.start:m.end]})]
+    weak = longest(matches(doc, "vague.weak"))
+    if not weak:
+        return []
+    ignore = covered(doc, weak) | covered(doc, matches(doc, "vague.generic"))
+    concrete = concrete_words(doc, ignore)
+    doc.cache["concrete"] = concrete
+    if len(concrete) > int(criterion.params["max_concrete"]):
+        return []
+    m = weak[0]
+    return [Finding(criterion.code, criterion.id, span_of(m), variant="empty",
+                    values={"term": doc.text[m.start:m.end]})]
+
+
+@register_check("reply")
+def reply(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
+    found = longest(matches(doc, "reply.strong"))
+    if not found:
+        return []
+    m = found[0]
+    return [Finding(criterion.code, criterion.id, span_of(m), values={"term": doc.text[m.start:m.end]})]
+
+
+def _aimed_at_people(doc: Doc, harsh: Match, targets: list[Match], links: list[Match], window: int) -> bool:
+    """A harsh word is an attack when it qualifies a person ("incompetent clowns",
+    "naive staff") or is said of one through a linking verb ("the staff are incompetent")."""
+    words = [i for i, u in enumerate(doc.units) if not u.punct]
+    pos = {u: n for n, u in enumerate(words)}
+    h_first = pos.get(harsh.first)
+    h_last = pos.get(harsh.last - 1)
+    if h_first is None or h_last is None:
+        return False
+    sent = doc.units[harsh.first].sent
+    link_at = {pos[m.first] for m in links if m.first in pos}
+    for t in targets:
+        if doc.units[t.first].sent != sent or t.first not in pos:
+            continue
+        t_first, t_last = pos[t.first], pos.get(t.last - 1, pos[t.first])
+        if 0 < t_first - h_last <= 2:  # harsh word right before the person: "stupid people"
+            return True
+        if 0 < h_first - t_last <= window and any(t_last < k < h_first for k in link_at):
+            return True
+    return False
+
+
+@register_check("incivility", target_window=4)
+def incivility(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
+    hits = [(m, "insult") for m in matches(doc, "incivility.insults")]
+    hits += [(m, "profanity") for m in matches(doc, "incivility.profanity")]
+    hits += [(m, "attack") for m in matches(doc, "incivility.attacks")]
+    targets, links = matches(doc, "incivility.targets"), matches(doc, "incivility.link")
+    window = int(criterion.params["target_window"])
+    for m in matches(doc, "incivility.harsh"):
+        if _aimed_at_people(doc, m, targets, links, window):
+            hits.append((m, "attack"))
+    if not hits:
+        return []
+    kinds = {id(m): k for m, k in hits}
+    m = longest([m for m, _ in hits])[0]
+    return [Finding(criterion.code, criterion.id, span_of(m), variant=kinds.get(id(m), "insult"),
+                    values={"term": doc.text[m.start:m.end]})]

@@ -1,0 +1,107 @@
+"""`out_of_scope`: not about the assembly's subject.
+
+Keywords first: the scope's keyword groups (scope.toml) per language; a
+statement whose groups cover one of the `in_scope_when` combinations is in
+scope. With an embedding model the rest are judged by meaning: the mean
+cosine similarity to their `top_k` nearest in-scope exemplars (taxonomy
+examples, published statements, the scope description in every language).
+Without a model, a statement that mentions part of the subject (heritage but
+no AI) gets a weak flag (review), one that mentions none a full one; a
+language without keywords is left alone rather than guessed at.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from statementkit.checks.analysis import Doc
+from statementkit.checks.kinds.lexical import matches
+from statementkit.checks.registry import Context, Finding, register_check
+from statementkit.checks.ruleset import Criterion, Rules
+
+
+def groups_hit(doc: Doc, rules: Rules) -> set[str]:
+    scope = rules.scope
+    hit = {cat.split(".", 1)[1] for cat, ms in doc.cache.get("m", {}).items() if cat.startswith("scope.") and ms}
+    for lexicon, group in scope.get("lexicon_groups", {}).items():
+        if matches(doc, lexicon):
+            hit.add(group)
+    return hit
+
+
+def keyword_in_scope(hit: set[str], rules: Rules) -> bool:
+    return any(all(g in hit for g in combo) for combo in rules.scope.get("in_scope_when", []))
+
+
+def exemplars(rules: Rules, against: Sequence[Any] | None) -> list[str]:
+    """In-scope texts to compare with: taxonomy examples, published statements, descriptions, examples."""
+    scope = rules.scope
+    texts: list[str] = []
+    for source in scope.get("exemplars", []):
+        if source == "taxonomy" and "taxonomy" in rules.files:
+            from statementkit.rules import load_toml
+
+            for theme in load_toml(rules.files["taxonomy"]).get("themes", []):
+                texts += [ex["text"] for ex in theme.get("examples", []) if isinstance(ex, dict) and ex.get("text")]
+                texts += [d for d in theme.get("description", {}).values() if isinstance(d, str)]
+        elif source == "against" and against:
+            texts += [s.text for s in against]
+        elif source == "description":
+            texts += [d for d in scope.get("description", {}).values() if isinstance(d, str)]
+        elif source == "examples":
+            texts += [x for x in scope.get("examples", []) if isinstance(x, str)]
+    return list(dict.fromkeys(t for t in texts if t.strip()))
+
+
+def similarities(texts: Sequence[str], rules: Rules, ctx: Context) -> list[float]:
+    """Mean cosine to the `top_k` nearest exemplars, per text."""
+    import numpy as np
+
+    from statementkit.embed import encode
+
+    key = "scope.exemplar_vectors"
+    if key not in ctx.cache:
+        ex = exemplars(rules, ctx.against)
+        ctx.cache[key] = encode(ctx.embedder, ex) if ex else None
+    ref = ctx.cache[key]
+    if ref is None or not len(texts):
+        return [1.0] * len(texts)
+    vecs = encode(ctx.embedder, list(texts))
+    sims = vecs @ ref.T
+    k = max(1, min(int(rules.scope.get("top_k", 3)), sims.shape[1]))
+    top = -np.sort(-sims, axis=1)[:, :k]
+    return [float(x) for x in top.mean(axis=1)]
+
+
+@register_check("scope", batch=True, scope="scope")
+def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dict[int, list[Finding]]:
+    rules = ctx.rules
+    if not rules.scope:
+        return {}
+    undecided: list[tuple[Doc, set[str]]] = []
+    for doc in docs:
+        if not doc.words:
+            continue
+        hit = groups_hit(doc, rules)
+        doc.cache["scope_groups"] = sorted(hit)
+        if keyword_in_scope(hit, rules):
+            continue
+        undecided.append((doc, hit))
+    out: dict[int, list[Finding]] = {}
+    if ctx.embedder is not None and undecided:
+        sims = similarities([d.text for d, _ in undecided], rules, ctx)
+        threshold = float(rules.scope.get("min_similarity", 0.3))
+        for (doc, hit), sim in zip(undecided, sims):
+            doc.cache["scope_similarity"] = sim
+            if sim < threshold:
+                out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="meaning",
+                                          values={"similarity": round(sim, 2)})]
+        return out
+    for doc, hit in undecided:
+        has_keywords = any(rules.scope.get("groups", {}).get(g, {}).get(doc.lang) for g in rules.scope.get("groups", {}))
+        if not has_keywords:
+            continue  # no keywords for this language: only a model could tell
+        out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="keywords" if hit else None,
+                                  weak=bool(hit))]
+    return out

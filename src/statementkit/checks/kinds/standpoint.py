@@ -1,0 +1,81 @@
+"""`no_standpoint`: a question, or a neutral fact nobody could agree or disagree with.
+
+A statement takes a standpoint when it prescribes (modal verbs: should, must,
+sollte, devrait, powinien ...), proposes (a sentence opening with a verb or
+"no more ..."), states a stance (I think, we oppose), predicts (will), or
+evaluates (dangerous, essential, unfair). A sentence ending in "?" (or
+opening with "¿" or an interrogative word and no claim) is a question.
+Without any of these, a statement with a describing verb (is, has, uses) or
+a marker of neutral description (already, in 2008, there are) reads as a
+neutral fact. Verbless slogans ("No facial recognition in museums") count as
+proposals.
+"""
+
+from __future__ import annotations
+
+from statementkit.checks.analysis import Doc
+from statementkit.checks.kinds.lexical import matches
+from statementkit.checks.registry import Context, Finding, register_check
+from statementkit.checks.ruleset import Criterion
+from statementkit.model import Span
+
+STANCE_LISTS = ("standpoint.modal", "standpoint.stance", "standpoint.proposal")
+_CLOSERS = frozenset({"\"", "”", "»", ")", "'", "’", "“", "«"})
+
+
+def _in_sentence(doc: Doc, cat: str, s: int) -> int:
+    return sum(1 for m in matches(doc, cat) if doc.units[m.first].sent == s)
+
+
+def _sentence_span(doc: Doc, s: int) -> Span:
+    a, b = doc.sentences[s]
+    return Span(doc.units[a].start, doc.units[b - 1].end) if b > a else Span(0, len(doc.text))
+
+
+def is_question(doc: Doc, s: int) -> bool:
+    """A sentence ending in '?' or opening with '¿'; or opening with an interrogative and making no claim."""
+    a, b = doc.sentences[s]
+    if b <= a:
+        return False
+    units = doc.units[a:b]
+    if units[0].text.startswith("¿"):
+        return True
+    last = next((u for u in reversed(units) if u.text not in _CLOSERS), None)
+    if last is not None and last.punct and "?" in last.text:
+        return True
+    if _in_sentence(doc, "standpoint.question", s):
+        return not any(_in_sentence(doc, cat, s) for cat in STANCE_LISTS + ("standpoint.evaluative",))
+    return False
+
+
+def assess(doc: Doc) -> tuple[str | None, int | None]:
+    """(variant, sentence) of the missing standpoint, or (None, None) when there is one."""
+    if not doc.words:
+        return None, None
+    n = len(doc.sentences)
+    questions = [is_question(doc, s) for s in range(n)]
+    doc.cache["questions"] = questions
+    if all(questions):
+        return "question", 0
+    claims = [s for s in range(n) if not questions[s]]
+    strong = sum(_in_sentence(doc, cat, s) for cat in STANCE_LISTS for s in claims)
+    if strong:
+        return None, None
+    evaluative = sum(_in_sentence(doc, "standpoint.evaluative", s) for s in claims)
+    future = sum(_in_sentence(doc, "standpoint.future", s) for s in claims)
+    neutral = sum(_in_sentence(doc, "standpoint.neutral", s) for s in claims)
+    describing = sum(_in_sentence(doc, "standpoint.copula", s) for s in claims)
+    if evaluative + future > neutral:
+        return None, None
+    if neutral or describing:
+        return "fact", claims[0]
+    return None, None
+
+
+@register_check("standpoint")
+def standpoint(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
+    variant, s = assess(doc)
+    if variant is None or s is None:
+        return []
+    span = Span(0, len(doc.text.rstrip())) if len(doc.sentences) == 1 else _sentence_span(doc, s)
+    return [Finding(criterion.code, criterion.id, span, variant=variant)]

@@ -1,0 +1,316 @@
+"""The small pattern language of the lexicons: data, interpreted, never executed.
+
+A pattern is words separated by spaces, matched on the units of `analysis`
+(case- and accent-insensitive, punctuation between words ignored, never across
+a sentence end):
+
+| item | matches |
+|---|---|
+| `idiot` | any inflection the lemmatiser knows: idiot, idiots (lemma or surface equal) |
+| `=things` | exactly this form (no lemma), for words whose lemma is ambiguous |
+| `idio*` / `*datenbank` / `*daten*` | words starting with / ending with / containing (compounds) |
+| `AI` (all capitals) | the acronym, case-sensitive (also `AIs`); so Italian `ai` is not AI |
+| `a\\|b\\|c` | any one of the alternatives |
+| `[word]` | an optional item |
+| `_` | any one word |
+| `..` / `..5` | a gap of 0-3 / 0-5 words |
+| `^` first / `$` last | at the start / end of a sentence |
+| `,` `?` `+1` ... | that punctuation mark |
+
+Hyphenated words are split into parts as in the text, so `fine-tuning` also
+matches `fine tuning`. Patterns compile per language (the pattern's own words
+are lemmatised with that language's tables) into a `PatternSet` indexed by the
+first item, so matching costs a few dictionary look-ups per word.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from statementkit import nlp
+from statementkit.checks.analysis import Doc, Unit, fold, units_of, word_keys
+
+_GAP = re.compile(r"^\.\.(\d*)$")
+_HYPHENS = re.compile(r"[-‐‑–]")
+MAX_GAP = 8
+
+
+class PatternError(ValueError):
+    """A pattern that cannot be compiled; the rules loader adds file and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    kind: str  # key exact acro prefix suffix infix any gap punct alt opt
+    value: Any
+
+
+@dataclass(slots=True)
+class Pattern:
+    source: str
+    items: tuple[Item, ...]
+    at_start: bool = False
+    at_end: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True, frozen=True)
+class Match:
+    pattern: Pattern
+    first: int  # unit indices, inclusive / exclusive
+    last: int
+    start: int  # character offsets
+    end: int
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self.pattern.data
+
+
+def _word_items(word: str, lang: str) -> list[Item]:
+    """Items for one plain word of a pattern, lemmatised like the text."""
+    tokens = nlp.analyse_many([word], lang, parse=False)[0]
+    items = []
+    for u in units_of(tokens, lang):
+        if u.punct:
+            if not _HYPHENS.fullmatch(u.text):
+                items.append(Item("punct", u.fold))
+        elif u.acronym and u.text.isalpha():
+            items.append(Item("acro", u.text))
+        else:
+            items.append(Item("key", u.keys))
+    return items
+
+
+def _item(raw: str, lang: str) -> list[Item]:
+    if raw == "_":
+        return [Item("any", None)]
+    gap = _GAP.match(raw)
+    if gap:
+        n = int(gap.group(1) or 3)
+        if not 1 <= n <= MAX_GAP:
+            raise PatternError(f"gap '{raw}' must allow 1 to {MAX_GAP} words")
+        return [Item("gap", n)]
+    if raw.startswith("[") and raw.endswith("]") and len(raw) > 2:
+        inner = _item(raw[1:-1], lang)
+        if len(inner) != 1 or inner[0].kind in ("gap", "opt"):
+            raise PatternError(f"optional item '{raw}' must hold one word or alternatives")
+        return [Item("opt", inner[0])]
+    if "|" in raw:
+        alts = []
+        for alt in raw.split("|"):
+            if not alt:
+                raise PatternError(f"empty alternative in '{raw}'")
+            sub = _item(alt, lang)
+            alts.append(sub[0] if len(sub) == 1 else Item("seq", tuple(sub)))
+        return [Item("alt", tuple(alts))]
+    if raw.startswith("="):
+        if len(raw) == 1:
+            raise PatternError("'=' must be followed by a word")
+        return [Item("exact", fold(raw[1:]))]
+    if "*" in raw:
+        if raw.count("*") > 2 or "*" in raw.strip("*"):
+            raise PatternError(f"'*' may only start or end a word: '{raw}'")
+        parts = _HYPHENS.split(raw)
+        if len(parts) > 1:  # fine-tun* -> fine + tun*
+            return [it for part in parts if part for it in _item(part, lang)]
+        core = fold(raw.strip("*"))
+        if len(core) < 2 and not core.isdigit():
+            raise PatternError(f"wildcard word '{raw}' needs at least 2 letters (or a digit)")
+        kind = "infix" if raw.startswith("*") and raw.endswith("*") else "suffix" if raw.startswith("*") else "prefix"
+        return [Item(kind, core)]
+    if not any(ch.isalnum() for ch in raw):
+        return [Item("punct", fold(raw))]
+    items = _word_items(raw, lang)
+    if not items:
+        raise PatternError(f"no word in '{raw}'")
+    return items
+
+
+def compile_pattern(source: str, lang: str, data: dict[str, Any] | None = None) -> Pattern:
+    """Compile one pattern string for `lang`; raises PatternError with the reason."""
+    if not isinstance(source, str) or not source.strip():
+        raise PatternError("a pattern must be a non-empty string")
+    raw = source.split()
+    at_start = raw[0] == "^"
+    at_end = raw[-1] == "$"
+    raw = raw[1 if at_start else 0: len(raw) - 1 if at_end else len(raw)]
+    if not raw:
+        raise PatternError(f"pattern '{source}' has no words")
+    items: list[Item] = []
+    for r in raw:
+        items.extend(_item(r, lang))
+    if items[0].kind in ("gap",) or items[-1].kind in ("gap",):
+        raise PatternError(f"pattern '{source}' may not start or end with a gap")
+    return Pattern(source, tuple(items), at_start, at_end, dict(data or {}))
+
+
+def _unit_ok(item: Item, u: Unit) -> bool:
+    k = item.kind
+    if k == "punct":
+        return u.punct and u.fold == item.value
+    if u.punct:
+        return False
+    if k == "key":
+        return not u.keys.isdisjoint(item.value)
+    if k == "acro":
+        return u.text == item.value or u.text == item.value + "s" or u.text == item.value + "S"
+    if k == "exact":
+        return u.fold == item.value
+    if k == "prefix":
+        return u.fold.startswith(item.value)
+    if k == "suffix":
+        return u.fold.endswith(item.value)
+    if k == "infix":
+        return item.value in u.fold
+    if k == "any":
+        return True
+    if k == "alt":
+        return any(sub.kind != "seq" and _unit_ok(sub, u) for sub in item.value)
+    return False
+
+
+def _mentions_punct(item: Item) -> bool:
+    if item.kind == "punct":
+        return True
+    if item.kind == "alt":
+        return any(_mentions_punct(sub) for sub in item.value if sub.kind != "seq")
+    return item.kind == "opt" and _mentions_punct(item.value)
+
+
+def _skip(units: Sequence[Unit], i: int, end: int, item: Item) -> int:
+    """Skip punctuation the pattern does not mention."""
+    if _mentions_punct(item):
+        return i
+    while i < end and units[i].punct:
+        i += 1
+    return i
+
+
+def _match(items: Sequence[Item], k: int, units: Sequence[Unit], i: int, end: int) -> int:
+    """End index (exclusive) of a match of items[k:] starting at unit i, or -1."""
+    if k == len(items):
+        return i
+    item = items[k]
+    if item.kind == "gap":
+        j = i
+        for _ in range(item.value + 1):
+            r = _match(items, k + 1, units, j, end)
+            if r >= 0:
+                return r
+            j = _skip(units, j, end, Item("any", None))
+            if j >= end:
+                return -1
+            j += 1
+        return -1
+    if item.kind == "opt":
+        r = _match((item.value, *items[k + 1:]), 0, units, i, end)
+        return r if r >= 0 else _match(items, k + 1, units, i, end)
+    if item.kind == "alt" and any(sub.kind == "seq" for sub in item.value):
+        for sub in item.value:
+            seq = sub.value if sub.kind == "seq" else (sub,)
+            r = _match((*seq, *items[k + 1:]), 0, units, i, end)
+            if r >= 0:
+                return r
+        return -1
+    i = _skip(units, i, end, item)
+    if i >= end or not _unit_ok(item, units[i]):
+        return -1
+    return _match(items, k + 1, units, i + 1, end)
+
+
+class PatternSet:
+    """Patterns of one language, indexed by their first item."""
+
+    def __init__(self, patterns: Iterable[Pattern]):
+        self.patterns = list(patterns)
+        self._keys: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        self._suffix: dict[str, list[int]] = {}
+        self._scan: list[int] = []
+        for n, p in enumerate(self.patterns):
+            self._index(p.items[0], n)
+        self._prefix_lens = sorted({len(k) for k in self._prefix})
+        self._suffix_lens = sorted({len(k) for k in self._suffix})
+
+    def _index(self, item: Item, n: int) -> None:
+        if item.kind == "key":
+            for key in item.value:
+                self._keys.setdefault(key, []).append(n)
+        elif item.kind in ("exact", "punct"):
+            self._keys.setdefault(item.value, []).append(n)
+        elif item.kind == "acro":
+            for form in (item.value, item.value + "s"):
+                self._keys.setdefault(fold(form), []).append(n)
+        elif item.kind == "prefix":
+            self._prefix.setdefault(item.value, []).append(n)
+        elif item.kind == "suffix":
+            self._suffix.setdefault(item.value, []).append(n)
+        elif item.kind == "alt" and all(sub.kind != "seq" for sub in item.value):
+            for sub in item.value:
+                self._index(sub, n)
+        else:  # infix, any, optional or sequence first: try everywhere
+            if n not in self._scan:
+                self._scan.append(n)
+
+    def __len__(self) -> int:
+        return len(self.patterns)
+
+    def _candidates(self, u: Unit) -> set[int]:
+        found: set[int] = set(self._scan)
+        for key in u.keys:
+            found.update(self._keys.get(key, ()))
+        f = u.fold
+        for n in self._prefix_lens:
+            if n > len(f):
+                break
+            found.update(self._prefix.get(f[:n], ()))
+        for n in self._suffix_lens:
+            if n > len(f):
+                break
+            found.update(self._suffix.get(f[-n:], ()))
+        return found
+
+    def find(self, doc: Doc, sentence: int | None = None) -> list[Match]:
+        """Every match in the doc (or in one sentence), in text order; overlaps included."""
+        out: list[Match] = []
+        if not self.patterns:
+            return out
+        units = doc.units
+        for s, (a, b) in enumerate(doc.sentences):
+            if sentence is not None and s != sentence:
+                continue
+            first_word = _skip(units, a, b, Item("any", None))
+            for i in range(a, b):
+                for n in sorted(self._candidates(units[i])):
+                    p = self.patterns[n]
+                    if p.at_start and i != first_word:
+                        continue
+                    j = _match(p.items, 0, units, i, b)
+                    if j < 0:
+                        continue
+                    if p.at_end and _skip(units, j, b, Item("any", None)) < b:
+                        continue
+                    last = j - 1
+                    out.append(Match(p, i, j, units[i].start, units[last].end))
+        return out
+
+
+def longest(matches: Sequence[Match]) -> list[Match]:
+    """Non-overlapping matches, preferring the longest (then the earliest)."""
+    chosen: list[Match] = []
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= c.start or m.start >= c.end for c in chosen):
+            chosen.append(m)
+    return sorted(chosen, key=lambda m: m.start)
+
+
+def compile_many(entries: Iterable[tuple[str, dict[str, Any]]], lang: str) -> PatternSet:
+    return PatternSet(compile_pattern(src, lang, data) for src, data in entries)
+
+
+__all__ = ["Match", "Pattern", "PatternError", "PatternSet", "compile_many", "compile_pattern", "longest",
+           "word_keys"]

@@ -1,0 +1,69 @@
+"""Findings into words: flag messages for moderators, advice for participants.
+
+Texts come from `messages/<lang>.toml` in the rules (every code in every
+language; a test checks it). A finding's `variant` picks a sub-table of its
+code (`[no_standpoint.question]`), its `values` fill the `{placeholders}`;
+`{scope}` is the scope's name in the message language. A language without a
+messages file falls back to the moderator language, then English.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statementkit.checks.registry import Finding
+from statementkit.checks.ruleset import Rules
+from statementkit.model import REASON_CODES, Flag
+
+_ORDER = {code: n for n, code in enumerate(REASON_CODES)}
+
+
+class _Values(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def texts(rules: Rules, lang: str, finding: Finding) -> tuple[str, str, str]:
+    """(title, message, fix) of a finding in `lang`."""
+    for table in (rules.messages.get(lang), rules.message_table(lang)):
+        entry = (table or {}).get(finding.code)
+        if isinstance(entry, dict):
+            break
+    else:
+        return finding.code, finding.code.replace("_", " "), ""
+    sub = entry.get(finding.variant, {}) if finding.variant else {}
+    sub = sub if isinstance(sub, dict) else {}
+    values = _Values(scope=rules.scope_name(lang), **{k: v for k, v in finding.values.items() if v is not None})
+    pick = (lambda key: str(sub.get(key) or entry.get(key) or "").format_map(values))
+    return str(entry.get("title", finding.code)), pick("message"), pick("fix")
+
+
+def severity(rules: Rules, finding: Finding) -> str:
+    crit = next((c for c in rules.criteria if c.id == finding.rule), None)
+    if crit is None:
+        return "reject"
+    return crit.weak_severity if finding.weak else crit.severity
+
+
+def flags(rules: Rules, findings: list[Finding], lang: str) -> list[Flag]:
+    """Flags in the moderator language (or the statement's, with moderator_language = "statement")."""
+    out = []
+    for f in sorted(findings, key=lambda f: (_ORDER.get(f.code, 99), f.span.start if f.span else -1)):
+        _, message, fix = texts(rules, lang, f)
+        out.append(Flag(f.code, message, f.span, fix or None, severity(rules, f), f.rule))
+    return out
+
+
+def verdict(flags: list[Flag]) -> str:
+    severities = {f.severity for f in flags}
+    return "reject" if "reject" in severities else "review" if "review" in severities else "accept"
+
+
+def verdict_text(rules: Rules, lang: str, verdict: str) -> str:
+    table = rules.messages.get(lang) or rules.message_table(lang)
+    return str(table.get("verdict", {}).get(verdict, verdict))
+
+
+def label(rules: Rules, lang: str, key: str, default: str) -> Any:
+    table = rules.messages.get(lang) or rules.message_table(lang)
+    return table.get("labels", {}).get(key, default)

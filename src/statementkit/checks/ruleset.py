@@ -1,0 +1,352 @@
+"""Load and validate the rules directory the checks interpret.
+
+    rules/
+      assembly.toml          name, languages, moderator_language, base
+      criteria.toml          one [[criteria]] entry per check (kind, severity, parameters)
+      scope.toml             the assembly's subject: description, keyword groups, exemplars
+      lexicons/<lang>.toml   vague terms, reply markers, incivility, standpoint and clause words
+      lexicons/jargon.toml   AI jargon with a plain word per language
+      messages/<lang>.toml   what flags and self-check advice say, per language
+      taxonomy.toml          themes whose examples are in-scope exemplars
+
+Everything is data; a mistake raises `RulesError` naming the file, the line
+where it can be found, the key and the valid choices. With
+`[assembly] base = "bundled"` a directory only needs the files it changes
+(the others come from the bundled rules). Patterns compile per language on
+first use.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
+from statementkit.checks.registry import get_kind, kind_names
+from statementkit.errors import RulesError
+from statementkit.lang import DEFAULT_LANGUAGES
+from statementkit.model import REASON_CODES
+from statementkit.resources import rules_dir as bundled_rules_dir
+from statementkit.rules import load_toml, resolve_rules_dir
+
+SEVERITIES = ("reject", "review", "info")
+CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "enabled")
+ASSEMBLY_KEYS = ("name", "languages", "moderator_language", "base")
+LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
+    "vague": ("strong", "weak", "generic"),
+    "reply": ("strong",),
+    "incivility": ("insults", "profanity", "attacks", "harsh", "targets", "link"),
+    "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question"),
+    "clauses": ("coordinators", "additive", "contrast", "subordinators", "verbs", "elaboration", "infinitive"),
+}
+JARGON_KEYS = ("id", "match", "plain", "weak")
+SCOPE_KEYS = ("name", "description", "in_scope_when", "lexicon_groups", "exemplars", "top_k", "min_similarity",
+              "examples", "groups")
+EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
+
+
+def line_of(path: Path, needle: str) -> int | None:
+    """First line of `path` containing `needle` (for error messages), or None."""
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return n
+    except OSError:
+        return None
+    return None
+
+
+def _key_line(path: Path, key: str) -> int | None:
+    try:
+        rx = re.compile(rf"^\s*{re.escape(key)}\s*(=|\.)")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if rx.match(line):
+                return n
+    except OSError:
+        return None
+    return None
+
+
+def _unknown_keys(table: dict[str, Any], valid: tuple[str, ...], path: Path, where: str) -> None:
+    for key in table:
+        if key not in valid:
+            name = f"{where}.{key}" if where else key
+            raise RulesError(f"unknown key '{name}'", path, _key_line(path, key), hint=f"valid: {', '.join(valid)}")
+
+
+@dataclass(slots=True)
+class Criterion:
+    """One [[criteria]] entry: a check kind with its severity and parameters."""
+
+    id: str
+    code: str
+    kind: str
+    severity: str = "reject"
+    weak_severity: str = "review"
+    enabled: bool = True
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Rules:
+    """Everything the checks interpret, loaded from one rules directory."""
+
+    dir: Path
+    name: str
+    languages: tuple[str, ...]
+    moderator_language: str
+    criteria: list[Criterion]
+    lexicons: dict[str, dict[str, dict[str, list[str]]]]
+    jargon: list[dict[str, Any]]
+    scope: dict[str, Any]
+    messages: dict[str, dict[str, Any]]
+    files: dict[str, Path]
+    _compiled: dict[str, PatternSet] = field(default_factory=dict)
+
+    @property
+    def default_language(self) -> str:
+        return self.moderator_language if self.moderator_language in self.lexicons else \
+            next(iter(self.lexicons), "en")
+
+    def criterion(self, code: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.code == code and c.enabled), None)
+
+    def lexicon(self, lang: str) -> dict[str, dict[str, list[str]]]:
+        return self.lexicons.get(lang, {})
+
+    def patterns(self, lang: str) -> PatternSet:
+        """All patterns for `lang` in one indexed set; `data["cat"]` says which list each came from."""
+        if lang not in self._compiled:
+            self._compiled[lang] = self._compile(lang)
+        return self._compiled[lang]
+
+    def _compile(self, lang: str) -> PatternSet:
+        compiled = []
+
+        def add(sources: list[str], cat: str, path: Path, where: str, **data: Any) -> None:
+            for src in sources:
+                if not isinstance(src, str):
+                    raise RulesError(f"{where}: patterns must be strings, got {src!r}", path, line_of(path, str(src)))
+                try:
+                    compiled.append(compile_pattern(src, lang, {"cat": cat, **data}))
+                except PatternError as e:
+                    raise RulesError(f"{where}: bad pattern '{src}': {e}", path, line_of(path, f'"{src}"'),
+                                     hint="pattern syntax: rules/README.md") from None
+
+        for section, lists in self.lexicon(lang).items():
+            for key, sources in lists.items():
+                add(sources, f"{section}.{key}", self.files[f"lexicon:{lang}"], f"[{section}] {key}")
+        jargon_path = self.files.get("jargon")
+        for n, term in enumerate(self.jargon):
+            match = term.get("match", {})
+            sources = list(match.get("any", [])) + list(match.get(lang, []))
+            plain = term.get("plain", {})
+            add(sources, "jargon", jargon_path, f"terms[{n}] ({term['id']}) match",  # type: ignore[arg-type]
+                term=term["id"], plain=plain.get(lang) or plain.get("en"), weak=bool(term.get("weak", False)))
+        scope_path = self.files.get("scope")
+        for group, table in self.scope.get("groups", {}).items():
+            sources = list(table.get("any", [])) + list(table.get(lang, []))
+            add(sources, f"scope.{group}", scope_path, f"[scope.groups.{group}] {lang}")  # type: ignore[arg-type]
+        return PatternSet(compiled)
+
+    def scope_name(self, lang: str) -> str:
+        names = self.scope.get("name", {})
+        return names.get(lang) or names.get(self.moderator_language) or names.get("en") or self.name
+
+    def message_table(self, lang: str) -> dict[str, Any]:
+        return self.messages.get(lang) or self.messages.get(self.moderator_language) or \
+            self.messages.get("en") or {}
+
+
+def _find(root: Path, name: str, base: Path | None) -> Path | None:
+    p = root / name
+    if p.exists():
+        return p
+    if base is not None and (base / name).exists():
+        return base / name
+    return None
+
+
+def _load_assembly(root: Path, files: dict[str, Path]) -> tuple[dict[str, Any], Path | None]:
+    path = root / "assembly.toml"
+    if not path.exists():
+        return {}, None
+    files["assembly"] = path
+    table = load_toml(path).get("assembly", {})
+    if not isinstance(table, dict):
+        raise RulesError("'assembly' must be a table", path)
+    _unknown_keys(table, ASSEMBLY_KEYS, path, "assembly")
+    base = table.get("base")
+    if base is None:
+        return table, None
+    if base != "bundled":
+        raise RulesError(f"unknown base '{base}'", path, _key_line(path, "base"), hint='valid: "bundled"')
+    return table, bundled_rules_dir()
+
+
+def _load_criteria(path: Path) -> list[Criterion]:
+    data = load_toml(path)
+    _unknown_keys(data, ("criteria",), path, "")
+    entries = data.get("criteria", [])
+    if not isinstance(entries, list) or not entries:
+        raise RulesError("expected one or more [[criteria]] entries", path)
+    out: list[Criterion] = []
+    seen: set[str] = set()
+    for n, raw in enumerate(entries):
+        where = f"criteria[{n}]"
+        for key in ("id", "code", "kind"):
+            if not isinstance(raw.get(key), str) or not raw[key]:
+                raise RulesError(f"{where}: missing or empty '{key}'", path)
+        line = line_of(path, f'id = "{raw["id"]}"')
+        if raw["id"] in seen:
+            raise RulesError(f"{where}: duplicate id '{raw['id']}'", path, line)
+        seen.add(raw["id"])
+        if raw["code"] not in REASON_CODES:
+            raise RulesError(f"{where}: unknown code '{raw['code']}'", path, line,
+                             hint=f"valid: {', '.join(REASON_CODES)}")
+        kind = get_kind(raw["kind"])
+        if kind is None:
+            raise RulesError(f"{where}: unknown kind '{raw['kind']}'", path, line,
+                             hint=f"valid: {', '.join(kind_names())}")
+        valid = CRITERION_KEYS + tuple(kind.params)
+        for key in raw:
+            if key not in valid:
+                raise RulesError(f"unknown key '{key}' in {where} ({raw['id']})", path,
+                                 _key_line(path, key), hint=f"valid: {', '.join(valid)}")
+        for key in ("severity", "weak_severity"):
+            if key in raw and raw[key] not in SEVERITIES:
+                raise RulesError(f"{where}: {key} must be one of {', '.join(SEVERITIES)}, got '{raw[key]}'",
+                                 path, _key_line(path, key))
+        params = dict(kind.params)
+        for key, default in kind.params.items():
+            if key not in raw:
+                continue
+            value = raw[key]
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) if isinstance(default, float) \
+                else default is None or isinstance(value, type(default))
+            if not ok:
+                raise RulesError(f"{where}: '{key}' must be {type(default).__name__}, got {value!r}", path,
+                                 _key_line(path, key))
+            params[key] = value
+        out.append(Criterion(raw["id"], raw["code"], raw["kind"], raw.get("severity", "reject"),
+                             raw.get("weak_severity", "review"), bool(raw.get("enabled", True)), params))
+    return out
+
+
+def _string_list(value: Any, path: Path, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+        raise RulesError(f"{where} must be a list of strings", path, _key_line(path, where.split(".")[-1]))
+    return value
+
+
+def _load_lexicon(path: Path, lang: str) -> dict[str, dict[str, list[str]]]:
+    data = load_toml(path)
+    _unknown_keys(data, ("lang", *LEXICON_SECTIONS), path, "")
+    if data.get("lang", lang) != lang:
+        raise RulesError(f"lang = '{data.get('lang')}' but the file is for '{lang}'", path, _key_line(path, "lang"))
+    out: dict[str, dict[str, list[str]]] = {}
+    for section, keys in LEXICON_SECTIONS.items():
+        table = data.get(section, {})
+        if not isinstance(table, dict):
+            raise RulesError(f"[{section}] must be a table", path)
+        _unknown_keys(table, keys, path, section)
+        out[section] = {k: _string_list(v, path, f"{section}.{k}") for k, v in table.items()}
+    return out
+
+
+def _load_jargon(path: Path) -> list[dict[str, Any]]:
+    data = load_toml(path)
+    _unknown_keys(data, ("terms",), path, "")
+    terms = data.get("terms", [])
+    for n, term in enumerate(terms):
+        _unknown_keys(term, JARGON_KEYS, path, f"terms[{n}]")
+        if not isinstance(term.get("id"), str):
+            raise RulesError(f"terms[{n}]: missing 'id'", path)
+        if not isinstance(term.get("match"), dict) or not term["match"]:
+            raise RulesError(f"terms[{n}] ({term['id']}): 'match' must map languages (or 'any') to patterns",
+                             path, line_of(path, f'"{term["id"]}"'))
+        for lang, pats in term["match"].items():
+            _string_list(pats, path, f"terms[{n}].match.{lang}")
+        if not isinstance(term.get("plain", {}), dict):
+            raise RulesError(f"terms[{n}] ({term['id']}): 'plain' must map languages to words", path)
+    return terms
+
+
+def _load_scope(path: Path) -> dict[str, Any]:
+    data = load_toml(path)
+    _unknown_keys(data, ("scope",), path, "")
+    scope = data.get("scope", {})
+    _unknown_keys(scope, SCOPE_KEYS, path, "scope")
+    groups = scope.get("groups", {})
+    for name, table in groups.items():
+        if not isinstance(table, dict):
+            raise RulesError(f"scope.groups.{name} must map languages (or 'any') to patterns", path)
+        for lang, pats in table.items():
+            _string_list(pats, path, f"scope.groups.{name}.{lang}")
+    when = scope.get("in_scope_when", [[g] for g in groups])
+    if not isinstance(when, list) or not all(isinstance(c, list) and c for c in when):
+        raise RulesError("scope.in_scope_when must be a list of lists of group names", path,
+                         _key_line(path, "in_scope_when"))
+    for combo in when:
+        for g in combo:
+            if g not in groups:
+                raise RulesError(f"scope.in_scope_when names unknown group '{g}'", path,
+                                 _key_line(path, "in_scope_when"), hint=f"groups: {', '.join(groups) or 'none'}")
+    scope["in_scope_when"] = when
+    for src in scope.get("exemplars", []):
+        if src not in EXEMPLAR_SOURCES:
+            raise RulesError(f"scope.exemplars: unknown source '{src}'", path, _key_line(path, "exemplars"),
+                             hint=f"valid: {', '.join(EXEMPLAR_SOURCES)}")
+    for key in ("top_k", "min_similarity"):
+        if key in scope and not isinstance(scope[key], (int, float)):
+            raise RulesError(f"scope.{key} must be a number", path, _key_line(path, key))
+    return scope
+
+
+def load_rules(rules_dir: str | Path | None = None) -> Rules:
+    """Read and validate a rules directory (default: the bundled `rules/`)."""
+    root = resolve_rules_dir(rules_dir)
+    files: dict[str, Path] = {}
+    assembly, base = _load_assembly(root, files)
+    if rules_dir is None:
+        base = None
+    criteria_path = _find(root, "criteria.toml", base)
+    if criteria_path is None:
+        raise RulesError("no criteria.toml", root, hint=f"copy {bundled_rules_dir() / 'criteria.toml'} "
+                                                        "or set [assembly] base = \"bundled\" in assembly.toml")
+    files["criteria"] = criteria_path
+    criteria = _load_criteria(criteria_path)
+    languages = tuple(assembly.get("languages", DEFAULT_LANGUAGES))
+    lexicons: dict[str, dict[str, dict[str, list[str]]]] = {}
+    dirs = [d for d in (root, base) if d is not None]
+    for d in dirs:
+        for path in sorted((d / "lexicons").glob("*.toml")) if (d / "lexicons").is_dir() else []:
+            lang = path.stem
+            if lang == "jargon" or lang in lexicons:
+                continue
+            files[f"lexicon:{lang}"] = path
+            lexicons[lang] = _load_lexicon(path, lang)
+    jargon_path = _find(root, "lexicons/jargon.toml", base)
+    jargon = _load_jargon(jargon_path) if jargon_path else []
+    if jargon_path:
+        files["jargon"] = jargon_path
+    scope_path = _find(root, "scope.toml", base)
+    scope = _load_scope(scope_path) if scope_path else {}
+    if scope_path:
+        files["scope"] = scope_path
+    taxonomy = _find(root, "taxonomy.toml", base)
+    if taxonomy:
+        files["taxonomy"] = taxonomy
+    messages: dict[str, dict[str, Any]] = {}
+    for d in dirs:
+        for path in sorted((d / "messages").glob("*.toml")) if (d / "messages").is_dir() else []:
+            if path.stem not in messages:
+                files[f"messages:{path.stem}"] = path
+                messages[path.stem] = load_toml(path)
+    moderator = assembly.get("moderator_language", "en")
+    if not isinstance(moderator, str):
+        raise RulesError("assembly.moderator_language must be a language code", files.get("assembly"))
+    return Rules(root, assembly.get("name", root.name), tuple(x.lower() for x in languages), moderator, criteria,
+                 lexicons, jargon, scope, messages, files)
