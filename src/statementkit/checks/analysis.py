@@ -35,6 +35,12 @@ def fold(text: str) -> str:
     return nlp.fold(text).replace("’", "'").replace("ʼ", "'")
 
 
+@lru_cache(maxsize=131072)
+def lower_of(text: str) -> str:
+    """Lowercase with unified apostrophes, accents kept: for patterns written with accents."""
+    return text.lower().replace("’", "'").replace("ʼ", "'")
+
+
 @dataclass(slots=True)
 class Unit:
     """One matchable word or punctuation mark, with character offsets into the text."""
@@ -43,10 +49,12 @@ class Unit:
     start: int
     end: int
     keys: frozenset[str]
-    fold: str
+    fold: str            # lowercased, accents stripped
     punct: bool
     sent: int = 0
-    part: bool = False  # a part of a hyphenated compound
+    part: bool = False   # a part of a hyphenated compound
+    lower: str = ""      # lowercased, accents kept
+    lemma: str = ""      # folded lemma (or stem)
 
     @property
     def acronym(self) -> bool:
@@ -76,8 +84,16 @@ class Doc:
 
 @lru_cache(maxsize=131072)
 def word_keys(word: str, lemma: str, lang: str) -> frozenset[str]:
-    """Matching keys of a word: folded surface and lemma (+ stem where lemmas are weak)."""
-    keys = {fold(word), fold(lemma)}
+    """Matching keys of a word: folded surface and lemma (+ stem where lemmas are weak).
+
+    Function words (the language's stop words) match by form only: lookup
+    tables conflate them (English `as` -> `a`, Italian `più` -> `molto`,
+    Spanish `los` -> `el`), which would make `as .. said` match "a written".
+    """
+    f = fold(word)
+    if f in nlp.stop_words(lang) or word.lower() in nlp.stop_words(lang):
+        return frozenset({f})
+    keys = {f, fold(lemma)}
     if lang in STEM_KEYS and word.isalpha():
         keys.add(fold(nlp.stem(word, lang)))
     return frozenset(k for k in keys if k)
@@ -93,16 +109,19 @@ def units_of(tokens: Sequence[nlp.Token], lang: str) -> list[Unit]:
     for t in tokens:
         punct = t.is_punct or _is_punct(t.text)
         if punct:
-            out.append(Unit(t.text, t.start, t.end, frozenset({fold(t.text)}), fold(t.text), True))
+            f = fold(t.text)
+            out.append(Unit(t.text, t.start, t.end, frozenset({f}), f, True, lower=f, lemma=f))
             continue
         inner = t.text.strip(_HYPHENS)
         if any(h in inner for h in _HYPHENS) and not inner[:1].isdigit():
             for m in _SPLIT_HYPHEN.finditer(t.text):
                 part = m.group(0)
-                keys = word_keys(part, nlp.lemma_of(part, lang), lang)
-                out.append(Unit(part, t.start + m.start(), t.start + m.end(), keys, fold(part), False, part=True))
+                lemma = nlp.lemma_of(part, lang)
+                out.append(Unit(part, t.start + m.start(), t.start + m.end(), word_keys(part, lemma, lang), fold(part),
+                                False, part=True, lower=lower_of(part), lemma=fold(lemma)))
             continue
-        out.append(Unit(t.text, t.start, t.end, word_keys(t.text, t.lemma, lang), fold(t.text), False))
+        out.append(Unit(t.text, t.start, t.end, word_keys(t.text, t.lemma, lang), fold(t.text), False,
+                        lower=lower_of(t.text), lemma=fold(t.lemma)))
     return out
 
 

@@ -14,7 +14,8 @@ a sentence end):
 | `[word]` | an optional item |
 | `_` | any one word |
 | `..` / `..5` | a gap of 0-3 / 0-5 words |
-| `^` first / `$` last | at the start / end of a sentence |
+| `^` first / `$` last | at the start / end of a sentence (`^^`: of the whole statement) |
+| `(a b\|c d)` / `[a b]` | alternative phrases / an optional phrase |
 | `,` `?` `+1` ... | that punctuation mark |
 
 Hyphenated words are split into parts as in the text, so `fine-tuning` also
@@ -28,12 +29,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 from statementkit import nlp
-from statementkit.checks.analysis import Doc, Unit, fold, units_of, word_keys
+from statementkit.checks.analysis import Doc, Unit, fold, lower_of, units_of, word_keys
 
 _GAP = re.compile(r"^\.\.(\d*)$")
+_FORMS_ONLY: ContextVar[bool] = ContextVar("forms_only", default=False)
 _HYPHENS = re.compile(r"[-‐‑–]")
 MAX_GAP = 8
 
@@ -52,7 +56,7 @@ class Item:
 class Pattern:
     source: str
     items: tuple[Item, ...]
-    at_start: bool = False
+    at_start: str = ""  # "" anywhere, "sentence" or "statement" (`^` / `^^`)
     at_end: bool = False
     data: dict[str, Any] = field(default_factory=dict)
 
@@ -70,6 +74,13 @@ class Match:
         return self.pattern.data
 
 
+def _literal(text: str) -> tuple[str, bool]:
+    """(form, accented): a literal written with accents or other diacritics matches them
+    exactly (`*erá` is a Spanish future, `*era` is not); without, it matches folded text."""
+    folded, lower = fold(text), lower_of(text)
+    return (lower, True) if folded != lower else (folded, False)
+
+
 def _word_items(word: str, lang: str) -> list[Item]:
     """Items for one plain word of a pattern, lemmatised like the text."""
     tokens = nlp.analyse_many([word], lang, parse=False)[0]
@@ -80,12 +91,52 @@ def _word_items(word: str, lang: str) -> list[Item]:
                 items.append(Item("punct", u.fold))
         elif u.acronym and u.text.isalpha():
             items.append(Item("acro", u.text))
+        elif _FORMS_ONLY.get():
+            items.append(Item("exact", _literal(u.text)))
         else:
             items.append(Item("key", u.keys))
     return items
 
 
+def _split(source: str) -> list[str]:
+    """Whitespace-separated items, keeping (...) and [...] groups whole."""
+    out: list[str] = []
+    depth, cur = 0, ""
+    for ch in source:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth < 0:
+                raise PatternError(f"unbalanced '{ch}' in '{source}'")
+        if ch.isspace() and depth == 0:
+            if cur:
+                out.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    if depth != 0:
+        raise PatternError(f"unclosed group in '{source}'")
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _sequence(text: str, lang: str) -> Item:
+    items = [it for raw in _split(text) for it in _item(raw, lang)]
+    if not items:
+        raise PatternError(f"empty group part in '{text}'")
+    return items[0] if len(items) == 1 else Item("seq", tuple(items))
+
+
 def _item(raw: str, lang: str) -> list[Item]:
+    if raw.startswith("(") and raw.endswith(")"):  # (one phrase|another phrase)
+        parts = raw[1:-1].split("|")
+        if len(parts) < 2 or any(not p.strip() for p in parts):
+            raise PatternError(f"group '{raw}' needs two or more alternatives separated by '|'")
+        return [Item("alt", tuple(_sequence(p, lang) for p in parts))]
+    if raw.startswith("[") and raw.endswith("]") and " " in raw:  # [an optional phrase]
+        return [Item("opt", _sequence(raw[1:-1], lang))]
     if raw == "_":
         return [Item("any", None)]
     gap = _GAP.match(raw)
@@ -110,18 +161,18 @@ def _item(raw: str, lang: str) -> list[Item]:
     if raw.startswith("="):
         if len(raw) == 1:
             raise PatternError("'=' must be followed by a word")
-        return [Item("exact", fold(raw[1:]))]
+        return [Item("exact", _literal(raw[1:]))]
     if "*" in raw:
         if raw.count("*") > 2 or "*" in raw.strip("*"):
             raise PatternError(f"'*' may only start or end a word: '{raw}'")
         parts = _HYPHENS.split(raw)
         if len(parts) > 1:  # fine-tun* -> fine + tun*
             return [it for part in parts if part for it in _item(part, lang)]
-        core = fold(raw.strip("*"))
+        core = raw.strip("*")
         if len(core) < 2 and not core.isdigit():
             raise PatternError(f"wildcard word '{raw}' needs at least 2 letters (or a digit)")
         kind = "infix" if raw.startswith("*") and raw.endswith("*") else "suffix" if raw.startswith("*") else "prefix"
-        return [Item(kind, core)]
+        return [Item(kind, _literal(core))]
     if not any(ch.isalnum() for ch in raw):
         return [Item("punct", fold(raw))]
     items = _word_items(raw, lang)
@@ -130,12 +181,25 @@ def _item(raw: str, lang: str) -> list[Item]:
     return items
 
 
-def compile_pattern(source: str, lang: str, data: dict[str, Any] | None = None) -> Pattern:
-    """Compile one pattern string for `lang`; raises PatternError with the reason."""
+def compile_pattern(source: str, lang: str, data: dict[str, Any] | None = None, *,
+                    forms_only: bool = False) -> Pattern:
+    """Compile one pattern string for `lang`; raises PatternError with the reason.
+
+    `forms_only`: plain words match their exact form, not every form of their
+    lemma (for lists of tense forms: the future `sera` must not match `est`).
+    """
+    token = _FORMS_ONLY.set(forms_only)
+    try:
+        return _compile(source, lang, data)
+    finally:
+        _FORMS_ONLY.reset(token)
+
+
+def _compile(source: str, lang: str, data: dict[str, Any] | None) -> Pattern:
     if not isinstance(source, str) or not source.strip():
         raise PatternError("a pattern must be a non-empty string")
-    raw = source.split()
-    at_start = raw[0] == "^"
+    raw = _split(source)
+    at_start = {"^": "sentence", "^^": "statement"}.get(raw[0], "")
     at_end = raw[-1] == "$"
     raw = raw[1 if at_start else 0: len(raw) - 1 if at_end else len(raw)]
     if not raw:
@@ -158,14 +222,16 @@ def _unit_ok(item: Item, u: Unit) -> bool:
         return not u.keys.isdisjoint(item.value)
     if k == "acro":
         return u.text == item.value or u.text == item.value + "s" or u.text == item.value + "S"
-    if k == "exact":
-        return u.fold == item.value
-    if k == "prefix":
-        return u.fold.startswith(item.value)
-    if k == "suffix":
-        return u.fold.endswith(item.value)
-    if k == "infix":
-        return item.value in u.fold
+    if k in ("exact", "prefix", "suffix", "infix"):
+        text, accented = item.value
+        form = u.lower if accented else u.fold
+        if k == "exact":
+            return form == text
+        if k == "prefix":
+            return form.startswith(text)
+        if k == "suffix":
+            return form.endswith(text)
+        return text in form
     if k == "any":
         return True
     if k == "alt":
@@ -173,6 +239,7 @@ def _unit_ok(item: Item, u: Unit) -> bool:
     return False
 
 
+@lru_cache(maxsize=None)
 def _mentions_punct(item: Item) -> bool:
     if item.kind == "punct":
         return True
@@ -195,6 +262,8 @@ def _match(items: Sequence[Item], k: int, units: Sequence[Unit], i: int, end: in
     if k == len(items):
         return i
     item = items[k]
+    if item.kind == "seq":
+        return _match((*item.value, *items[k + 1:]), 0, units, i, end)
     if item.kind == "gap":
         j = i
         for _ in range(item.value + 1):
@@ -240,15 +309,17 @@ class PatternSet:
         if item.kind == "key":
             for key in item.value:
                 self._keys.setdefault(key, []).append(n)
-        elif item.kind in ("exact", "punct"):
+        elif item.kind == "punct":
             self._keys.setdefault(item.value, []).append(n)
+        elif item.kind == "exact":
+            self._keys.setdefault(fold(item.value[0]), []).append(n)
         elif item.kind == "acro":
             for form in (item.value, item.value + "s"):
                 self._keys.setdefault(fold(form), []).append(n)
         elif item.kind == "prefix":
-            self._prefix.setdefault(item.value, []).append(n)
+            self._prefix.setdefault(fold(item.value[0]), []).append(n)
         elif item.kind == "suffix":
-            self._suffix.setdefault(item.value, []).append(n)
+            self._suffix.setdefault(fold(item.value[0]), []).append(n)
         elif item.kind == "alt" and all(sub.kind != "seq" for sub in item.value):
             for sub in item.value:
                 self._index(sub, n)
@@ -287,7 +358,7 @@ class PatternSet:
             for i in range(a, b):
                 for n in sorted(self._candidates(units[i])):
                     p = self.patterns[n]
-                    if p.at_start and i != first_word:
+                    if p.at_start and (i != first_word or p.at_start == "statement" and s > 0):
                         continue
                     j = _match(p.items, 0, units, i, b)
                     if j < 0:

@@ -45,6 +45,8 @@ JARGON_KEYS = ("id", "match", "plain", "weak")
 SCOPE_KEYS = ("name", "description", "in_scope_when", "lexicon_groups", "exemplars", "top_k", "min_similarity",
               "examples", "groups")
 EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
+#: Lexicon lists of particular forms (tenses), matched as written rather than by lemma.
+FORMS_ONLY = frozenset({"standpoint.future"})
 
 
 def line_of(path: Path, needle: str) -> int | None:
@@ -130,7 +132,7 @@ class Rules:
                 if not isinstance(src, str):
                     raise RulesError(f"{where}: patterns must be strings, got {src!r}", path, line_of(path, str(src)))
                 try:
-                    compiled.append(compile_pattern(src, lang, {"cat": cat, **data}))
+                    compiled.append(compile_pattern(src, lang, {"cat": cat, **data}, forms_only=cat in FORMS_ONLY))
                 except PatternError as e:
                     raise RulesError(f"{where}: bad pattern '{src}': {e}", path, line_of(path, f'"{src}"'),
                                      hint="pattern syntax: rules/README.md") from None
@@ -286,15 +288,23 @@ def _load_scope(path: Path) -> dict[str, Any]:
         for lang, pats in table.items():
             _string_list(pats, path, f"scope.groups.{name}.{lang}")
     when = scope.get("in_scope_when", [[g] for g in groups])
-    if not isinstance(when, list) or not all(isinstance(c, list) and c for c in when):
-        raise RulesError("scope.in_scope_when must be a list of lists of group names", path,
-                         _key_line(path, "in_scope_when"))
+    line = _key_line(path, "in_scope_when")
+    if not isinstance(when, list) or not when:
+        raise RulesError("scope.in_scope_when must be a list of conditions", path, line)
+    normalised = []
     for combo in when:
-        for g in combo:
-            if g not in groups:
-                raise RulesError(f"scope.in_scope_when names unknown group '{g}'", path,
-                                 _key_line(path, "in_scope_when"), hint=f"groups: {', '.join(groups) or 'none'}")
-    scope["in_scope_when"] = when
+        if isinstance(combo, list):
+            combo = {"all": combo}
+        if not isinstance(combo, dict) or not combo or set(combo) - {"all", "any", "none"}:
+            raise RulesError("each scope.in_scope_when condition is a list of groups that must all be mentioned, "
+                             "or a table with keys all / any / none", path, line)
+        for key, names in combo.items():
+            for g in _string_list(names, path, f"scope.in_scope_when.{key}"):
+                if g not in groups:
+                    raise RulesError(f"scope.in_scope_when names unknown group '{g}'", path, line,
+                                     hint=f"groups: {', '.join(groups) or 'none'}")
+        normalised.append(combo)
+    scope["in_scope_when"] = normalised
     for src in scope.get("exemplars", []):
         if src not in EXEMPLAR_SOURCES:
             raise RulesError(f"scope.exemplars: unknown source '{src}'", path, _key_line(path, "exemplars"),

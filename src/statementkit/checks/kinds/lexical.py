@@ -45,6 +45,15 @@ def jargon(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
     return found
 
 
+def topic_units(doc: Doc) -> set[int]:
+    """Units naming the assembly's topic (scope keywords): generic, not concrete."""
+    out: set[int] = set()
+    for cat, ms in doc.cache.get("m", {}).items():
+        if cat.startswith("scope."):
+            out |= covered(doc, ms)
+    return out
+
+
 def concrete_words(doc: Doc, exclude: set[int]) -> list[str]:
     """Content words outside the given units: not stop words, not numbers-only, at least 3 letters."""
     stops = stop_words(doc.lang)
@@ -67,7 +76,7 @@ def vague(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
     weak = longest(matches(doc, "vague.weak"))
     if not weak:
         return []
-    ignore = covered(doc, weak) | covered(doc, matches(doc, "vague.generic"))
+    ignore = covered(doc, weak) | covered(doc, matches(doc, "vague.generic")) | topic_units(doc)
     concrete = concrete_words(doc, ignore)
     doc.cache["concrete"] = concrete
     if len(concrete) > int(criterion.params["max_concrete"]):
@@ -101,11 +110,18 @@ def _aimed_at_people(doc: Doc, harsh: Match, targets: list[Match], links: list[M
         if doc.units[t.first].sent != sent or t.first not in pos:
             continue
         t_first, t_last = pos[t.first], pos.get(t.last - 1, pos[t.first])
-        if 0 < t_first - h_last <= 2:  # harsh word right before the person: "stupid people"
-            return True
+        if t_first - h_last == 1 or t_first - h_last == 2 and not _stop(doc, words[h_last + 1]):
+            return True  # harsh word right before the person: "stupid people", "naive museum staff"
+        if h_first - t_last == 1:
+            return True  # right after it: "des conservateurs incompétents"
         if 0 < h_first - t_last <= window and any(t_last < k < h_first for k in link_at):
             return True
     return False
+
+
+def _stop(doc: Doc, i: int) -> bool:
+    u = doc.units[i]
+    return u.fold in stop_words(doc.lang)
 
 
 @register_check("incivility", target_window=4)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from statementkit.checks.analysis import Doc
-from statementkit.checks.kinds.lexical import matches
+from statementkit.checks.kinds.lexical import concrete_words, covered, matches
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules
 
@@ -30,8 +30,25 @@ def groups_hit(doc: Doc, rules: Rules) -> set[str]:
     return hit
 
 
+def has_content(doc: Doc) -> bool:
+    """A content word outside reply markers and vague phrases."""
+    skip: set[int] = set()
+    for cat in ("reply.strong", "vague.strong", "vague.weak", "vague.generic"):
+        skip |= covered(doc, matches(doc, cat))
+    return bool(concrete_words(doc, skip))
+
+
 def keyword_in_scope(hit: set[str], rules: Rules) -> bool:
-    return any(all(g in hit for g in combo) for combo in rules.scope.get("in_scope_when", []))
+    """Whether the groups mentioned satisfy one `in_scope_when` condition (all / any / none)."""
+    for combo in rules.scope.get("in_scope_when", []):
+        if not all(g in hit for g in combo.get("all", ())):
+            continue
+        if combo.get("any") and not any(g in hit for g in combo["any"]):
+            continue
+        if any(g in hit for g in combo.get("none", ())):
+            continue
+        return True
+    return False
 
 
 def exemplars(rules: Rules, against: Sequence[Any] | None) -> list[str]:
@@ -81,8 +98,8 @@ def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dic
         return {}
     undecided: list[tuple[Doc, set[str]]] = []
     for doc in docs:
-        if not doc.words:
-            continue
+        if not has_content(doc):
+            continue  # a bare reply or an empty phrase has no topic to judge
         hit = groups_hit(doc, rules)
         doc.cache["scope_groups"] = sorted(hit)
         if keyword_in_scope(hit, rules):

@@ -13,7 +13,10 @@ proposals.
 
 from __future__ import annotations
 
-from statementkit.checks.analysis import Doc
+from functools import lru_cache
+
+from statementkit import nlp
+from statementkit.checks.analysis import Doc, fold
 from statementkit.checks.kinds.lexical import matches
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion
@@ -24,7 +27,11 @@ _CLOSERS = frozenset({"\"", "”", "»", ")", "'", "’", "“", "«"})
 
 
 def _in_sentence(doc: Doc, cat: str, s: int) -> int:
-    return sum(1 for m in matches(doc, cat) if doc.units[m.first].sent == s)
+    """Matches of a lexicon list in sentence s, outside reply markers ("Je suis d'accord ...")."""
+    reply = doc.cache.get("reply_units")
+    if reply is None:
+        reply = doc.cache["reply_units"] = {i for m in matches(doc, "reply.strong") for i in range(m.first, m.last)}
+    return sum(1 for m in matches(doc, cat) if doc.units[m.first].sent == s and m.first not in reply)
 
 
 def _sentence_span(doc: Doc, s: int) -> Span:
@@ -48,7 +55,38 @@ def is_question(doc: Doc, s: int) -> bool:
     return False
 
 
-def assess(doc: Doc) -> tuple[str | None, int | None]:
+@lru_cache(maxsize=None)
+def _english_verbs() -> frozenset[str]:
+    return nlp._rule_tables("en")[1].get("verb", frozenset())
+
+
+def inflected_verbs(doc: Doc, endings: tuple[str, ...], s: int) -> int:
+    """Inflected verb forms in sentence s, known from their lemma: a lemma that is an
+    infinitive (`utilisent` -> utiliser, `gebruikt` -> gebruiken), or an English verb
+    lemma (`collects` -> collect). Where no lemmas exist (Polish) none are found."""
+    a, b = doc.sentences[s]
+    n = 0
+    reply = doc.cache.get("reply_units", set())
+    for i in range(a, b):
+        u = doc.units[i]
+        if u.punct or not u.lemma or u.lemma == u.fold or u.acronym or i in reply:
+            continue
+        if doc.lang == "en":
+            n += u.lemma in _english_verbs()
+        elif doc.lang in nlp.FAST_LOOKUP_LANGS and any(len(u.lemma) > len(e) + 2 and u.lemma.endswith(e)
+                                                       for e in endings):
+            n += 1
+    return n
+
+
+def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
+    if ctx is None:
+        return ()
+    pats = ctx.rules.lexicon(lang).get("clauses", {}).get("infinitive", [])
+    return tuple(fold(p.strip("*")) for p in pats if p.startswith("*"))
+
+
+def assess(doc: Doc, ctx: Context | None = None) -> tuple[str | None, int | None]:
     """(variant, sentence) of the missing standpoint, or (None, None) when there is one."""
     if not doc.words:
         return None, None
@@ -65,6 +103,9 @@ def assess(doc: Doc) -> tuple[str | None, int | None]:
     future = sum(_in_sentence(doc, "standpoint.future", s) for s in claims)
     neutral = sum(_in_sentence(doc, "standpoint.neutral", s) for s in claims)
     describing = sum(_in_sentence(doc, "standpoint.copula", s) for s in claims)
+    if not describing and not neutral:
+        endings = _endings(ctx, doc.lang)
+        describing = sum(inflected_verbs(doc, endings, s) for s in claims)
     if evaluative + future > neutral:
         return None, None
     if neutral or describing:
@@ -74,7 +115,7 @@ def assess(doc: Doc) -> tuple[str | None, int | None]:
 
 @register_check("standpoint")
 def standpoint(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
-    variant, s = assess(doc)
+    variant, s = assess(doc, ctx)
     if variant is None or s is None:
         return []
     span = Span(0, len(doc.text.rstrip())) if len(doc.sentences) == 1 else _sentence_span(doc, s)
