@@ -39,11 +39,12 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "reply": ("strong",),
     "incivility": ("insults", "profanity", "attacks", "harsh", "targets", "link"),
     "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question"),
-    "clauses": ("coordinators", "additive", "contrast", "subordinators", "verbs", "elaboration", "infinitive"),
+    "clauses": ("coordinators", "additive", "contrast", "subordinators", "verbs", "elaboration", "infinitive",
+                "openers", "purpose", "anaphora"),
 }
 JARGON_KEYS = ("id", "match", "plain", "weak")
-SCOPE_KEYS = ("name", "description", "in_scope_when", "lexicon_groups", "exemplars", "top_k", "min_similarity",
-              "examples", "groups")
+SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when", "lexicon_groups", "exemplars",
+              "top_k", "min_similarity", "examples", "groups")
 EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
 #: Lexicon lists of particular forms (tenses), matched as written rather than by lemma.
 FORMS_ONLY = frozenset({"standpoint.future"})

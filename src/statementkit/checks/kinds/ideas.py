@@ -28,8 +28,9 @@ from statementkit import nlp
 from statementkit.checks.analysis import Doc, add_parses, fold
 from statementkit.checks.kinds.lexical import matches
 from statementkit.checks.kinds.standpoint import STANCE_LISTS, is_question
+from statementkit.checks.patterns import _unit_ok
 from statementkit.checks.registry import Context, Finding, register_check
-from statementkit.checks.ruleset import Criterion
+from statementkit.checks.ruleset import Criterion, Rules
 from statementkit.model import Span
 
 VERB_LISTS = ("clauses.verbs", "standpoint.modal", "standpoint.future")
@@ -45,6 +46,7 @@ class Conjunct:
     left: tuple[int, int]
     right: tuple[int, int]
     word: str         # the coordinator, folded
+    comma: bool = False  # a comma right before the coordinator
 
 
 def _positions(doc: Doc, cats: tuple[str, ...]) -> set[int]:
@@ -62,46 +64,80 @@ def _content(doc: Doc, a: int, b: int, skip: set[int]) -> int:
 
 
 def claim_sentences(doc: Doc) -> list[int]:
-    """Sentences that make a claim of their own (not questions, not elaborations)."""
+    """Sentences that make a claim of their own (not elaborations); two or more
+    questions count as claims too ("Who decides? And who pays?")."""
     questions = doc.cache.get("questions") or [is_question(doc, s) for s in range(len(doc.sentences))]
     elaborating = {doc.units[m.first].sent for m in matches(doc, "clauses.elaboration")}
-    out = []
+    out, asked = [], []
     for s in range(len(doc.sentences)):
-        if questions[s] or (s > 0 and s in elaborating):
+        if s > 0 and s in elaborating:
+            continue
+        a, b = doc.sentences[s]
+        if questions[s]:
+            if _content(doc, a, b, set()) >= 2:
+                asked.append(s)
             continue
         if any(doc.units[m.first].sent == s for cat in STANCE_LISTS for m in matches(doc, cat)):
             out.append(s)
-    return out
+    return out if len(out) >= 2 or len(asked) < 2 else sorted(out + asked)
+
+
+def _starts_proposal(doc: Doc, a: int) -> bool:
+    """The sentence starting at unit a opens with a verbless proposal ("No X", "Keine X", "Niente X")."""
+    return any(m.pattern.at_start and doc.units[m.first].sent == doc.units[a].sent
+               for m in matches(doc, "standpoint.proposal"))
+
+
+def _has_verb(doc: Doc, a: int, b: int, verbs: set[int]) -> bool:
+    return any(a <= i < b for i in verbs) or any(_is_infinitive(doc, i) for i in range(a, b))
 
 
 def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
-    """Coordinations between a clause with a verb and a conjunct long enough to be a claim."""
+    """Coordinations between a clause (a verb, or a verbless proposal) and a conjunct long
+    enough to be a claim, outside subordinate clauses."""
     verbs = _positions(doc, VERB_LISTS)
     subs = _positions(doc, ("clauses.subordinators",))
+    purpose = _positions(doc, ("clauses.purpose",))
     contrast = _positions(doc, ("clauses.contrast",))
+    anaphora = _positions(doc, ("clauses.anaphora",))
+    additive = _positions(doc, ("clauses.additive",))
     coords = sorted(matches(doc, "clauses.coordinators"), key=lambda m: m.first)
     coord_units = _positions(doc, ("clauses.coordinators",))
     out = []
     for m in coords:
         sent = doc.units[m.first].sent
-        a, b = doc.sentences[sent]
+        start, b = doc.sentences[sent]
+        # the left part starts after the previous coordinator of the sentence
+        a = max([i + 1 for i in coord_units if start <= i < m.first] or [start])
         word = " ".join(doc.units[i].fold for i in range(m.first, m.last))
         if word in ALTERNATIVES:
             continue
         nxt = m.last
         while nxt < b and doc.units[nxt].punct:
             nxt += 1
-        if nxt >= b or nxt in contrast:
-            continue
-        left_verbs = [i for i in verbs if a <= i < m.first]
-        if not left_verbs:
-            continue
-        if any(max(left_verbs) < i < m.first for i in subs):
-            continue
+        opener = any(o.first == nxt for o in matches(doc, "clauses.openers"))
+        if nxt >= b or nxt in contrast or (nxt in subs and not opener):
+            continue  # "and not ...", "and which ...": a contrast or a parallel subordinate clause
         end = next((i for i in range(nxt, b) if i in coord_units), b)
-        if _content(doc, nxt, end, verbs) < min_words:
+        if any(nxt <= i < end for i in anaphora):
+            continue  # "... and must pay for that": the second part depends on the first
+        own_clause = any(nxt <= i < end for i in verbs | additive)
+        if _content(doc, nxt, end, verbs) < (min(2, min_words) if own_clause else min_words):
             continue
-        out.append(Conjunct(m.first, m.last, (a, m.first), (nxt, end), word))
+        semicolon = word == ";"
+        left_verbs = [i for i in verbs if a <= i < m.first]
+        if not (left_verbs or semicolon or _starts_proposal(doc, start)):
+            continue
+        added = any(nxt <= i < end for i in additive)
+        if left_verbs and not semicolon and not added:
+            last_verb = max(left_verbs)
+            if any(last_verb < i < m.first for i in subs):
+                continue  # "so that old biases and wrong labels are not repeated": a subordinate clause
+            prep = [i for i in purpose if last_verb < i < m.first]
+            if prep and _has_verb(doc, min(prep) + 1, m.first, verbs):
+                continue  # "use AI to describe objects and translate labels": inside the purpose clause
+        comma = m.first > a and doc.units[m.first - 1].punct and doc.units[m.first - 1].text == ","
+        out.append(Conjunct(m.first, m.last, (a, m.first), (nxt, end), word, comma))
     return out
 
 
@@ -116,21 +152,43 @@ def _is_infinitive(doc: Doc, i: int) -> bool:
     return True
 
 
-def by_markers(doc: Doc, c: Conjunct) -> bool:
-    """Clause markers: an own verb, an additive word, or infinitives on both sides."""
+def _opens_proposal(doc: Doc, rules: Rules | None, i: int) -> bool:
+    """Unit i reads like the first word of a sentence-opening proposal ("open", "rendons")."""
+    if rules is None:
+        return False
+    starts = doc.cache.get("proposal_starts")
+    if starts is None:
+        starts = doc.cache["proposal_starts"] = [p.items[0] for p in rules.patterns(doc.lang).patterns
+                                                  if p.data.get("cat") == "standpoint.proposal" and p.at_start]
+    return any(_unit_ok(item, doc.units[i]) for item in starts)
+
+
+def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
+    """Clause markers: an own verb, an additive word, a proposal opener, or infinitives on both sides."""
     verbs = _positions(doc, VERB_LISTS)
     ra, rb = c.right
     if any(ra <= i < rb for i in verbs):
         return True
     if any(ra <= m.first < rb for m in matches(doc, "clauses.additive")):
         return True
+    if any(m.first == ra for m in matches(doc, "clauses.openers")):
+        return True
     la, lb = c.left
     words_r = [i for i in range(ra, rb) if not doc.units[i].punct]
     words_l = [i for i in range(la, lb) if not doc.units[i].punct]
     if not words_r or not words_l:
         return False
-    if _is_infinitive(doc, words_r[0]) and any(i in verbs for i in words_l):
-        return True
+    if c.comma and _starts_proposal(doc, la) and len(words_r) >= 3:
+        return True  # "No facial recognition in archives, and more money for libraries"
+    if _starts_proposal(doc, la) and _opens_proposal(doc, rules, words_r[0]):
+        return True  # "Ban voice clones ... and open all scans ...", "Interdisons ... et rendons ..."
+    left_verbs = [i for i in words_l if i in verbs]
+    if _is_infinitive(doc, words_r[0]) and left_verbs:
+        # the first verb needs an object of its own: "measure and publish X" shares one
+        stops = nlp.stop_words(doc.lang)
+        own = [i for i in words_l if i > max(left_verbs) and not _is_infinitive(doc, i)
+               and doc.units[i].fold not in stops]
+        return bool(own)
     return _is_infinitive(doc, words_l[-1]) and _is_infinitive(doc, words_r[-1])
 
 
@@ -157,7 +215,7 @@ def by_parse(doc: Doc, c: Conjunct, min_words: int) -> bool:
     return False
 
 
-@register_check("multiple_ideas", batch=True, use_parser=True, min_conjunct_words=2)
+@register_check("multiple_ideas", batch=True, use_parser=True, min_conjunct_words=3)
 def multiple_ideas(docs: list[Doc], criterion: Criterion, ctx: Context) -> dict[int, list[Finding]]:
     min_words = int(criterion.params["min_conjunct_words"])
     out: dict[int, list[Finding]] = {}
@@ -172,7 +230,7 @@ def multiple_ideas(docs: list[Doc], criterion: Criterion, ctx: Context) -> dict[
         found = conjuncts(doc, min_words)
         if not found:
             continue
-        hit = next((c for c in found if by_markers(doc, c)), None)
+        hit = next((c for c in found if by_markers(doc, c, ctx.rules)), None)
         if hit is None and criterion.params["use_parser"] and nlp.capabilities(doc.lang).parser:
             pending.append((doc, found))
             continue

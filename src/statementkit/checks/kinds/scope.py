@@ -30,12 +30,16 @@ def groups_hit(doc: Doc, rules: Rules) -> set[str]:
     return hit
 
 
-def has_content(doc: Doc) -> bool:
-    """A content word outside reply markers and vague phrases."""
+def has_content(doc: Doc, hit: set[str]) -> bool:
+    """Something to judge: a scope keyword (of any group, off-topic ones included), or two
+    content words outside reply markers, vague phrases and standpoint words."""
+    if hit:
+        return True
     skip: set[int] = set()
-    for cat in ("reply.strong", "vague.strong", "vague.weak", "vague.generic"):
-        skip |= covered(doc, matches(doc, cat))
-    return bool(concrete_words(doc, skip))
+    for cat, ms in doc.cache.get("m", {}).items():
+        if cat.startswith(("reply.", "vague.", "standpoint.", "clauses.")):
+            skip |= covered(doc, ms)
+    return len(concrete_words(doc, skip)) >= 2
 
 
 def keyword_in_scope(hit: set[str], rules: Rules) -> bool:
@@ -98,9 +102,11 @@ def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dic
         return {}
     undecided: list[tuple[Doc, set[str]]] = []
     for doc in docs:
-        if not has_content(doc):
-            continue  # a bare reply or an empty phrase has no topic to judge
         hit = groups_hit(doc, rules)
+        if not has_content(doc, hit):
+            continue  # a bare reply or an empty phrase has no topic to judge
+        if matches(doc, "reply.strong") and not hit & set(rules.scope.get("reply_out_of_scope_when", [])):
+            continue  # a reply's topic may be in the statement it answers
         doc.cache["scope_groups"] = sorted(hit)
         if keyword_in_scope(hit, rules):
             continue

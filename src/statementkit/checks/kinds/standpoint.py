@@ -23,6 +23,8 @@ from statementkit.checks.ruleset import Criterion
 from statementkit.model import Span
 
 STANCE_LISTS = ("standpoint.modal", "standpoint.stance", "standpoint.proposal")
+#: Evaluations: evaluative words, and insults (an insult is a position too, if not a civil one).
+EVALUATIVE_LISTS = ("standpoint.evaluative", "incivility.insults", "incivility.attacks", "incivility.harsh")
 _CLOSERS = frozenset({"\"", "”", "»", ")", "'", "’", "“", "«"})
 
 
@@ -51,7 +53,7 @@ def is_question(doc: Doc, s: int) -> bool:
     if last is not None and last.punct and "?" in last.text:
         return True
     if _in_sentence(doc, "standpoint.question", s):
-        return not any(_in_sentence(doc, cat, s) for cat in STANCE_LISTS + ("standpoint.evaluative",))
+        return not any(_in_sentence(doc, cat, s) for cat in STANCE_LISTS + EVALUATIVE_LISTS)
     return False
 
 
@@ -99,17 +101,17 @@ def assess(doc: Doc, ctx: Context | None = None) -> tuple[str | None, int | None
     strong = sum(_in_sentence(doc, cat, s) for cat in STANCE_LISTS for s in claims)
     if strong:
         return None, None
-    evaluative = sum(_in_sentence(doc, "standpoint.evaluative", s) for s in claims)
+    evaluative = sum(_in_sentence(doc, cat, s) for s in claims for cat in EVALUATIVE_LISTS)
     future = sum(_in_sentence(doc, "standpoint.future", s) for s in claims)
     neutral = sum(_in_sentence(doc, "standpoint.neutral", s) for s in claims)
     describing = sum(_in_sentence(doc, "standpoint.copula", s) for s in claims)
     if not describing and not neutral:
         endings = _endings(ctx, doc.lang)
         describing = sum(inflected_verbs(doc, endings, s) for s in claims)
-    if evaluative + future > neutral:
+    if 2 * (evaluative + future) > neutral:  # an evaluation outweighs a marker of description
         return None, None
-    if neutral or describing:
-        return "fact", claims[0]
+    if (neutral or describing) and not matches(doc, "reply.strong"):
+        return "fact", claims[0]  # (a reply's missing claim is the reply's problem, not a neutral fact)
     return None, None
 
 
