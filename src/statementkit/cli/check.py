@@ -1,0 +1,106 @@
+"""`statementkit check FILE`: screen statements against the assembly's moderation criteria."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import typer
+
+from statementkit.cli._util import FORMAT_OPTION, LANG_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
+
+CODE_STYLES = {
+    "too_long": "magenta", "jargon": "cyan", "vague": "yellow", "out_of_scope": "blue", "no_standpoint": "bright_blue",
+    "multiple_ideas": "bright_magenta", "not_standalone": "bright_cyan", "duplicate": "green", "incivility": "red",
+}
+VERDICT_STYLES = {"accept": "green", "review": "yellow", "reject": "bold red"}
+
+
+def highlighted(text: str, flags) -> object:
+    """The statement with each flagged span underlined in its code's colour."""
+    from rich.text import Text
+
+    out = Text(text)
+    for f in flags:
+        if f.span and f.span.end > f.span.start:
+            out.stylize(f"underline {CODE_STYLES.get(f.code, 'red')}", f.span.start, f.span.end)
+    return out
+
+
+def flag_lines(flags) -> object:
+    from rich.text import Text
+
+    out = Text()
+    for n, f in enumerate(flags):
+        if n:
+            out.append("\n")
+        out.append(f.code, style=f"bold {CODE_STYLES.get(f.code, 'red')}")
+        if f.severity != "reject":
+            out.append(f" ({f.severity})", style="dim")
+        out.append(f" {f.message}")
+        if f.suggestion:
+            out.append(f"\n  → {f.suggestion}", style="dim")
+    return out
+
+
+@handle_errors
+def check(
+    file: str = typer.Argument(..., help="Statements: JSONL, CSV (id,text), pol.is comments.csv, or - for stdin."),
+    against: str = typer.Option(None, "--against", metavar="PUBLISHED",
+                                help="Published statements: flag near-duplicates of them (loads the embedding model).",
+                                show_default=False),
+    embed: bool = typer.Option(False, "--embed", help="Also judge scope by meaning with the embedding model "
+                                                      "(paraphrases, languages without keywords)."),
+    model: str = typer.Option(None, "--model", help="Embedding model id from models/registry.toml (default: the "
+                                                    "registry's default).", show_default=False),
+    force: str = LANG_OPTION,
+    rules: Path = RULES_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Screen every statement against the assembly's moderation criteria.
+
+    Each statement gets a verdict (accept, review, reject) and a flag per
+    criterion it breaks, with the reason code, a message, the span of text it
+    is about and a suggestion. The criteria, lexicons, scope and severities are
+    data in the rules directory (--rules DIR runs another assembly). With
+    --against, near-duplicates of the published statements are flagged too.
+
+    Example: statementkit check corpus/demo-submissions.jsonl --against corpus/paper-statements.jsonl
+    """
+    from statementkit.checks import check as run_check
+    from statementkit.checks import load_rules
+    from statementkit.io import read_statements
+    from statementkit.lang import with_languages
+
+    loaded = load_rules(rules)
+    statements = with_languages(read_statements(file), loaded.languages, force)
+    published = with_languages(read_statements(against), loaded.languages) if against else None
+    embedder = None
+    if against or embed:
+        from statementkit.embed import CachedEmbedder, load_embedder
+
+        embedder = CachedEmbedder(load_embedder(model))
+    results = run_check(statements, loaded, against=published, embedder=embedder)
+    if fmt is not Format.table:
+        emit_records((r.to_dict() for r in results), fmt)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{len(results)} statements checked against {loaded.name}"
+                        + (f" and {len(published)} published statements" if published else ""),
+                  title_justify="left", show_lines=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("lang", no_wrap=True)
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("statement", ratio=3, overflow="fold")
+    table.add_column("flags", ratio=4, overflow="fold")
+    for s, r in zip(statements, results):
+        table.add_row(s.id, r.lang or "", f"[{VERDICT_STYLES[r.verdict]}]{r.verdict}[/]",
+                      highlighted(s.text, r.flags), flag_lines(r.flags))
+    out = console()
+    out.print(table)
+    verdicts = Counter(r.verdict for r in results)
+    codes = Counter(code for r in results for code in dict.fromkeys(r.codes))
+    out.print("verdicts: " + ", ".join(f"{v} {verdicts[v]}" for v in ("accept", "review", "reject") if verdicts[v]))
+    if codes:
+        out.print("codes: " + ", ".join(f"{c} {n}" for c, n in codes.most_common()))

@@ -1,0 +1,74 @@
+"""`statementkit selfcheck "TEXT"`: plain advice for a participant, in the statement's language."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from statementkit.cli._util import FORMAT_OPTION, LANG_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
+
+
+@handle_errors
+def selfcheck(
+    text: str = typer.Argument(..., help="The draft statement (or - to read it from stdin)."),
+    force: str = LANG_OPTION,
+    against: str = typer.Option(None, "--against", metavar="PUBLISHED",
+                                help="Published statements: also warn when the draft repeats one of them.",
+                                show_default=False),
+    rules: Path = RULES_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Check a draft statement before submitting it, with advice in its own language.
+
+    The same criteria as the moderators' `check`, answered in the language the
+    statement is written in (en, de, fr, nl, es, it, pl), with how to fix each
+    problem.
+
+    Exit codes, for a web form:
+      0  ready to submit;
+      1  a moderator would probably reject it (fix the problems first);
+      3  probably fine, but a moderator may ask for a change;
+      2  the input or the rules could not be read.
+
+    Example: statementkit selfcheck "Que pensez-vous de l'IA dans les musées ?"
+    """
+    from statementkit.checks import load_rules
+    from statementkit.checks import selfcheck as run_selfcheck
+
+    if text == "-":
+        text = sys.stdin.read().strip()
+    loaded = load_rules(rules)
+    published = None
+    embedder = None
+    if against:
+        from statementkit.embed import CachedEmbedder, load_embedder
+        from statementkit.io import read_statements
+
+        published = read_statements(against)
+        embedder = CachedEmbedder(load_embedder())
+    advice = run_selfcheck(text, force, loaded, against=published, embedder=embedder)
+    if fmt is not Format.table:
+        emit_records([advice.to_dict()], fmt)
+        raise typer.Exit(advice.exit_code)
+    from rich.text import Text
+
+    from statementkit.checks.render import label
+    from statementkit.cli.check import CODE_STYLES, VERDICT_STYLES
+
+    out = console()
+    out.print(Text(advice.summary, style=VERDICT_STYLES[advice.verdict]))
+    if advice.problems:
+        body = Text(advice.text)
+        for p in advice.problems:
+            if p.span and p.span.end > p.span.start:
+                body.stylize(f"underline {CODE_STYLES.get(p.code, 'red')}", p.span.start, p.span.end)
+        out.print(body)
+        fix_label = label(loaded, advice.lang, "fix", "How to fix it")
+        for p in advice.problems:
+            out.print(Text.assemble(("• ", "dim"), (p.title, f"bold {CODE_STYLES.get(p.code, 'red')}"), ": ",
+                                    p.message))
+            if p.fix:
+                out.print(Text.assemble(("  ", ""), (f"{fix_label}: ", "dim"), p.fix))
+    raise typer.Exit(advice.exit_code)
