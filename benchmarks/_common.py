@@ -55,3 +55,12 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+def unshadow_stdlib() -> None:
+    """Drop benchmarks/ from sys.path once `_common` is imported: scripts named like
+    stdlib modules (queue.py) would otherwise shadow them for every library."""
+    import sys
+
+    here = Path(__file__).resolve().parent
+    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]

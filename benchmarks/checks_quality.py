@@ -22,9 +22,11 @@ import json
 import time
 from collections import defaultdict
 
-from _common import DATA, print_table, write_result
+from _common import DATA, print_table, write_result, unshadow_stdlib
 
-from statementkit.checks import check, load_rules
+unshadow_stdlib()
+
+from statementkit.checks import check, load_rules  # noqa: E402
 from statementkit.model import Statement
 
 CODES = ("too_long", "jargon", "vague", "out_of_scope", "no_standpoint", "multiple_ideas", "not_standalone",

@@ -42,3 +42,41 @@ def test_unknown_language_still_tokenises():
 def test_fold_and_stop_words():
     assert nlp.fold("Çà et là, Łódź") == "ca et la, lodz"
     assert "und" in nlp.stop_words("de") and "the" in nlp.stop_words("en")
+
+
+# ---------------------------------------------------------------- fast path (no spaCy)
+
+
+@pytest.mark.parametrize("lang,text,tokens", [
+    ("fr", "L'IA doit être réglée, c'est clair.", ["L'", "IA", "doit", "être", "réglée", ",", "c'", "est", "clair", "."]),
+    ("it", "dell'IA e degli archivi", ["dell'", "IA", "e", "degli", "archivi"]),
+    ("en", "Museums don't need AI's hype...", ["Museums", "do", "n't", "need", "AI", "'s", "hype", "..."]),
+    ("de", "z.B. KI-Texte im 19. Jh. prüfen", ["z.B.", "KI-Texte", "im", "19", ".", "Jh.", "prüfen"]),
+    ("en", "See https://example.org/a?b=1.", ["See", "https://example.org/a?b=1", "."]),
+])
+def test_tokenize(lang, text, tokens):
+    found = nlp.tokenize(text, lang)
+    assert [t for t, _, _ in found] == tokens
+    assert all(text[s:e] == t for t, s, e in found)
+
+
+@pytest.mark.parametrize("word,lang,lemma", [
+    ("idiots", "en", "idiot"), ("AI", "en", "ai"),            # an acronym is not looked up ("ai" -> "have")
+    ("Sammlungen", "de", "sammlung"), ("museen", "de", "museum"),  # lowercase German noun
+    ("gebruikers", "nl", "gebruiker"), ("musea", "nl", "museum"),  # suffix rules + lemma index
+    ("musees", "fr", "musée"), ("données", "fr", "donner"),    # typed without accents
+    ("idioci", "pl", nlp.stem("idioci", "pl")),               # Polish: Snowball stem
+])
+def test_lemma_of(word, lang, lemma):
+    assert nlp.lemma_of(word, lang) == lemma
+
+
+def test_fast_analysis_matches_offsets_and_skips_spacy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from statementkit import nlp; "
+            "t = nlp.analyse_many(['Les musées devraient partager leurs données.'], 'fr', parse=False)[0]; "
+            "print([x.lemma for x in t], 'spacy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "'musée'" in out and out.strip().endswith("False")

@@ -66,6 +66,12 @@ __all__ = [
     "with_languages",
     "write_records",
     "write_statements",
+    # criteria checks
+    "Advice",
+    "Rules",
+    "check",
+    "load_rules",
+    "selfcheck",
     # vote analysis and the assembly report
     "Conversation",
     "OpinionGroups",
@@ -83,8 +89,9 @@ __all__ = [
     "write_report",
 ]
 
-#: Vote analysis and report names, imported on first use so `statementkit --help` stays fast.
+#: Checks, vote analysis and report names, imported on first use so `statementkit --help` stays fast.
 _LAZY = {
+    "Advice": "checks", "Rules": "checks", "check": "checks", "load_rules": "checks", "selfcheck": "checks",
     "Conversation": "votes", "Votes": "votes", "read_conversation": "votes",
     "OpinionGroups": "opinion_groups", "find_opinion_groups": "opinion_groups",
     "StatementVotes": "vote_analysis", "VoteAnalysis": "vote_analysis", "analyse_conversation": "vote_analysis",

@@ -87,7 +87,14 @@ def capabilities(lang: str) -> Capabilities:
 def _has_spacy_lang(lang: str) -> bool:
     import importlib.util
 
-    return bool(lang) and lang.isalpha() and importlib.util.find_spec(f"spacy.lang.{lang}") is not None
+    if not lang or not lang.isalpha():
+        return False
+    spec = importlib.util.find_spec("spacy")  # a submodule's find_spec would import spaCy (seconds)
+    if spec is None or not spec.origin:
+        return False
+    from pathlib import Path
+
+    return (Path(spec.origin).parent / "lang" / lang / "__init__.py").is_file()
 
 
 @lru_cache(maxsize=None)
@@ -195,6 +202,19 @@ def lookup_table(lang: str) -> dict[str, str]:
         return json.load(f)
 
 
+@lru_cache(maxsize=None)
+def _folded_table(lang: str) -> dict[str, str]:
+    """The lookup table keyed by accent-free forms, for text typed without diacritics."""
+    out: dict[str, str] = {}
+    for form, lemma in lookup_table(lang).items():
+        if isinstance(lemma, list):
+            lemma = lemma[0] if lemma else form
+        key = fold(form)
+        if key != form.lower():
+            out.setdefault(key, str(lemma).lower())
+    return out
+
+
 @lru_cache(maxsize=131072)
 def lemma_of(word: str, lang: str) -> str:
     """Lowercased lemma of one word out of context: lookup table, suffix rules, else stem.
@@ -213,7 +233,11 @@ def lemma_of(word: str, lang: str) -> str:
             if found:
                 return str(found).lower()
         if word.isalpha() and len(word) > 3:
-            return rule_lemma(word.lower(), lang) or word.lower()
+            ruled = rule_lemma(word.lower(), lang)
+            if ruled:
+                return ruled
+            if fold(word) == word.lower():  # typed without accents: "musees" -> musée
+                return _folded_table(lang).get(word.lower(), word.lower())
         return word.lower()
     return stem(word, lang) if word.isalpha() else word.lower()
 

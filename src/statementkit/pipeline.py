@@ -68,11 +68,14 @@ def load_published(path: str | Path | None = None) -> list[Statement]:
 def screen(submissions: Sequence[Statement], published: Sequence[Statement],
            rules: str | Path | None = None) -> ScreenResult:
     """Run every available stage on `submissions` against `published`."""
+    from statementkit.checks import check
+
     languages = expected_languages(rules)
     subs = with_languages(submissions, languages)
     pub = with_languages(published, languages)
-    rows = [ScreenRow(s) for s in subs]
-    return ScreenResult(rows, pub, ["lang"])
+    screenings = check(subs, rules)
+    rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
+    return ScreenResult(rows, pub, ["lang", "checks"])
 
 
 def demo(rules: str | Path | None = None) -> ScreenResult:

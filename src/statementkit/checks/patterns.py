@@ -1,4 +1,4 @@
-"""The small pattern language of the lexicons: data, interpreted, never executed.
+r"""The small pattern language of the lexicons: data, interpreted, never executed.
 
 A pattern is words separated by spaces, matched on the units of `analysis`
 (case- and accent-insensitive, punctuation between words ignored, never across
@@ -7,7 +7,7 @@ a sentence end):
 | item | matches |
 |---|---|
 | `idiot` | any inflection the lemmatiser knows: idiot, idiots (lemma or surface equal) |
-| `=things` | exactly this form (no lemma), for words whose lemma is ambiguous |
+| `=things` | exactly this form, accents included (no lemma), for words whose lemma is ambiguous |
 | `idio*` / `*datenbank` / `*daten*` | words starting with / ending with / containing (compounds) |
 | `AI` (all capitals) | the acronym, case-sensitive (also `AIs`); so Italian `ai` is not AI |
 | `a\\|b\\|c` | any one of the alternatives |
@@ -161,7 +161,7 @@ def _item(raw: str, lang: str) -> list[Item]:
     if raw.startswith("="):
         if len(raw) == 1:
             raise PatternError("'=' must be followed by a word")
-        return [Item("exact", _literal(raw[1:]))]
+        return [Item("exact", (lower_of(raw[1:]), True))]  # exactly this form, accents included
     if "*" in raw:
         if raw.count("*") > 2 or "*" in raw.strip("*"):
             raise PatternError(f"'*' may only start or end a word: '{raw}'")

@@ -41,7 +41,7 @@ def demo(
     table.add_column("text", ratio=1, overflow="fold")
     for row in result.rows:
         table.add_row(row.statement.id, row.statement.lang or "", row.verdict or "-",
-                      ", ".join(row.codes), row.statement.text)
+                      ", ".join(dict.fromkeys(row.codes)), row.statement.text)
     out = console()
     out.print(table)
     langs = Counter(row.statement.lang for row in result.rows)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import typer
 
 from statementkit import __version__
+from statementkit.cli import check as check_cmd
 from statementkit.cli import convert, demo, lang, triage
+from statementkit.cli import selfcheck as selfcheck_cmd
 from statementkit.cli import queue as queue_cli
 from statementkit.cli import report as report_cmd
 from statementkit.cli import votes as votes_cmd
@@ -38,6 +40,8 @@ def main(
 app.command("demo")(demo.demo)
 app.command("lang")(lang.lang)
 app.command("convert")(convert.convert)
+app.command("check")(check_cmd.check)
+app.command("selfcheck")(selfcheck_cmd.selfcheck)
 app.add_typer(queue_cli.app, name="queue")
 app.command("triage")(triage.triage)
 app.command("votes")(votes_cmd.votes)

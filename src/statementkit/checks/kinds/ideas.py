@@ -167,7 +167,9 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     """Clause markers: an own verb, an additive word, a proposal opener, or infinitives on both sides."""
     verbs = _positions(doc, VERB_LISTS)
     ra, rb = c.right
-    if any(ra <= i < rb for i in verbs):
+    subs = [i for i in _positions(doc, ("clauses.subordinators",)) if ra < i < rb]
+    main_end = min(subs) if subs else rb  # a verb after "which", "qui", "que" belongs to a relative clause
+    if any(ra <= i < main_end for i in verbs):
         return True
     if any(ra <= m.first < rb for m in matches(doc, "clauses.additive")):
         return True

@@ -69,6 +69,10 @@ def concrete_words(doc: Doc, exclude: set[int]) -> list[str]:
 
 @register_check("vague", max_concrete=1)
 def vague(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
+    from statementkit.checks.kinds.standpoint import is_question
+
+    if all(is_question(doc, s) for s in range(len(doc.sentences))):
+        return []  # a question takes no position at all: that is no_standpoint, not vagueness
     strong = longest(matches(doc, "vague.strong"))
     if strong:
         m = strong[0]

@@ -37,7 +37,7 @@ def has_content(doc: Doc, hit: set[str]) -> bool:
         return True
     skip: set[int] = set()
     for cat, ms in doc.cache.get("m", {}).items():
-        if cat.startswith(("reply.", "vague.", "standpoint.", "clauses.")):
+        if cat.startswith(("reply.", "vague.", "standpoint.modal", "standpoint.stance")):
             skip |= covered(doc, ms)
     return len(concrete_words(doc, skip)) >= 2
 
@@ -121,10 +121,13 @@ def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dic
                 out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="meaning",
                                           values={"similarity": round(sim, 2)})]
         return out
+    negative = {g for combo in rules.scope.get("in_scope_when", []) for g in combo.get("none", ())}
     for doc, hit in undecided:
         has_keywords = any(rules.scope.get("groups", {}).get(g, {}).get(doc.lang) for g in rules.scope.get("groups", {}))
         if not has_keywords:
             continue  # no keywords for this language: only a model could tell
-        out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="keywords" if hit else None,
-                                  weak=bool(hit))]
+        # part of the subject (heritage, no technology) is weaker evidence than none, or another domain
+        weak = bool(hit - negative) and not hit & negative
+        out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="keywords" if weak else None,
+                                  weak=weak)]
     return out

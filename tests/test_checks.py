@@ -1,0 +1,304 @@
+"""The criteria checker: rules as data, the pattern language, each check's mechanics, verdicts, advice."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from statementkit.checks import EXIT_CODES, check, load_rules, selfcheck
+from statementkit.checks.analysis import analyse
+from statementkit.checks.kinds.length import count_characters
+from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
+from statementkit.cli.main import app
+from statementkit.errors import RulesError
+from statementkit.model import REASON_CODES, Statement
+from statementkit.resources import rules_dir
+
+LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def codes(text: str, lang: str, rules) -> set[str]:
+    return {f.code for f in check([Statement("x", text, lang)], rules)[0].flags}
+
+
+def find(pattern: str, text: str, lang: str = "en") -> list[str]:
+    doc = analyse([Statement("x", text, lang)])[0]
+    return [text[m.start:m.end] for m in PatternSet([compile_pattern(pattern, lang)]).find(doc)]
+
+
+# ---------------------------------------------------------------- the pattern language
+
+
+@pytest.mark.parametrize("pattern,text,lang,expected", [
+    ("idiot", "Only idiots think so.", "en", ["idiots"]),                      # lemma: plural
+    ("vektordatenbank*", "Die Vektordatenbanken der Museen", "de", ["Vektordatenbanken"]),
+    ("*datenbank", "eine neue Objektdatenbank", "de", ["Objektdatenbank"]),     # compound head
+    ("KI", "Die KI-Texte der Archive", "de", ["KI"]),                           # part of a compound
+    ("AI", "Museums and ai policy", "en", []),                                  # acronyms are case-sensitive
+    ("=ai", "Museums and ai policy", "en", ["ai"]),
+    ("fine-tuning", "they fine tune models", "en", ["fine tune"]),              # hyphen optional, lemma
+    ("agree .. above", "I agree with the statement above.", "en", ["agree with the statement above"]),
+    ("^ yes ,", "Yes, museums should.", "en", ["Yes,"]),
+    ("^ yes ,", "Museums should. Yes, they should.", "en", ["Yes,"]),          # start of any sentence
+    ("^^ yes ,", "Museums should. Yes, they should.", "en", []),               # start of the statement only
+    ("(do more|take action) $", "Archives should do more.", "en", ["do more"]),
+    ("we [really] do more", "we really do more", "en", ["we really do more"]),
+    ("*erá", "La IA será útil", "es", ["será"]),                               # accents written = accents matched
+    ("*erá", "Era una biblioteca", "es", []),
+    ("musée", "les musees de France", "fr", ["musees"]),                       # text without accents still matches
+    ("as .. said", "a written agreement that says", "en", []),                 # function words match by form only
+])
+def test_pattern_language(pattern, text, lang, expected):
+    assert find(pattern, text, lang) == expected
+
+
+@pytest.mark.parametrize("pattern,problem", [
+    ("", "non-empty"), ("a*b", "start or end"), ("*", "2 letters"), ("(x)", "two or more"),
+    ("(a|b", "unclosed"), ("^", "no words"), (".. x", "gap"), ("x ..99", "gap"),
+])
+def test_bad_patterns_are_rejected(pattern, problem):
+    with pytest.raises(PatternError, match=re.escape(problem)):
+        compile_pattern(pattern, "en")
+
+
+# ---------------------------------------------------------------- rules as data
+
+
+def copy_rules(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target)
+    return target
+
+
+def test_bundled_rules_load_for_every_language(rules):
+    assert [c.code for c in rules.criteria] == [c for c in REASON_CODES if c != "duplicate"][:5] + \
+        ["multiple_ideas", "not_standalone", "incivility", "duplicate"]
+    for lang in LANGS:
+        assert len(rules.patterns(lang)) > 500, lang  # every lexicon list compiles
+
+
+def test_unknown_criterion_key_names_file_line_and_valid_keys(tmp_path):
+    root = copy_rules(tmp_path)
+    path = root / "criteria.toml"
+    path.write_text(path.read_text().replace("max_chars = 140", "max_chras = 140"), encoding="utf-8")
+    with pytest.raises(RulesError) as err:
+        load_rules(root)
+    msg = str(err.value)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "max_chras" in text)
+    assert f"criteria.toml:{line}" in msg and "max_chras" in msg and "valid:" in msg and "max_chars" in msg
+
+
+def test_bad_pattern_names_lexicon_and_line(tmp_path):
+    root = copy_rules(tmp_path)
+    path = root / "lexicons" / "de.toml"
+    path.write_text(path.read_text().replace('"idiot*",', '"idi*ot",', 1), encoding="utf-8")
+    rules = load_rules(root)
+    with pytest.raises(RulesError, match=r"de\.toml:\d+: \[incivility\] insults: bad pattern 'idi\*ot'"):
+        rules.patterns("de")
+
+
+@pytest.mark.parametrize("old,new,problem", [
+    ('code = "too_long"', 'code = "too_lang"', "unknown code 'too_lang'"),
+    ('kind = "length"', 'kind = "lenght"', "unknown kind 'lenght'"),
+    ('severity = "reject"', 'severity = "block"', "severity must be one of"),
+    ("max_chars = 140", 'max_chars = "140"', "'max_chars' must be int"),
+    ("max_chars = 140", "max_chars = = 140", "invalid TOML"),
+])
+def test_malformed_criteria(tmp_path, old, new, problem):
+    root = copy_rules(tmp_path)
+    path = root / "criteria.toml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(RulesError, match=re.escape(problem)):
+        load_rules(root)
+
+
+def test_scope_condition_must_name_known_groups(tmp_path):
+    root = copy_rules(tmp_path)
+    path = root / "scope.toml"
+    path.write_text(path.read_text().replace('{ all = ["dataspace"] }', '{ all = ["data_space"] }'), encoding="utf-8")
+    with pytest.raises(RulesError, match="unknown group 'data_space'"):
+        load_rules(root)
+
+
+def test_another_assembly_with_only_its_own_scope_and_limit(tmp_path):
+    root = tmp_path / "climate"
+    root.mkdir()
+    (root / "assembly.toml").write_text('[assembly]\nname = "Climate"\nlanguages = ["de", "en"]\nbase = "bundled"\n')
+    (root / "scope.toml").write_text(
+        '[scope]\nname.en = "energy"\nin_scope_when = [["energy"]]\n'
+        '[scope.groups.energy]\nen = ["solar", "wind", "energy", "heating"]\nde = ["*energie*", "solar*", "wind*"]\n')
+    criteria = (rules_dir() / "criteria.toml").read_text().replace("max_chars = 140", "max_chars = 50")
+    (root / "criteria.toml").write_text(criteria)
+    rules = load_rules(root)
+    assert rules.name == "Climate"
+    solar, museum, long = check([Statement("a", "Every roof should carry solar panels by 2030.", "en"),
+                                 Statement("b", "Museums should label AI-generated images.", "en"),
+                                 Statement("c", "Every public roof in the country should carry solar panels.", "en")],
+                                rules)
+    assert solar.codes == [] and museum.codes == ["out_of_scope"] and long.codes == ["too_long"]
+    assert "energy" in museum.flags[0].message
+
+
+def test_disabled_criterion_and_severities_drive_the_verdict(tmp_path):
+    root = copy_rules(tmp_path)
+    path = root / "criteria.toml"
+    text = path.read_text()
+    text = text.replace('code = "jargon"\nkind = "jargon"\nseverity = "reject"', 'code = "jargon"\nkind = "jargon"\nseverity = "review"')
+    text = text.replace('code = "vague"\nkind = "vague"\nseverity = "reject"', 'code = "vague"\nkind = "vague"\nseverity = "reject"\nenabled = false')
+    path.write_text(text)
+    rules = load_rules(root)
+    jargon, vague = check([Statement("j", "Europeana should publish embeddings of its records.", "en"),
+                           Statement("v", "AI should be used in museums in a good way.", "en")], rules)
+    assert jargon.codes == ["jargon"] and jargon.verdict == "review"
+    assert vague.codes == [] and vague.verdict == "accept"
+
+
+# ---------------------------------------------------------------- the checks' mechanics
+
+
+def test_too_long_counts_graphemes_urls_and_collapsed_space(rules):
+    combining = "e\u0301" * 140  # 140 é typed as e + combining accent: 280 code points, 140 characters
+    assert count_characters(combining) == 140
+    assert count_characters("  a   b  ") == 3
+    url = "Museums should cite sources: https://example.org/" + "x" * 100
+    screening = check([Statement("u", url, "en")], rules)[0]
+    flag = next(f for f in screening.flags if f.code == "too_long")
+    assert flag.span.start == 140 and flag.span.end == len(url)
+    assert "149 characters" in flag.message
+
+
+def test_results_keep_input_order_ids_and_languages(rules):
+    statements = [Statement(f"s{i}", t, lang) for i, (t, lang) in enumerate([
+        ("Museums should label AI images.", "en"), ("Wie viele Museen nutzen KI?", "de"),
+        ("Les musées devraient étiqueter les images d'IA.", "fr")])]
+    out = check(statements, rules)
+    assert [s.id for s in out] == ["s0", "s1", "s2"] and [s.lang for s in out] == ["en", "de", "fr"]
+    assert [s.verdict for s in out] == ["accept", "reject", "accept"]
+
+
+def test_languages_are_detected_when_missing(rules):
+    out = check([Statement("x", "Die Museen sollten ihre KI-Werkzeuge offenlegen, bevor sie sie einsetzen.")], rules)
+    assert out[0].lang == "de" and out[0].verdict == "accept"
+
+
+def test_flags_carry_span_message_suggestion_rule(rules):
+    s = check([Statement("x", "Archives should fine-tune open models on their finding aids.", "en")], rules)[0]
+    (flag,) = s.flags
+    assert flag.code == "jargon" and flag.span.of(s.text) == "fine-tune" and flag.rule == "jargon"
+    assert "further training" in flag.suggestion and "fine-tune" in flag.message
+    record = s.to_dict()
+    assert record["flags"][0]["span"] == [flag.span.start, flag.span.end] and record["verdict"] == "reject"
+
+
+def test_jargon_suggestion_is_in_the_statements_language(rules):
+    s = check([Statement("x", "Archiwa powinny dostrajać otwarte modele na własnych inwentarzach.", "pl")], rules)[0]
+    assert s.flags[0].code == "jargon" and "dodatkowe trenowanie" in s.flags[0].suggestion
+
+
+def test_out_of_scope_without_keywords_language_is_left_alone(rules):
+    assert codes("Os museus devem proibir os carros elétricos nas calçadas.", "pt", rules) == set()
+
+
+def test_reply_topic_comes_from_the_statement_it_answers(rules):
+    assert codes("As someone said before, that will never work in small museums.", "en", rules) == {"not_standalone"}
+
+
+# ---------------------------------------------------------------- self-check advice
+
+
+def test_every_message_exists_in_every_language_with_the_same_placeholders():
+    def entries(table, prefix=""):
+        for key, value in table.items():
+            if isinstance(value, dict):
+                yield from entries(value, f"{prefix}{key}.")
+            elif key != "lang":
+                yield f"{prefix}{key}", value
+
+    def placeholders(text):
+        return sorted(set(re.findall(r"{(\w+)}", text)))
+
+    folder = rules_dir() / "messages"
+    tables = {lang: dict(entries(tomllib.loads((folder / f"{lang}.toml").read_text(encoding="utf-8"))))
+              for lang in LANGS}
+    reference = tables["en"]
+    for code in REASON_CODES:
+        for key in ("title", "message", "fix"):
+            assert f"{code}.{key}" in reference
+    for verdict in ("accept", "review", "reject"):
+        assert f"verdict.{verdict}" in reference
+    for lang, table in tables.items():
+        assert set(table) == set(reference), f"{lang}: {set(table) ^ set(reference)}"
+        for key, text in table.items():
+            assert text.strip(), f"{lang} {key} is empty"
+            assert placeholders(text) == placeholders(reference[key]), f"{lang} {key}"
+
+
+@pytest.mark.parametrize("text,lang,word", [
+    ("Que pensez-vous de l'IA dans les musées ?", "fr", "question"),
+    ("Was plant Europeana eigentlich beim Thema KI?", "de", "Frage"),
+    ("¿Deberían los archivos usar IA?", "es", "pregunta"),
+    ("Wat vinden musea eigenlijk van AI?", "nl", "vraag"),
+    ("Che cosa pensano i musei dell'IA?", "it", "domanda"),
+    ("Czy muzea powinny używać AI?", "pl", "pytanie"),
+    ("What do museums think about AI?", "en", "question"),
+])
+def test_selfcheck_answers_in_the_statements_language(text, lang, word, rules):
+    advice = selfcheck(text, rules=rules)
+    assert advice.lang == lang and advice.verdict == "reject" and advice.exit_code == EXIT_CODES["reject"] == 1
+    (problem,) = advice.problems
+    assert problem.code == "no_standpoint" and word in problem.message and problem.fix
+
+
+def test_selfcheck_ok_and_review_exit_codes(rules):
+    ok = selfcheck("Museums should tell visitors when a label was written with AI.", rules=rules)
+    assert ok.verdict == "accept" and ok.exit_code == 0 and ok.problems == []
+    review = selfcheck("Museums should not let an LLM write their labels.", rules=rules)
+    assert review.verdict == "review" and review.exit_code == 3
+    assert review.to_dict()["problems"][0]["code"] == "jargon"
+
+
+# ---------------------------------------------------------------- command line
+
+runner = CliRunner()
+
+
+def test_check_cli_jsonl(fixtures):
+    r = runner.invoke(app, ["check", str(fixtures / "checks" / "golden.jsonl"), "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert len(rows) > 60 and {"id", "verdict", "flags"} <= set(rows[0])
+    flagged = next(row for row in rows if row["id"] == "en-jargon")
+    assert flagged["verdict"] == "reject" and flagged["flags"][0]["code"] == "jargon"
+    assert flagged["flags"][0]["span"] and flagged["flags"][0]["suggestion"]
+
+
+def test_check_cli_table_and_bad_rules(tmp_path, fixtures):
+    r = runner.invoke(app, ["check", str(fixtures / "statements.jsonl")])
+    assert r.exit_code == 0 and "verdicts:" in r.output
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "criteria.toml").write_text("[[criteria]]\nid = 1\n")
+    r = runner.invoke(app, ["check", str(fixtures / "statements.jsonl"), "--rules", str(bad)])
+    assert r.exit_code == 2 and "criteria.toml" in r.output and "Traceback" not in r.output
+
+
+def test_selfcheck_cli_exit_codes_and_json():
+    r = runner.invoke(app, ["selfcheck", "Wie viele Museen nutzen bereits KI?"])
+    assert r.exit_code == 1 and "Frage" in r.output
+    r = runner.invoke(app, ["selfcheck", "Museums should tell visitors when AI wrote a label.", "--format", "json"])
+    assert r.exit_code == 0 and json.loads(r.output)[0]["verdict"] == "accept"
+    r = runner.invoke(app, ["selfcheck", "-"], input="Museen sollten KI irgendwie sinnvoll nutzen.\n")
+    assert r.exit_code == 1 and "vage" in r.output
