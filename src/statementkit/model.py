@@ -159,6 +159,7 @@ class ThemeAssignment:
     labels: list[str] = field(default_factory=list)
     theme2: str | None = None
     source: str = "model"  # "model" | "analyst"
+    cluster_label: str | None = None  # the cluster's label phrase (the analyst's, once renamed)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -169,6 +170,7 @@ class ThemeAssignment:
             "labels": list(self.labels),
             "theme2": self.theme2,
             "source": self.source,
+            "cluster_label": self.cluster_label,
         }
 
 
