@@ -1,29 +1,37 @@
-"""Group statement vectors into clusters: (PCA) -> HDBSCAN -> attach outliers.
+"""Group statements into clusters: theme space -> HDBSCAN -> attach outliers.
 
 Why this shape (numbers in benchmarks/results/themes.json):
-- HDBSCAN finds clusters of any number and shape and says "no cluster" for
-  stray points, but on raw 512-d vectors it is slow (tens of seconds for
-  10,000) and density is hard to estimate; PCA to a few dimensions makes it
-  ~20x faster with no loss of agreement with the reference themes. UMAP is
-  not a package dependency: it costs a ~45 s numba compile on first use and
-  the benchmark measures it as an alternative (`reducer=` accepts any
-  callable), not a default.
-- The parameters adapt to the corpus size (`Params.for_size`) so 40
-  statements and 10,000 both give clusters an analyst can read.
-- Short statements leave many HDBSCAN outliers; each is attached to the
-  nearest cluster when it is at least as close to that cluster's centroid as
-  the cluster's own loosest members are (`attach_quantile`), so only real
-  strays stay unclustered.
-- Identical vectors are clustered once (all-duplicates input is one cluster),
-  and points are processed in a canonical order so the result does not
+- Short statements embedded by a multilingual encoder do not fall apart into
+  topics on their own: HDBSCAN or k-means on the raw vectors agree with the
+  assembly's themes hardly better than chance (ARI < 0.1 on the dev split),
+  and part of what they find is the language. So clustering happens in a
+  *theme space*: each language's mean vector is removed (what is left is
+  what the statement says, not which language it says it in), then the
+  vectors are projected on the directions that separate the taxonomy's
+  example statements (linear discriminant analysis), plus a few principal
+  components of the rest so clusters can still form around topics the
+  taxonomy does not name. This is the semi-supervised route BERTopic offers
+  too, with the taxonomy as the supervision.
+- HDBSCAN (leaf selection) finds clusters of any number and says "no
+  cluster" for strays. The parameters adapt to the corpus size
+  (`Params.for_size`), so 40 statements and 10,000 both give clusters an
+  analyst can read. UMAP is not a package dependency: it costs a ~45 s numba
+  compile on first use; the benchmark measures it (`reducer=` accepts any
+  callable) instead.
+- HDBSCAN leaves many short statements as outliers; each is attached to the
+  nearest cluster when it is no farther from that cluster's centre than most
+  of the cluster's own members are (`attach_quantile`), so only real strays
+  stay unclustered.
+- Identical points are clustered once (all-duplicates input is one cluster),
+  and points are processed in a canonical order, so the result does not
   depend on input order and is the same on every run.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -37,13 +45,15 @@ class Params:
 
     min_cluster_size: int
     min_samples: int
-    dims: int = 10                 # PCA components (0 = no reduction)
-    method: str = "eom"           # HDBSCAN cluster_selection_method
-    attach_quantile: float = 0.1  # outlier joins a cluster if closer than this quantile of its members
+    dims: int = 0                  # PCA components before HDBSCAN (0 = use the points as given)
+    method: str = "leaf"           # HDBSCAN cluster_selection_method
+    attach_quantile: float = 0.9   # outlier joins a cluster if no farther than this quantile of its members
+    residual_dims: int = 5         # theme space: principal components beyond the taxonomy's directions
+    residual_weight: float = 0.5   # ... and their weight
 
     @classmethod
     def for_size(cls, n: int, **overrides) -> Params:
-        mcs = max(2, round(0.5 * math.sqrt(max(n, 1))))
+        mcs = max(2, round(0.25 * math.sqrt(max(n, 1))))
         values = {"min_cluster_size": mcs, "min_samples": max(1, mcs // 2)}
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -58,7 +68,6 @@ class Clustering:
     params: Params
     reduced_dims: int
     raw_outliers: int = 0              # HDBSCAN's outliers before attaching
-    medoids: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def n_clusters(self) -> int:
@@ -82,10 +91,11 @@ def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
 
 
 def cluster(vectors: np.ndarray, params: Params | None = None, reducer: Reducer | None = None) -> Clustering:
-    """Cluster L2-normalised `vectors` (n x d).
+    """Cluster points (n x d): a theme space from `theme_space`, or plain embeddings.
 
     `reducer` replaces PCA (e.g. a UMAP fitted by the benchmark); it receives
-    the unique vectors in canonical order and returns their reduced form.
+    the unique points in canonical order and returns their reduced form.
+    Outliers are attached in the reduced space.
     """
     vectors = np.asarray(vectors, dtype=np.float32)
     n = len(vectors)
@@ -95,23 +105,21 @@ def cluster(vectors: np.ndarray, params: Params | None = None, reducer: Reducer 
     unique, inverse = np.unique(vectors, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     counts = np.bincount(inverse, minlength=len(unique))
-    if len(unique) < 3:
-        ulabels = np.zeros(len(unique), dtype=int)  # one or two distinct statements: one group
-        reduced_dims = unique.shape[1]
-        raw_outliers = 0
-    else:
-        reduced = reducer(unique) if reducer is not None else pca(unique, params.dims)
+    raw = np.zeros(len(unique), dtype=int)  # one or two distinct statements: one group
+    ulabels = raw
+    reduced_dims = unique.shape[1]
+    if len(unique) >= 3:
+        reduced = np.asarray(reducer(unique) if reducer is not None else pca(unique, params.dims), dtype=np.float64)
         reduced_dims = reduced.shape[1]
-        ulabels = _hdbscan(reduced, counts, params)
-        raw_outliers = int(counts[ulabels == OUTLIER].sum())
+        raw = _hdbscan(reduced, counts, params)
+        ulabels = raw
+        if (raw != OUTLIER).any() and (raw == OUTLIER).any():
+            ulabels, _ = _attach_outliers(reduced, raw, params.attach_quantile)
     labels = ulabels[inverse]
-    attached = np.zeros(n, dtype=bool)
-    if (labels != OUTLIER).any() and (labels == OUTLIER).any():
-        labels, attached = _attach_outliers(vectors, labels, params.attach_quantile)
+    attached = (raw[inverse] == OUTLIER) & (labels != OUTLIER)
+    raw_outliers = int((raw[inverse] == OUTLIER).sum())
     labels = _renumber(labels)
-    result = Clustering(labels, attached, params, reduced_dims, raw_outliers)
-    result.medoids = medoids(vectors, labels)
-    return result
+    return Clustering(labels, attached, params, reduced_dims, raw_outliers)
 
 
 def _hdbscan(points: np.ndarray, counts: np.ndarray, params: Params) -> np.ndarray:
@@ -135,22 +143,20 @@ def _hdbscan(points: np.ndarray, counts: np.ndarray, params: Params) -> np.ndarr
     return out
 
 
-def _attach_outliers(vectors: np.ndarray, labels: np.ndarray, quantile: float) -> tuple[np.ndarray, np.ndarray]:
+def _attach_outliers(points: np.ndarray, labels: np.ndarray, quantile: float) -> tuple[np.ndarray, np.ndarray]:
     ids = sorted(set(labels.tolist()) - {OUTLIER})
-    centroids = np.stack([vectors[labels == c].mean(axis=0) for c in ids])
-    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-    floors = np.array([np.quantile(vectors[labels == c] @ centroids[k], quantile) for k, c in enumerate(ids)])
+    centres = np.stack([points[labels == c].mean(axis=0) for c in ids])
+    reach = np.array([np.quantile(np.linalg.norm(points[labels == c] - centres[k], axis=1), quantile)
+                      for k, c in enumerate(ids)])
     out = labels.copy()
     attached = np.zeros(len(labels), dtype=bool)
     stray = np.flatnonzero(labels == OUTLIER)
-    sims = vectors[stray] @ centroids.T
-    best = sims.argmax(axis=1)
-    ok = sims[np.arange(len(stray)), best] >= floors[best]
+    dist = np.linalg.norm(points[stray, None, :] - centres[None, :, :], axis=2)
+    best = dist.argmin(axis=1)
+    ok = dist[np.arange(len(stray)), best] <= reach[best]
     out[stray[ok]] = np.array(ids)[best[ok]]
     attached[stray[ok]] = True
     return out, attached
-
-
 def _renumber(labels: np.ndarray) -> np.ndarray:
     """Clusters numbered 0.. by size (largest first), ties by first member: stable and readable."""
     ids = sorted(set(labels.tolist()) - {OUTLIER},
@@ -178,3 +184,35 @@ def medoids(vectors: np.ndarray, labels: np.ndarray, k: int = 3) -> dict[int, li
                 break
         out[c] = chosen
     return out
+
+
+def theme_space(vectors: np.ndarray, langs: Sequence[str | None], exemplars: np.ndarray,
+                targets: np.ndarray, residual_dims: int = 5, residual_weight: float = 0.5) -> np.ndarray:
+    """Points to cluster: language means removed, projected on the taxonomy's discriminant directions.
+
+    `exemplars`/`targets` are the taxonomy's example vectors and their class
+    indices; with fewer than two classes only the residual PCA is used.
+    """
+    vectors = np.asarray(vectors, dtype=np.float64)
+    n = len(vectors)
+    if n == 0:
+        return np.zeros((0, 1))
+    centred = vectors.copy()
+    langs = [lang or "und" for lang in langs]
+    for lang in sorted(set(langs)):
+        rows = [i for i, x in enumerate(langs) if x == lang]
+        if len(rows) >= 3 and len(rows) < n:  # a language with a handful of statements keeps its own mean
+            centred[rows] -= centred[rows].mean(axis=0) - vectors.mean(axis=0)
+    parts = []
+    if len(set(np.asarray(targets).tolist())) >= 2:
+        from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+
+        lda = LinearDiscriminantAnalysis(solver="eigen", shrinkage="auto").fit(exemplars, targets)
+        z = lda.transform(centred)
+        parts.append(z / max(float(np.std(lda.transform(exemplars))), 1e-9))
+    if residual_dims > 0 and n > 2:
+        r = pca(centred, residual_dims)
+        parts.append(residual_weight * r / max(float(np.std(r)), 1e-9))
+    if not parts:
+        return centred
+    return np.hstack(parts)

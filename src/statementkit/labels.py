@@ -7,7 +7,7 @@ lemmas, not word forms, with each language's stop words removed, so German
 keyword shown is the word form the cluster uses most. Adjacent content words
 also count as bigrams ("training data"), which make the better label phrases.
 
-Lemmas come from `nlp.analyse_many(fast=True)`: spaCy lookup tables where
+Lemmas come from `nlp.analyse_many(parse=False)`: spaCy lookup tables where
 they exist (about 1 s for 10,000 statements; the tagger pipelines take 20-30 s
 for the same work and give the same keywords).
 """
@@ -96,6 +96,8 @@ def top_keywords(scores: dict[str, float], surfaces: dict[str, Counter], k: int 
         if len(words) == 1 and any(term in c.split(" ") for c in chosen if " " in c):
             continue
         if len(words) == 2:
+            if any(w in c.split(" ") for c in chosen if " " in c for w in words):
+                continue  # "old catalogue" after "catalogue records" adds nothing
             chosen = [c for c in chosen if c not in words]
         chosen.append(term)
         if len(chosen) >= k:

@@ -4,7 +4,8 @@ A taxonomy is a list of themes, each with an id (the reference assembly uses
 the paper's numbers "1".."7"), a short label, a title, a description per
 language and example statements in several languages. Optional `outside`
 examples describe statements that belong to no theme; they teach the model
-when to answer "none". Another assembly brings its own file (`--taxonomy`).
+when to answer "none". Another assembly brings its own file (`--taxonomy`). The `[outside]`
+table lists statements that fit no theme (theme "none").
 
 Everything here is validated on load: a typo in a key, a duplicate id or a
 theme without any text to learn from is a `RulesError` naming the file and
@@ -125,7 +126,11 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         if theme.id in seen:
             raise RulesError(f"duplicate theme id '{theme.id}'", path)
         seen.add(theme.id)
-    outside = _examples(data.get("outside", []), NONE, path, "outside")
+    outside_table = data.get("outside", {})
+    if not isinstance(outside_table, dict):
+        raise RulesError("'outside' must be a table with an `examples` list", path)
+    check_keys(outside_table, ("description", "examples"), path, "outside")
+    outside = _examples(outside_table.get("examples", []), NONE, path, "outside.examples")
     return Taxonomy(themes, str(data.get("name", "")), str(data.get("source", "")), outside, path)
 
 

@@ -160,9 +160,19 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
     timings["encode"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    model = fewshot.fit(examples, ex_vectors, taxonomy.ids, settings)
+    timings["fit"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     if progress:
         progress("cluster", 0, len(statements))
-    found = clustering.cluster(vectors, params, reducer)
+    params = params or clustering.Params.for_size(len(statements))
+    if reducer is None:
+        points = clustering.theme_space(vectors, [s.lang for s in statements], model.exemplars, model.targets,
+                                        params.residual_dims, params.residual_weight)
+    else:
+        points = vectors
+    found = clustering.cluster(points, params, reducer)
     raw_members = _members(ids, found.labels)
     stable = decisions.stable_ids(raw_members)
     cluster_of = [None if c == clustering.OUTLIER else stable[c] for c in found.labels.tolist()]
@@ -174,8 +184,7 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
     t = time.perf_counter()
     if progress:
         progress("classify", 0, len(statements))
-    model = fewshot.fit(examples, ex_vectors, taxonomy.ids, settings)
-    probs = model.probabilities(vectors)
+    probs = model.probabilities(vectors, [s.text for s in statements])
     nearest = model.nearest_similarity(vectors)
     cluster_ids = sorted({c for c in cluster_of if c is not None})
     rows_of = {c: [i for i, k in enumerate(cluster_of) if k == c] for c in cluster_ids}

@@ -6,7 +6,7 @@ import typer
 
 from statementkit import __version__
 from statementkit.cli import check as check_cmd
-from statementkit.cli import convert, demo, lang, triage
+from statementkit.cli import convert, demo, lang, themes, triage
 from statementkit.cli import selfcheck as selfcheck_cmd
 from statementkit.cli import queue as queue_cli
 from statementkit.cli import report as report_cmd
@@ -46,6 +46,7 @@ app.add_typer(queue_cli.app, name="queue")
 app.command("triage")(triage.triage)
 app.command("votes")(votes_cmd.votes)
 app.command("report")(report_cmd.report)
+app.add_typer(themes.app, name="themes")
 
 
 def run() -> None:

@@ -1,0 +1,351 @@
+"""`statementkit themes FILE`: clusters, labels and taxonomy themes; analyst edits.
+
+`statementkit themes FILE` runs the themes stage and remembers the clusters
+in FILE.themes.json; the sub-commands record the analyst's decisions in that
+same file, and every later run honours them:
+
+    statementkit themes corpus.jsonl                 # run (the default sub-command)
+    statementkit themes pin corpus.jsonl aa-003 2    # statement aa-003 is theme 2
+    statementkit themes pin corpus.jsonl 4 6 --cluster
+    statementkit themes rename corpus.jsonl 4 "Partnerships with big tech"
+    statementkit themes merge corpus.jsonl 5 4       # cluster 5 joins cluster 4
+    statementkit themes split corpus.jsonl 4 aa-030 aa-031
+    statementkit themes review corpus.jsonl          # least certain first
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from typer.core import TyperGroup
+
+from statementkit.cli._util import FORMAT_OPTION, Format, console, emit_records, err_console, handle_errors
+
+FILE_ARG = typer.Argument(..., help="Statements: JSONL, CSV (id,text), pol.is comments.csv.")
+TAXONOMY_OPTION = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: the bundled rules/taxonomy.toml).",
+                               show_default=False)
+DECISIONS_OPTION = typer.Option(None, "--decisions",
+                                help="Analyst decisions JSON (default: FILE.themes.json next to FILE).",
+                                show_default=False)
+MODEL_OPTION = typer.Option(None, "--model", help="Embedding model id from models/registry.toml.",
+                            show_default=False)
+
+
+class _RunByDefault(TyperGroup):
+    """`themes FILE ...` means `themes run FILE ...`; named sub-commands still work."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_RunByDefault,
+    no_args_is_help=True,
+    help="Cluster statements into themes with suggested labels, mapped onto the assembly's taxonomy; "
+         "the analyst's pins, renames, merges and splits survive reruns.\n\n"
+         "Example: statementkit themes corpus/paper-statements.jsonl",
+)
+
+
+def _paths(file: str, decisions: Path | None) -> Path | None:
+    from statementkit.decisions import decisions_path
+
+    if decisions is not None:
+        return decisions
+    return None if file == "-" else decisions_path(file)
+
+
+@app.command("run")
+@handle_errors
+def run(
+    file: str = FILE_ARG,
+    taxonomy: Path = TAXONOMY_OPTION,
+    decisions: Path = DECISIONS_OPTION,
+    model: str = MODEL_OPTION,
+    save: bool = typer.Option(True, "--save/--no-save", help="Remember this run's clusters in the decisions file."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Cluster FILE, label the clusters and suggest a theme for each statement and cluster.
+
+    JSON output follows the contract {"id", "cluster", "theme", "confidence",
+    "labels"} (plus theme2, source and cluster_label). Cluster ids stay stable
+    across reruns through FILE.themes.json.
+
+    Example: statementkit themes run corpus/paper-statements.jsonl --format jsonl
+    """
+    from statementkit.decisions import ThemeDecisions
+
+    path = _paths(file, decisions)
+    stored = ThemeDecisions.load(path) if path else ThemeDecisions()
+    result, statements = _run(file, taxonomy, stored, model)
+    if save and path is not None:
+        stored.save(path)
+    if fmt is not Format.table:
+        emit_records(result.to_records(), fmt)
+        return
+    _print_table(result, statements, path if save else None)
+
+
+def _run(file: str, taxonomy: Path | None, stored, model: str | None):
+    from statementkit.embed import CachedEmbedder, load_embedder
+    from statementkit.io import read_statements
+    from statementkit.taxonomy import load_taxonomy
+    from statementkit.themes import assign_themes
+
+    statements = read_statements(file)
+    tax = load_taxonomy(taxonomy)
+    err = err_console()
+    with err.status("loading the embedding model ...") as status:
+        def progress(stage: str, done: int, total: int) -> None:
+            status.update(f"{stage}: {done}/{total}" if stage == "encode" else f"{stage} ...")
+
+        result = assign_themes(statements, tax, embedder=CachedEmbedder(load_embedder(model)), decisions=stored,
+                               progress=progress)
+    return result, statements
+
+
+def _print_table(result, statements, saved: Path | None) -> None:
+    from rich.table import Table
+
+    texts = {s.id: s.text for s in statements}
+    tax = result.taxonomy
+    out = console()
+    by_cluster: dict = {}
+    for a in result.assignments:
+        by_cluster.setdefault(a.cluster, []).append(a)
+    for cluster in result.clusters:
+        theme = f"{cluster.theme} {tax.label(cluster.theme)}"
+        if cluster.theme2:
+            theme += f" (+{cluster.theme2} {tax.label(cluster.theme2)})"
+        marks = (" [analyst label]" if cluster.label_source == "analyst" else "") + \
+                (" [analyst theme]" if cluster.theme_source == "analyst" else "")
+        table = Table(title=f"cluster {cluster.id} · {cluster.size} statements · {cluster.label}\n"
+                            f"theme {theme} · confidence {cluster.confidence:.2f}{marks}",
+                      title_justify="left", show_lines=False)
+        _add_rows(table, by_cluster.get(cluster.id, []), texts, set(cluster.representatives))
+        out.print(table)
+    if None in by_cluster:
+        table = Table(title=f"unclustered · {len(by_cluster[None])} statements", title_justify="left")
+        _add_rows(table, by_cluster[None], texts, set())
+        out.print(table)
+    share = result.outlier_share
+    out.print(f"{len(result.assignments)} statements, {len(result.clusters)} clusters, "
+              f"{share:.0%} unclustered; themes: " + ", ".join(f"{t.id} {t.label}" for t in tax.themes))
+    if saved:
+        out.print(f"clusters remembered in {saved}; pin, rename, merge or split with `statementkit themes pin|rename|"
+                  f"merge|split {saved.name.removesuffix('.themes.json')} ...`")
+
+
+def _add_rows(table, assignments, texts, representatives) -> None:
+    table.add_column("id", no_wrap=True)
+    table.add_column("theme", no_wrap=True)
+    table.add_column("conf", justify="right", no_wrap=True)
+    table.add_column("text", ratio=1, overflow="fold")
+    for a in assignments:
+        theme = (a.theme or "-") + (f"+{a.theme2}" if a.theme2 else "") + (" *" if a.source == "analyst" else "")
+        star = "● " if a.id in representatives else ""
+        table.add_row(a.id, theme, f"{a.confidence:.2f}", star + texts.get(a.id, ""))
+
+
+# ---------------------------------------------------------------- analyst commands
+
+
+def _load(file: str, decisions: Path | None):
+    from statementkit.decisions import ThemeDecisions
+    from statementkit.errors import InputError
+
+    path = _paths(file, decisions)
+    if path is None:
+        raise InputError("analyst decisions need a file, not stdin", hint="pass --decisions PATH")
+    return path, ThemeDecisions.load(path)
+
+
+def _known_cluster(stored, cluster: int, path: Path) -> None:
+    from statementkit.errors import InputError
+
+    known = set(stored.clusters) | {s.into for s in stored.splits} | set(stored.merges.values())
+    if cluster not in known:
+        hint = f"known clusters: {', '.join(map(str, sorted(known)))}" if known else \
+            "run `statementkit themes FILE` first so the clusters are known"
+        raise InputError(f"no cluster {cluster}", path, hint=hint)
+
+
+@app.command("pin")
+@handle_errors
+def pin(
+    file: str = FILE_ARG,
+    target: str = typer.Argument(..., help="Statement id (or cluster id with --cluster)."),
+    theme: str = typer.Argument(..., help="Theme id from the taxonomy, or 'none'."),
+    cluster: bool = typer.Option(False, "--cluster", help="TARGET is a cluster id."),
+    taxonomy: Path = TAXONOMY_OPTION,
+    decisions: Path = DECISIONS_OPTION,
+) -> None:
+    """Pin a statement (or a whole cluster) to a theme; pinned statements teach the model.
+
+    Example: statementkit themes pin corpus/paper-statements.jsonl aa-003 2
+    """
+    from statementkit.errors import InputError
+    from statementkit.io import read_statements
+    from statementkit.taxonomy import load_taxonomy
+
+    path, stored = _load(file, decisions)
+    theme = load_taxonomy(taxonomy).check_theme(theme)
+    if cluster:
+        cid = _cluster_id(target)
+        _known_cluster(stored, cid, path)
+        stored.pin_cluster(cid, theme)
+        what = f"cluster {cid}"
+    else:
+        statement = next((s for s in read_statements(file) if s.id == target), None)
+        if statement is None:
+            raise InputError(f"no statement with id '{target}'", file)
+        stored.pin_statement(statement.id, theme, statement.text, statement.lang)
+        what = f"statement {target}"
+    stored.save(path)
+    err_console().print(f"pinned {what} to theme {theme} ({path})")
+
+
+@app.command("unpin")
+@handle_errors
+def unpin(
+    file: str = FILE_ARG,
+    target: str = typer.Argument(..., help="Statement id (or cluster id with --cluster)."),
+    cluster: bool = typer.Option(False, "--cluster", help="TARGET is a cluster id."),
+    decisions: Path = DECISIONS_OPTION,
+) -> None:
+    """Remove a pin: the model suggests the theme again.
+
+    Example: statementkit themes unpin corpus/paper-statements.jsonl aa-003
+    """
+    path, stored = _load(file, decisions)
+    if cluster:
+        stored.unpin_cluster(_cluster_id(target))
+    else:
+        stored.unpin_statement(target)
+    stored.save(path)
+    err_console().print(f"unpinned {'cluster ' if cluster else ''}{target} ({path})")
+
+
+@app.command("rename")
+@handle_errors
+def rename(
+    file: str = FILE_ARG,
+    cluster: int = typer.Argument(..., help="Cluster id."),
+    label: str = typer.Argument(..., help="The new label."),
+    decisions: Path = DECISIONS_OPTION,
+) -> None:
+    """Give a cluster the analyst's own label.
+
+    Example: statementkit themes rename corpus/paper-statements.jsonl 0 "Climate footprint of AI"
+    """
+    path, stored = _load(file, decisions)
+    _known_cluster(stored, cluster, path)
+    stored.rename(cluster, label)
+    stored.save(path)
+    err_console().print(f"cluster {cluster} is now labelled '{label}' ({path})")
+
+
+@app.command("merge")
+@handle_errors
+def merge(
+    file: str = FILE_ARG,
+    cluster: int = typer.Argument(..., help="Cluster to merge away."),
+    into: int = typer.Argument(..., help="Cluster that receives its statements."),
+    decisions: Path = DECISIONS_OPTION,
+) -> None:
+    """Merge one cluster into another.
+
+    Example: statementkit themes merge corpus/paper-statements.jsonl 3 1
+    """
+    from statementkit.errors import InputError
+
+    path, stored = _load(file, decisions)
+    for c in (cluster, into):
+        _known_cluster(stored, c, path)
+    if cluster == into:
+        raise InputError("cannot merge a cluster into itself", path)
+    try:
+        stored.merge(cluster, into)
+    except ValueError as e:
+        raise InputError(str(e), path) from None
+    stored.save(path)
+    err_console().print(f"cluster {cluster} merged into {into} ({path})")
+
+
+@app.command("split")
+@handle_errors
+def split(
+    file: str = FILE_ARG,
+    cluster: int = typer.Argument(..., help="Cluster to split."),
+    ids: list[str] = typer.Argument(..., help="Statement ids that move to a new cluster."),
+    decisions: Path = DECISIONS_OPTION,
+) -> None:
+    """Move some statements out of a cluster into a new cluster of their own.
+
+    Example: statementkit themes split corpus/paper-statements.jsonl 2 aa-030 aa-031
+    """
+    from statementkit.errors import InputError
+
+    path, stored = _load(file, decisions)
+    _known_cluster(stored, cluster, path)
+    members = set(stored.clusters.get(cluster, []))
+    unknown = [i for i in ids if members and i not in members]
+    if unknown:
+        raise InputError(f"not in cluster {cluster}: {', '.join(unknown)}", path)
+    new = stored.split(cluster, ids)
+    stored.save(path)
+    err_console().print(f"{len(ids)} statements moved from cluster {cluster} to new cluster {new} ({path})")
+
+
+@app.command("review")
+@handle_errors
+def review(
+    file: str = FILE_ARG,
+    n: int = typer.Option(10, "-n", help="How many to show."),
+    kind: str = typer.Option("statement", "--kind", help="statement, cluster or both."),
+    taxonomy: Path = TAXONOMY_OPTION,
+    decisions: Path = DECISIONS_OPTION,
+    model: str = MODEL_OPTION,
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List the statements (or clusters) whose theme the model is least sure about, least sure first.
+
+    Confirm them with `statementkit themes pin`: each pin becomes an example
+    and the suggestions for the rest improve.
+
+    Example: statementkit themes review corpus/paper-statements.jsonl -n 5
+    """
+    from statementkit.errors import InputError
+    from statementkit.themes import least_certain
+
+    if kind not in ("statement", "cluster", "both"):
+        raise InputError(f"unknown --kind '{kind}'", hint="valid: statement, cluster, both")
+    path, stored = _load(file, decisions)
+    result, statements = _run(file, taxonomy, stored, model)
+    stored.save(path)
+    items = least_certain(result, n, kind, statements)
+    if fmt is not Format.table:
+        emit_records((u.to_dict() for u in items), fmt)
+        return
+    from rich.table import Table
+
+    tax = result.taxonomy
+    table = Table(title=f"least certain first ({len(items)} of {len(result.assignments)})", title_justify="left")
+    for col in ("kind", "id", "suggested", "or", "conf", "text"):
+        table.add_column(col, overflow="fold", ratio=1 if col == "text" else None)
+    for u in items:
+        table.add_row(u.kind, u.id, f"{u.theme} {tax.label(u.theme)}", (u.theme2 or "") and tax.label(u.theme2),
+                      f"{u.confidence:.2f}", u.text)
+    console().print(table)
+
+
+def _cluster_id(value: str) -> int:
+    from statementkit.errors import InputError
+
+    try:
+        return int(value)
+    except ValueError:
+        raise InputError(f"cluster ids are numbers, got '{value}'") from None
