@@ -123,13 +123,13 @@ def test_stage_results_are_stored_with_the_statement(q):
 
 
 def test_missing_stages_leave_results_empty(tmp_path):
-    # the criteria checks run on import (pipeline.screen); dedup and themes are not run here
+    # the criteria checks and the themes stage run on import (pipeline.screen); dedup is not run here
     with Queue.create(tmp_path / "e.db") as q:
         q.add([Statement("x", "Museums should open their digitised archives to researchers.")])
         item = q.get("x")
         assert item.statement.lang == "en"
         assert item.flags == [] and item.verdict == "accept"
-        assert item.candidates == [] and item.theme is None
+        assert item.candidates == [] and item.theme is not None and item.theme.source == "model"
 
 
 def test_reimport_skips_same_ids_and_refuses_changed_text(q):

@@ -87,6 +87,16 @@ __all__ = [
     "read_conversation",
     "render_report",
     "write_report",
+    # themes: clusters, labels, taxonomy mapping, analyst decisions
+    "Cluster",
+    "Taxonomy",
+    "ThemeDecisions",
+    "ThemeResult",
+    "Uncertain",
+    "assign_themes",
+    "decisions_path",
+    "least_certain",
+    "load_taxonomy",
 ]
 
 #: Checks, vote analysis and report names, imported on first use so `statementkit --help` stays fast.
@@ -98,6 +108,9 @@ _LAZY = {
     "analyse_votes": "vote_analysis", "load_vote_rules": "vote_analysis",
     "ReportData": "report", "build_report_data": "report",
     "render_report": "report_html", "write_report": "report_html",
+    "Cluster": "themes", "ThemeResult": "themes", "Uncertain": "themes", "assign_themes": "themes",
+    "least_certain": "themes", "ThemeDecisions": "decisions", "decisions_path": "decisions",
+    "Taxonomy": "taxonomy", "load_taxonomy": "taxonomy",
 }
 
 

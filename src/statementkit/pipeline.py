@@ -55,6 +55,7 @@ class ScreenResult:
     rows: list[ScreenRow]
     published: list[Statement]
     stages: list[str]
+    clusters: list = field(default_factory=list)  # themes stage: clusters of submissions + published
 
 
 def load_published(path: str | Path | None = None) -> list[Statement]:
@@ -66,8 +67,13 @@ def load_published(path: str | Path | None = None) -> list[Statement]:
 
 
 def screen(submissions: Sequence[Statement], published: Sequence[Statement],
-           rules: str | Path | None = None) -> ScreenResult:
-    """Run every available stage on `submissions` against `published`."""
+           rules: str | Path | None = None, *, embedder=None, decisions=None) -> ScreenResult:
+    """Run every available stage on `submissions` against `published`.
+
+    `embedder` (default: the registry's default model, cached on disk) and
+    `decisions` (the analyst's `ThemeDecisions`) are passed to the stages
+    that use them.
+    """
     from statementkit.checks import check
 
     languages = expected_languages(rules)
@@ -75,7 +81,42 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     pub = with_languages(published, languages)
     screenings = check(subs, rules)
     rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
-    return ScreenResult(rows, pub, ["lang", "checks"])
+    result = ScreenResult(rows, pub, ["lang", "checks"])
+    _themes_stage(result, rules, embedder, decisions)
+    return result
+
+
+def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
+    """Cluster submissions together with the published statements and suggest a theme for each.
+
+    Published statements that carry a theme (the corpus does) are pinned on
+    a copy of the decisions, so they count as confirmed examples.
+    """
+    import copy
+
+    from statementkit.decisions import ThemeDecisions
+    from statementkit.embed import CachedEmbedder, load_embedder
+    from statementkit.rules import resolve_rules_dir
+    from statementkit.taxonomy import TAXONOMY_FILE, load_taxonomy
+    from statementkit.themes import assign_themes
+
+    if not result.rows:
+        return
+    taxonomy_path = resolve_rules_dir(rules) / TAXONOMY_FILE
+    taxonomy = load_taxonomy(taxonomy_path if taxonomy_path.exists() else None)
+    decisions = copy.deepcopy(decisions) if decisions is not None else ThemeDecisions()
+    sub_ids = {row.statement.id for row in result.rows}
+    published = [s for s in result.published if s.id not in sub_ids]
+    for s in published:
+        theme = s.meta.get("theme")
+        if theme is not None and str(theme) in taxonomy.ids and s.id not in decisions.statement_themes:
+            decisions.pin_statement(s.id, str(theme), s.text, s.lang)
+    themed = assign_themes([row.statement for row in result.rows] + published, taxonomy,
+                           embedder=embedder or CachedEmbedder(load_embedder()), decisions=decisions)
+    for row, assignment in zip(result.rows, themed.assignments):
+        row.theme = assignment
+    result.clusters = themed.clusters
+    result.stages.append("themes")
 
 
 def demo(rules: str | Path | None = None) -> ScreenResult:

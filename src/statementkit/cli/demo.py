@@ -38,10 +38,14 @@ def demo(
     table.add_column("lang", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
     table.add_column("codes")
+    table.add_column("theme", no_wrap=True)
     table.add_column("text", ratio=1, overflow="fold")
     for row in result.rows:
+        theme = "-"
+        if row.theme is not None:
+            theme = f"{row.theme.theme}{'+' + row.theme.theme2 if row.theme.theme2 else ''} {row.theme.confidence:.2f}"
         table.add_row(row.statement.id, row.statement.lang or "", row.verdict or "-",
-                      ", ".join(dict.fromkeys(row.codes)), row.statement.text)
+                      ", ".join(dict.fromkeys(row.codes)), theme, row.statement.text)
     out = console()
     out.print(table)
     langs = Counter(row.statement.lang for row in result.rows)
