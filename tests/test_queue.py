@@ -367,6 +367,9 @@ def test_stats(q):
     assert s["submissions"] == 5 and s["reference"] == 2 and s["status"] == {"pending": 4, "rejected": 1}
     assert s["flags"]["duplicate"] == 3 and s["reasons"] == {"jargon": 1} and s["moderators"] == {"alice": 1}
     assert s["stages"] == ["checks", "dedup", "lang", "themes"]
+    assert s["checker_vs_moderators"] == {"decided": 1, "both_accept": 0, "both_reject": 1,
+                                          "checker_accept_moderator_reject": 0,
+                                          "checker_reject_moderator_accept": 0, "checker_review": 0}
 
 
 # ---------------------------------------------------------------- claims

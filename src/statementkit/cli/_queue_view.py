@@ -86,6 +86,14 @@ def stats_view(s: dict[str, Any]) -> Group:
         if s[key] and set(s[key]) != {"-"}:
             table.add_row(Text(key), Text(" · ".join(f"{k}: {v}" for k, v in s[key].items())))
     parts.append(table)
+    a = s.get("checker_vs_moderators") or {}
+    if a:
+        agree = a["both_accept"] + a["both_reject"]
+        firm = a["decided"] - a["checker_review"]
+        parts.append(Text(f"checker vs moderators: {agree}/{firm} firm verdicts agreed "
+                          f"({a['checker_reject_moderator_accept']} rejected by the checker but accepted, "
+                          f"{a['checker_accept_moderator_reject']} the other way; {a['checker_review']} left for "
+                          "review)"))
     if "integrity" in s:
         parts.append(Text(f"integrity: {s['integrity']}"))
     return Group(*parts)

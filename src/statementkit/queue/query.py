@@ -291,6 +291,21 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
         "SELECT status, count(*) FROM statements WHERE kind = 'submission' GROUP BY status")}
 
 
+def _agreement(conn: sqlite3.Connection) -> dict[str, int]:
+    """How the checker's verdicts compare with what moderators decided (decided submissions with a verdict)."""
+    row = conn.execute(
+        "SELECT count(*), "
+        "sum(verdict = 'accept' AND status IN ('accepted', 'edited')), "
+        "sum(verdict = 'reject' AND status IN ('rejected', 'merged')), "
+        "sum(verdict = 'accept' AND status IN ('rejected', 'merged')), "
+        "sum(verdict = 'reject' AND status IN ('accepted', 'edited')), "
+        "sum(verdict = 'review') "
+        "FROM statements WHERE kind = 'submission' AND status != 'pending' AND verdict IS NOT NULL").fetchone()
+    keys = ("decided", "both_accept", "both_reject", "checker_accept_moderator_reject",
+            "checker_reject_moderator_accept", "checker_review")
+    return {k: int(v or 0) for k, v in zip(keys, row)} if row[0] else {}
+
+
 def stats(conn: sqlite3.Connection) -> dict[str, Any]:
     """Counts for `queue stats` and the TUI's header."""
 
@@ -314,6 +329,7 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
                             " AND NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) GROUP BY who "
                             "ORDER BY 2 DESC"),
         "decisions": conn.execute("SELECT count(*) FROM decisions").fetchone()[0],
+        "checker_vs_moderators": _agreement(conn),
         "clusters": conn.execute("SELECT count(*) FROM clusters").fetchone()[0],
         "stages": sorted({s for r in conn.execute("SELECT stages FROM runs") for s in json.loads(r[0])}),
     }
