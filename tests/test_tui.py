@@ -61,7 +61,7 @@ def test_opens_on_the_pending_list_with_the_first_item(db):
         return screen_text(app)
 
     shown = run(db, scenario)
-    assert "jargon “fine-tune”" in shown and "further train" in shown
+    assert "jargon 'fine-tune' is a term" in shown and "further train" in shown
     assert "5 pending/5" in shown and "a accept" in shown
 
 
@@ -344,5 +344,5 @@ def test_edit_rechecks_the_draft_as_you_type(db, monkeypatch):
         return before, after
 
     before, after = run(db, scenario)
-    assert "jargon “LoRA”" in before
+    assert "jargon 'LoRA' is a term" in before
     assert "passes the checks" in after and "jargon" not in after

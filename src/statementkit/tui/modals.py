@@ -114,7 +114,7 @@ class EditModal(ModalScreen[str | None]):
             yield TextArea(self._text, id="text", soft_wrap=True)
             yield Label("", id="count", classes="hint")
             yield Static(Text("\n").join(self._hints[:4]) if self._hints and self._check is None else "", id="live")
-            yield Label("enter save · esc cancel", classes="hint")
+            yield Label("enter save · esc cancel · ctrl+u clear to start · ctrl+z undo typing", classes="hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)

@@ -33,7 +33,7 @@ def flag_text(flag: Flag, text: str) -> Text:
     """One flag as a line: code, quoted span, message, suggestion."""
     line = Text()
     line.append(f"{flag.code}", style=SEVERITY_STYLE.get(flag.severity, "bold"))
-    if flag.span is not None and flag.span.end > flag.span.start:
+    if flag.span is not None and flag.span.end > flag.span.start and flag.span.of(text) not in flag.message:
         line.append(f" “{flag.span.of(text)}”", style="italic")
     line.append(f" {flag.message}")
     if flag.suggestion:

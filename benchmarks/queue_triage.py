@@ -6,7 +6,7 @@ are near-duplicates, as in a real consultation); without the exports, the
 corpus statements are varied instead. Each figure is measured within this one
 run; compare the ratios (e.g. 10,000 vs 100 items for the TUI) across machines.
 
-    python benchmarks/queue.py [--n 10000]
+    python benchmarks/queue_triage.py [--n 10000]
 """
 
 from __future__ import annotations
@@ -250,7 +250,7 @@ def main() -> None:
     print(f"queue benchmark: {len(subs)} statements from {source}\n")
     print_table(["what", "seconds", "rate", "unit"], [[r[0], round(r[1], 4), "" if r[2] is None else round(r[2], 1), r[3]]
                                                       for r in rows + tui_rows])
-    write_result("queue", {"n": len(subs), "source": source, **res, **tui_res})
+    write_result("queue_triage", {"n": len(subs), "source": source, **res, **tui_res})
 
 
 if __name__ == "__main__":
