@@ -247,7 +247,7 @@ def _fast_tokens(text: str, lang: str) -> list[Token]:
     out = []
     for tok, start, end in tokenize(text, lang):
         alpha = tok.isalpha()
-        punct = not any(ch.isalnum() for ch in tok)
+        punct = not alpha and not tok[0].isalnum() and not any(ch.isalnum() for ch in tok)
         lower = tok.lower()
         lemma = lower if punct else lemma_of(tok, lang)
         out.append(Token(tok, lemma, start, end, is_stop=lower in stops, is_punct=punct, is_alpha=alpha))

@@ -25,6 +25,7 @@ _END_CHARS = frozenset(".!?…")
 _CLOSERS = frozenset({"\"", "”", "»", ")", "'", "’"})
 _HYPHENS = "-‐‑–"
 _SPLIT_HYPHEN = re.compile(r"[\w']+", re.UNICODE)
+_HAS_HYPHEN = re.compile(r"[-‐‑–]")
 #: Languages whose lookup lemmas are missing or weak: add the Snowball stem as a key.
 STEM_KEYS = frozenset({"pl"})
 
@@ -107,13 +108,12 @@ def units_of(tokens: Sequence[nlp.Token], lang: str) -> list[Unit]:
     """Units from tokens: hyphenated compounds also yield their parts."""
     out: list[Unit] = []
     for t in tokens:
-        punct = t.is_punct or _is_punct(t.text)
+        punct = t.is_punct or (not t.is_alpha and _is_punct(t.text))
         if punct:
             f = fold(t.text)
             out.append(Unit(t.text, t.start, t.end, frozenset({f}), f, True, lower=f, lemma=f))
             continue
-        inner = t.text.strip(_HYPHENS)
-        if any(h in inner for h in _HYPHENS) and not inner[:1].isdigit():
+        if not t.is_alpha and _HAS_HYPHEN.search(t.text.strip(_HYPHENS)) and not t.text[:1].isdigit():
             for m in _SPLIT_HYPHEN.finditer(t.text):
                 part = m.group(0)
                 lemma = nlp.lemma_of(part, lang)

@@ -30,7 +30,6 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from contextvars import ContextVar
-from functools import lru_cache
 from typing import Any
 
 from statementkit import nlp
@@ -46,10 +45,28 @@ class PatternError(ValueError):
     """A pattern that cannot be compiled; the rules loader adds file and key."""
 
 
-@dataclass(frozen=True, slots=True)
 class Item:
-    kind: str  # key exact acro prefix suffix infix any gap punct alt opt
-    value: Any
+    """One position of a pattern. `punct`: it may match punctuation (so none is skipped before it);
+    `seqs`: an alternative with phrases in it."""
+
+    __slots__ = ("kind", "value", "punct", "seqs", "keyset", "rest")
+
+    def __init__(self, kind: str, value: Any):
+        self.kind = kind  # key exact acro prefix suffix infix any gap punct alt opt seq
+        self.value = value
+        self.punct = kind == "punct" or (kind == "alt" and any(s.punct for s in value if s.kind != "seq")) or \
+            (kind == "opt" and value.punct)
+        self.seqs = kind == "alt" and any(s.kind == "seq" for s in value)
+        # an alternative of many words: one set look-up for its plain words, a loop for the rest
+        plain = [s for s in value if s.kind == "key"] if kind == "alt" else []
+        self.keyset = frozenset().union(*(s.value for s in plain)) if plain else frozenset()
+        self.rest = tuple(s for s in value if s.kind not in ("key", "seq")) if kind == "alt" else ()
+
+    def __repr__(self) -> str:
+        return f"Item({self.kind!r}, {self.value!r})"
+
+
+ANY = Item("any", None)
 
 
 @dataclass(slots=True)
@@ -59,6 +76,11 @@ class Pattern:
     at_start: str = ""  # "" anywhere, "sentence" or "statement" (`^` / `^^`)
     at_end: bool = False
     data: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def simple(self) -> bool:
+        """One unit per item (no gaps, options or phrases): matched by a plain loop."""
+        return all(it.kind not in ("gap", "opt", "seq") and not it.seqs for it in self.items)
 
 
 @dataclass(slots=True, frozen=True)
@@ -214,12 +236,12 @@ def _compile(source: str, lang: str, data: dict[str, Any] | None) -> Pattern:
 
 def _unit_ok(item: Item, u: Unit) -> bool:
     k = item.kind
+    if k == "key":
+        return not u.punct and not u.keys.isdisjoint(item.value)
     if k == "punct":
         return u.punct and u.fold == item.value
     if u.punct:
         return False
-    if k == "key":
-        return not u.keys.isdisjoint(item.value)
     if k == "acro":
         return u.text == item.value or u.text == item.value + "s" or u.text == item.value + "S"
     if k in ("exact", "prefix", "suffix", "infix"):
@@ -235,24 +257,28 @@ def _unit_ok(item: Item, u: Unit) -> bool:
     if k == "any":
         return True
     if k == "alt":
-        return any(sub.kind != "seq" and _unit_ok(sub, u) for sub in item.value)
+        if not item.keyset.isdisjoint(u.keys):
+            return True
+        return any(_unit_ok(sub, u) for sub in item.rest)
     return False
-
-
-@lru_cache(maxsize=None)
-def _mentions_punct(item: Item) -> bool:
-    if item.kind == "punct":
-        return True
-    if item.kind == "alt":
-        return any(_mentions_punct(sub) for sub in item.value if sub.kind != "seq")
-    return item.kind == "opt" and _mentions_punct(item.value)
 
 
 def _skip(units: Sequence[Unit], i: int, end: int, item: Item) -> int:
     """Skip punctuation the pattern does not mention."""
-    if _mentions_punct(item):
+    if item.punct:
         return i
     while i < end and units[i].punct:
+        i += 1
+    return i
+
+
+def _match_simple(items: Sequence[Item], units: Sequence[Unit], i: int, end: int) -> int:
+    for item in items:
+        if not item.punct:
+            while i < end and units[i].punct:
+                i += 1
+        if i >= end or not _unit_ok(item, units[i]):
+            return -1
         i += 1
     return i
 
@@ -270,7 +296,7 @@ def _match(items: Sequence[Item], k: int, units: Sequence[Unit], i: int, end: in
             r = _match(items, k + 1, units, j, end)
             if r >= 0:
                 return r
-            j = _skip(units, j, end, Item("any", None))
+            j = _skip(units, j, end, ANY)
             if j >= end:
                 return -1
             j += 1
@@ -278,7 +304,7 @@ def _match(items: Sequence[Item], k: int, units: Sequence[Unit], i: int, end: in
     if item.kind == "opt":
         r = _match((item.value, *items[k + 1:]), 0, units, i, end)
         return r if r >= 0 else _match(items, k + 1, units, i, end)
-    if item.kind == "alt" and any(sub.kind == "seq" for sub in item.value):
+    if item.seqs:
         for sub in item.value:
             seq = sub.value if sub.kind == "seq" else (sub,)
             r = _match((*seq, *items[k + 1:]), 0, units, i, end)
@@ -291,58 +317,105 @@ def _match(items: Sequence[Item], k: int, units: Sequence[Unit], i: int, end: in
     return _match(items, k + 1, units, i + 1, end)
 
 
+def _first_items(items: Sequence[Item]) -> list[Item]:
+    """The items a match can start with (through alternatives, options and phrases)."""
+    if not items:
+        return []
+    item = items[0]
+    if item.kind == "seq":
+        return _first_items((*item.value, *items[1:]))
+    if item.kind == "opt":
+        return _first_items((item.value,)) + _first_items(items[1:])
+    if item.kind == "alt":
+        return [f for sub in item.value for f in _first_items((sub,))]
+    return [item]
+
+
+class _Index:
+    """Patterns by the items they can start with: keys, prefixes, suffixes, infixes."""
+
+    def __init__(self) -> None:
+        self.keys: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        self.suffix: dict[str, list[int]] = {}
+        self.infix: list[tuple[str, bool, int]] = []
+        self.scan: list[int] = []
+        self.prefix_lens: list[int] = []
+        self.suffix_lens: list[int] = []
+
+    def add(self, item: Item, n: int) -> None:
+        k = item.kind
+        if k == "key":
+            for key in item.value:
+                self.keys.setdefault(key, []).append(n)
+        elif k == "punct":
+            self.keys.setdefault(item.value, []).append(n)
+        elif k == "exact":
+            self.keys.setdefault(fold(item.value[0]), []).append(n)
+        elif k == "acro":
+            for form in (item.value, item.value + "s"):
+                self.keys.setdefault(fold(form), []).append(n)
+        elif k == "prefix":
+            self.prefix.setdefault(fold(item.value[0]), []).append(n)
+        elif k == "suffix":
+            self.suffix.setdefault(fold(item.value[0]), []).append(n)
+        elif k == "infix":
+            self.infix.append((item.value[0], item.value[1], n))
+        elif n not in self.scan:  # "_": try everywhere
+            self.scan.append(n)
+
+    def done(self) -> None:
+        self.prefix_lens = sorted({len(k) for k in self.prefix})
+        self.suffix_lens = sorted({len(k) for k in self.suffix})
+
+    def candidates(self, u: Unit, found: set[int]) -> None:
+        found.update(self.scan)
+        keys = self.keys
+        for key in u.keys:
+            hit = keys.get(key)
+            if hit:
+                found.update(hit)
+        f = u.fold
+        for text, accented, n in self.infix:
+            if text in (u.lower if accented else f):
+                found.add(n)
+        for n in self.prefix_lens:
+            if n > len(f):
+                break
+            hit = self.prefix.get(f[:n])
+            if hit:
+                found.update(hit)
+        for n in self.suffix_lens:
+            if n > len(f):
+                break
+            hit = self.suffix.get(f[-n:])
+            if hit:
+                found.update(hit)
+
+
 class PatternSet:
-    """Patterns of one language, indexed by their first item."""
+    """Patterns of one language, indexed by the items they can start with; patterns anchored
+    at a sentence start are only tried there."""
 
     def __init__(self, patterns: Iterable[Pattern]):
         self.patterns = list(patterns)
-        self._keys: dict[str, list[int]] = {}
-        self._prefix: dict[str, list[int]] = {}
-        self._suffix: dict[str, list[int]] = {}
-        self._scan: list[int] = []
+        self._simple = [p.simple for p in self.patterns]
+        self._free, self._anchored = _Index(), _Index()
         for n, p in enumerate(self.patterns):
-            self._index(p.items[0], n)
-        self._prefix_lens = sorted({len(k) for k in self._prefix})
-        self._suffix_lens = sorted({len(k) for k in self._suffix})
-
-    def _index(self, item: Item, n: int) -> None:
-        if item.kind == "key":
-            for key in item.value:
-                self._keys.setdefault(key, []).append(n)
-        elif item.kind == "punct":
-            self._keys.setdefault(item.value, []).append(n)
-        elif item.kind == "exact":
-            self._keys.setdefault(fold(item.value[0]), []).append(n)
-        elif item.kind == "acro":
-            for form in (item.value, item.value + "s"):
-                self._keys.setdefault(fold(form), []).append(n)
-        elif item.kind == "prefix":
-            self._prefix.setdefault(fold(item.value[0]), []).append(n)
-        elif item.kind == "suffix":
-            self._suffix.setdefault(fold(item.value[0]), []).append(n)
-        elif item.kind == "alt" and all(sub.kind != "seq" for sub in item.value):
-            for sub in item.value:
-                self._index(sub, n)
-        else:  # infix, any, optional or sequence first: try everywhere
-            if n not in self._scan:
-                self._scan.append(n)
+            index = self._anchored if p.at_start else self._free
+            for item in _first_items(p.items):
+                index.add(item, n)
+        self._free.done()
+        self._anchored.done()
 
     def __len__(self) -> int:
         return len(self.patterns)
 
-    def _candidates(self, u: Unit) -> set[int]:
-        found: set[int] = set(self._scan)
-        for key in u.keys:
-            found.update(self._keys.get(key, ()))
-        f = u.fold
-        for n in self._prefix_lens:
-            if n > len(f):
-                break
-            found.update(self._prefix.get(f[:n], ()))
-        for n in self._suffix_lens:
-            if n > len(f):
-                break
-            found.update(self._suffix.get(f[-n:], ()))
+    def _candidates(self, u: Unit, at_start: bool = False) -> set[int]:
+        found: set[int] = set()
+        self._free.candidates(u, found)
+        if at_start:
+            self._anchored.candidates(u, found)
         return found
 
     def find(self, doc: Doc, sentence: int | None = None) -> list[Match]:
@@ -354,16 +427,16 @@ class PatternSet:
         for s, (a, b) in enumerate(doc.sentences):
             if sentence is not None and s != sentence:
                 continue
-            first_word = _skip(units, a, b, Item("any", None))
+            first_word = _skip(units, a, b, ANY)
             for i in range(a, b):
-                for n in sorted(self._candidates(units[i])):
+                for n in self._candidates(units[i], i == first_word):
                     p = self.patterns[n]
                     if p.at_start and (i != first_word or p.at_start == "statement" and s > 0):
                         continue
-                    j = _match(p.items, 0, units, i, b)
+                    j = _match_simple(p.items, units, i, b) if self._simple[n] else _match(p.items, 0, units, i, b)
                     if j < 0:
                         continue
-                    if p.at_end and _skip(units, j, b, Item("any", None)) < b:
+                    if p.at_end and _skip(units, j, b, ANY) < b:
                         continue
                     last = j - 1
                     out.append(Match(p, i, j, units[i].start, units[last].end))

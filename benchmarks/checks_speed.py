@@ -1,0 +1,116 @@
+"""Throughput of the criteria checks without embeddings (target: >= 1,000 statements/s on 2 cores).
+
+Statements: the criteria dev set (7 languages) and real pol.is comments
+(English and German, when ../shared/data/polis is present), repeated to a few
+thousand. Rules are loaded and every language's tables warmed up first (a
+long-running service or a batch pays that once); then `check()` is timed on
+the whole batch, and per language. For comparison, the same statements through
+the full spaCy pipeline of `nlp.analyse_many` (English and French only), which
+is what a checker that parses everything would pay. Also reported: the share
+of statements the checks sent to the parser.
+
+    python benchmarks/checks_speed.py
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import time
+from collections import Counter
+
+from _common import DATA, polis_dir, print_table, unshadow_stdlib, write_result
+
+unshadow_stdlib()
+
+from statementkit import nlp  # noqa: E402
+from statementkit.checks import check, load_rules  # noqa: E402
+from statementkit.checks.analysis import add_parses  # noqa: E402
+from statementkit.model import Statement  # noqa: E402
+
+TARGET = 1000.0
+N = 4000
+
+
+def statements() -> list[Statement]:
+    rows = [json.loads(line) for line in (DATA / "criteria-dev.jsonl").read_text(encoding="utf-8").splitlines()]
+    out = [Statement(r["id"], r["text"], r["lang"]) for r in rows]
+    root = polis_dir()
+    if root:
+        for folder, lang in (("scoop-hivemind.biodiversity", "en"), ("austria-climate.2vkxcncppn.2022-07-07", "de")):
+            path = root / folder / "comments.csv"
+            if path.exists():
+                with path.open(encoding="utf-8") as f:
+                    out += [Statement(f"{folder}-{r['comment-id']}", r["comment-body"], lang) for r in csv.DictReader(f)
+                            if r["comment-body"].strip()][:400]
+    reps = -(-N // len(out))
+    return [Statement(f"{s.id}#{i}", s.text, s.lang) for i in range(reps) for s in out][:N]
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def cpu_timed(fn) -> float:
+    """CPU seconds of this process: on a shared machine, wall time also counts other jobs."""
+    t = time.process_time()
+    fn()
+    return time.process_time() - t
+
+
+def main() -> None:
+    batch = statements()
+    langs = Counter(s.lang for s in batch)
+    t_load = timed(lambda: load_rules())
+    rules = load_rules()
+    t_warm = timed(lambda: check([s for s in batch[:1500]], rules))  # tables, patterns, parser: once
+    seconds = timed(lambda: check(batch, rules))
+    cpu = cpu_timed(lambda: check(batch, rules))
+    from statementkit.checks.engine import prepare
+
+    docs = prepare(batch[:2000], rules)
+    from statementkit.checks.kinds.ideas import multiple_ideas
+    from statementkit.checks.registry import Context
+
+    crit = rules.criterion("multiple_ideas")
+    multiple_ideas(docs, crit, Context(rules))
+    parsed = sum(d.parse is not None for d in docs)
+    parse_share = parsed / len(docs)
+    per_lang = {}
+    for lang in sorted(langs):
+        part = [s for s in batch if s.lang == lang]
+        secs = timed(lambda: check(part, rules))
+        per_lang[lang] = {"statements": len(part), "per_second": round(len(part) / secs)}
+    full = [s for s in batch if s.lang in ("en", "fr")][:1000]
+    t_full = timed(lambda: [nlp.analyse_many([s.text for s in full if s.lang == lang], lang) for lang in ("en", "fr")])
+    rate = len(batch) / seconds
+    cpu_rate = len(batch) / cpu
+    full_rate = len(full) / t_full
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    print_table(["what", "statements", "seconds", "statements/s"], [
+        ["check(), all languages, no embeddings", len(batch), round(seconds, 2), round(rate)],
+        ["  the same, per CPU-second of this process", len(batch), round(cpu, 2), round(cpu_rate)],
+        ["full spaCy pipeline (en, fr), for comparison", len(full), round(t_full, 2), round(full_rate)],
+    ])
+    print()
+    print_table(["lang", "statements", "statements/s"], [[k, v["statements"], v["per_second"]] for k, v in per_lang.items()])
+    print(f"\nrules load {t_load:.2f} s, first batch (tables, patterns, parser) {t_warm:.2f} s; "
+          f"{parse_share:.0%} of statements sent to the parser; target {TARGET:.0f}/s: "
+          f"{'met' if rate >= TARGET else 'NOT met'} ({rate / TARGET:.2f}x); load average {load}")
+    path = write_result("checks_speed", {
+        "statements": len(batch), "languages": dict(langs), "seconds": round(seconds, 3),
+        "statements_per_second": round(rate), "statements_per_cpu_second": round(cpu_rate),
+        "load_average_1min": load, "target_per_second": TARGET, "target_met": rate >= TARGET,
+        "ratio_to_target": round(rate / TARGET, 2), "per_language": per_lang,
+        "parser_share": round(parse_share, 3), "full_pipeline_en_fr_per_second": round(full_rate),
+        "speedup_vs_full_pipeline": round(rate / full_rate, 1),
+        "rules_load_seconds": round(t_load, 3), "warm_up_seconds": round(t_warm, 2),
+    })
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
