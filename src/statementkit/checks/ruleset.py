@@ -44,7 +44,7 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 JARGON_KEYS = ("id", "match", "plain", "weak")
 SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when", "lexicon_groups", "exemplars",
-              "top_k", "min_similarity", "examples", "groups")
+              "top_k", "min_similarity", "rescue_similarity", "examples", "groups")
 EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
 #: Lexicon lists of particular forms (tenses), matched as written rather than by lemma.
 FORMS_ONLY = frozenset({"standpoint.future"})

@@ -80,7 +80,7 @@ def vague(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
     weak = longest(matches(doc, "vague.weak"))
     if not weak:
         return []
-    ignore = covered(doc, weak) | covered(doc, matches(doc, "vague.generic")) | topic_units(doc)
+    ignore = covered(doc, weak) | covered(doc, matches(doc, "vague.generic"))
     concrete = concrete_words(doc, ignore)
     doc.cache["concrete"] = concrete
     if len(concrete) > int(criterion.params["max_concrete"]):

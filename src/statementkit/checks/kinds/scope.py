@@ -112,15 +112,31 @@ def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dic
             continue
         undecided.append((doc, hit))
     out: dict[int, list[Finding]] = {}
+    groups = rules.scope.get("groups", {})
+    negative = {g for combo in rules.scope.get("in_scope_when", []) for g in combo.get("none", ())}
+    sims: list[float | None] = [None] * len(undecided)
     if ctx.embedder is not None and undecided:
-        sims = similarities([d.text for d, _ in undecided], rules, ctx)
-        threshold = float(rules.scope.get("min_similarity", 0.3))
-        for (doc, hit), sim in zip(undecided, sims):
+        sims = list(similarities([d.text for d, _ in undecided], rules, ctx))
+    threshold = float(rules.scope.get("min_similarity", 0.3))
+    rescue = float(rules.scope.get("rescue_similarity", 0.45))
+    for (doc, hit), sim in zip(undecided, sims):
+        has_keywords = any(table.get(doc.lang) for table in groups.values())
+        if sim is not None:
             doc.cache["scope_similarity"] = sim
-            if sim < threshold:
+            # keywords decide where they exist; meaning rescues a close paraphrase and judges other languages
+            if sim >= (rescue if has_keywords else threshold):
+                continue
+            if not has_keywords:
                 out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="meaning",
                                           values={"similarity": round(sim, 2)})]
-        return out
+                continue
+        elif not has_keywords:
+            continue  # no keywords for this language: only a model could tell
+        # part of the subject (heritage, no technology) is weaker evidence than none, or another domain
+        weak = bool(hit - negative) and not hit & negative
+        out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="keywords" if weak else None,
+                                  weak=weak)]
+    return out
     negative = {g for combo in rules.scope.get("in_scope_when", []) for g in combo.get("none", ())}
     for doc, hit in undecided:
         has_keywords = any(rules.scope.get("groups", {}).get(g, {}).get(doc.lang) for g in rules.scope.get("groups", {}))
