@@ -26,6 +26,7 @@ def db(tmp_path):
     return tmp_path / "a.db"
 
 
+@pytest.mark.slow  # `queue add` runs every stage with the default embedding model
 def test_init_add_list_decide_undo_export(tmp_path, fixtures):
     db = tmp_path / "q.db"
     r = sk("queue", "init", db, "--published", fixtures / "statements.jsonl", "--who", "alice")

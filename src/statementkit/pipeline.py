@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from statementkit.io import read_statements
 from statementkit.lang import with_languages
@@ -56,6 +57,7 @@ class ScreenResult:
     published: list[Statement]
     stages: list[str]
     clusters: list = field(default_factory=list)  # themes stage: clusters of submissions + published
+    theme_result: Any = None  # themes stage: the whole ThemeResult (published statements' themes, updated decisions)
 
 
 def load_published(path: str | Path | None = None) -> list[Statement]:
@@ -116,6 +118,7 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
     for row, assignment in zip(result.rows, themed.assignments):
         row.theme = assignment
     result.clusters = themed.clusters
+    result.theme_result = themed
     result.stages.append("themes")
 
 

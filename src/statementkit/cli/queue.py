@@ -98,6 +98,39 @@ def rescreen(db: Path = DB, rules: Path = RULES_OPTION, who: str = WHO) -> None:
     console().print(f"re-screened {len(report.added)} pending submissions (stages: {', '.join(report.stages)})")
 
 
+@app.command("themes")
+@handle_errors
+def themes(db: Path = DB, rules: Path = RULES_OPTION, who: str = WHO, fmt: Format = FORMAT_OPTION) -> None:
+    """Cluster the published and pending statements into themes again, keeping the analyst's decisions.
+
+    Cluster ids stay stable for clusters that did not change; pins, renames and
+    merges made in the analyst view (or `statementkit themes`) are applied.
+
+    Example: statementkit queue themes assembly.db
+    """
+    with _open(db, who) as q:
+        status = err_console().status("clustering…")
+        with status:
+            result = q.recluster(rules, progress=lambda stage, done, total: status.update(
+                f"{stage} {done}/{total}…"))
+        clusters = q.clusters()
+    if fmt is not Format.table:
+        emit_records([c.to_dict() for c in clusters], fmt)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title=f"{len(result.assignments)} statements in {len(clusters)} clusters "
+                        f"({result.outlier_share:.0%} unclustered)", title_justify="left")
+    for col in ("id", "size", "theme", "", "label"):
+        table.add_column(col, no_wrap=col != "label", overflow="fold")
+    for c in clusters:
+        table.add_row(Text(str(c.id)), Text(str(c.size)), Text(c.theme or "-"),
+                      Text("✓" if c.confirmed else f"{c.confidence or 0:.2f}", style="green" if c.confirmed else "dim"),
+                      Text(c.label or ""))
+    console().print(table)
+
+
 @app.command("list")
 @handle_errors
 def list_(

@@ -107,12 +107,14 @@ class Queue:
     # ------------------------------------------------------------ import
 
     def add(self, source: str | Path | Sequence[Statement], *, reference: bool = False,
-            rules: str | Path | None = None, fmt: str | None = None, skip_empty: bool = False) -> AddReport:
+            rules: str | Path | None = None, fmt: str | None = None, skip_empty: bool = False,
+            embedder: Any = None) -> AddReport:
         """Add submissions (screened by every available stage) or, with `reference`, published statements.
 
         Ids already in the queue with the same text are skipped, so re-importing
         a file is harmless; the same id with different text is an error.
         `skip_empty` drops rows without text (real pol.is exports have a few).
+        `embedder` replaces the registry's default model for the stages that embed.
         """
         from statementkit.io import read_statements
 
@@ -131,9 +133,9 @@ class Queue:
             from statementkit.lang import with_languages
             from statementkit.rules import expected_languages
 
-            new, stages, rows, clusters = with_languages(new, expected_languages(rules)), ["lang"], [], []
+            new, stages, rows, themes = with_languages(new, expected_languages(rules)), ["lang"], [], None
         else:
-            new, stages, rows, clusters = self._screen(new, rules)
+            new, stages, rows, themes = self._screen(new, rules, embedder)
         kind = "reference" if reference else "submission"
         with translate(self.path), transaction(self.conn):
             clash = self._new_only(new)[1]
@@ -141,7 +143,7 @@ class Queue:
                 raise QueueError(f"'{clash[0]}' was added by another session meanwhile; run the import again")
             run = store.new_run(self.conn, "reference" if reference else "import", label, self.who, len(new), stages)
             store.insert_statements(self.conn, new, kind=kind, run_id=run, who=self.who)
-            self._store_rows(rows, clusters, run)
+            self._store_rows(rows, themes, run)
             if reference:
                 actions.pin_themes(self.conn, self._given_themes(new), who=self.who,
                                    note=f"theme given in {label or 'the input'}")
@@ -168,10 +170,10 @@ class Queue:
             rows = [r for r in rows if r.statement.id in keep]
             run = store.new_run(self.conn, "import", source, self.who, len(new), stages)
             store.insert_statements(self.conn, new, kind="submission", run_id=run, who=self.who)
-            self._store_rows(rows, clusters, run)
+            self._store_rows(rows, None, run, clusters)
         return AddReport([s.id for s in new], skipped, list(stages), "submission", run)
 
-    def rescreen(self, rules: str | Path | None = None) -> AddReport:
+    def rescreen(self, rules: str | Path | None = None, *, embedder: Any = None) -> AddReport:
         """Run the available stages again on every pending submission, against today's published set.
 
         Use it after accepting statements (later duplicates now point at them) or
@@ -180,12 +182,12 @@ class Queue:
         with translate(self.path):
             pending = [Statement(r["id"], r["text"], r["lang"], {}) for r in self.conn.execute(
                 "SELECT id, text, lang FROM statements WHERE kind = 'submission' AND status = 'pending' ORDER BY seq")]
-        _, stages, rows, clusters = self._screen(pending, rules if rules is not None else self.rules)
+        _, stages, rows, themes = self._screen(pending, rules if rules is not None else self.rules, embedder)
         with translate(self.path), transaction(self.conn):
             current = {r[0] for r in self.conn.execute("SELECT id FROM statements WHERE status = 'pending'")}
             rows = [r for r in rows if r.statement.id in current]  # decided meanwhile: keep what they saw
             run = store.new_run(self.conn, "rescreen", None, self.who, len(rows), stages)
-            self._store_rows(rows, clusters, run)
+            self._store_rows(rows, themes, run)
         return AddReport([r.statement.id for r in rows], [], stages, "submission", run)
 
     def _new_only(self, statements: Sequence[Statement]) -> tuple[list[Statement], list[str]]:
@@ -206,24 +208,68 @@ class Queue:
                              "give new submissions new ids")
         return [s for s in statements if s.id not in have], [s.id for s in statements if s.id in have]
 
-    def _screen(self, statements: list[Statement], rules: str | Path | None) -> tuple[list, list[str], list, list]:
+    def _screen(self, statements: list[Statement], rules: str | Path | None,
+                embedder: Any = None) -> tuple[list, list[str], list, Any]:
+        """Run the pipeline; returns (statements with languages, stages, rows, the themes stage's result)."""
         from statementkit.pipeline import screen
 
         if not statements:
-            return [], [], [], []
+            return [], [], [], None
         with translate(self.path):
             reference = query.published(self.conn)
-        result = screen(statements, reference, rules)
-        clusters = getattr(result, "clusters", None) or []
-        return [row.statement for row in result.rows], list(result.stages), result.rows, clusters
+        result = screen(statements, reference, rules, embedder=embedder, decisions=self.theme_decisions())
+        return [row.statement for row in result.rows], list(result.stages), result.rows, result.theme_result
 
-    def _store_rows(self, rows: Sequence[Any], clusters: Sequence[Any], run: int) -> None:
+    def _store_rows(self, rows: Sequence[Any], themes: Any, run: int, clusters: Sequence[Any] = ()) -> None:
+        """Store each stage's results; `themes` is a ThemeResult (every statement it themed, its clusters)."""
         store.set_languages(self.conn, [r.statement for r in rows])
         store.store_screening(self.conn, [r.screening for r in rows if r.screening is not None])
         store.store_duplicates(self.conn, [r.duplicates for r in rows if r.duplicates is not None])
-        store.store_themes(self.conn, [r.theme for r in rows if r.theme is not None])
-        if clusters:
-            store.store_clusters(self.conn, clusters, run)
+        if themes is not None:
+            store.store_themes(self.conn, themes.assignments)
+            store.store_clusters(self.conn, themes.clusters, run)
+            analyst.store_bookkeeping(self.conn, themes.decisions.to_records(), self.who)
+        else:
+            store.store_themes(self.conn, [r.theme for r in rows if r.theme is not None])
+            if clusters:
+                store.store_clusters(self.conn, clusters, run)
+
+    def theme_decisions(self) -> Any:
+        """The analyst's decisions as the themes stage's `ThemeDecisions` (None without the themes stage)."""
+        try:
+            from statementkit.decisions import ThemeDecisions
+        except ImportError:
+            return None
+        return ThemeDecisions.from_records(self.theme_decision_records())
+
+    def recluster(self, rules: str | Path | None = None, *, embedder: Any = None, progress: Any = None) -> Any:
+        """Run the themes stage over the published statements and the pending submissions, with the
+        analyst's decisions; store every theme, the clusters and the stage's bookkeeping.
+
+        Returns the `ThemeResult`.
+        """
+        from statementkit.embed import CachedEmbedder, load_embedder
+        from statementkit.taxonomy import TAXONOMY_FILE, load_taxonomy
+        from statementkit.themes import assign_themes
+
+        from statementkit.rules import resolve_rules_dir
+
+        rules = rules if rules is not None else self.rules
+        path = resolve_rules_dir(rules) / TAXONOMY_FILE
+        taxonomy = load_taxonomy(path if path.exists() else None)
+        with translate(self.path):
+            statements = [Statement(r["id"], r["text"], r["lang"], {}) for r in self.conn.execute(
+                "SELECT id, text, lang FROM statements WHERE published = 1 OR status = 'pending' ORDER BY seq")]
+        if not statements:
+            raise QueueError(f"{self.path}: nothing to cluster yet (no published or pending statements)")
+        result = assign_themes(statements, taxonomy, embedder=embedder or CachedEmbedder(load_embedder()),
+                               decisions=self.theme_decisions(), progress=progress)
+        with translate(self.path), transaction(self.conn):
+            run = store.new_run(self.conn, "themes", None, self.who, len(statements), ["themes"])
+            store.store_themes(self.conn, result.assignments)
+            store.store_clusters(self.conn, result.clusters, run)
+            analyst.store_bookkeeping(self.conn, result.decisions.to_records(), self.who)
+        return result
 
     # ------------------------------------------------------------ reading
 

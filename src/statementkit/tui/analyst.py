@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.console import Group
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -19,13 +20,14 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from statementkit.errors import QueueError
+from statementkit.errors import QueueError, StatementkitError
 from statementkit.queue import ClusterInfo, Queue
 from statementkit.tui.modals import CLEAR, HelpModal, PromptModal, ThemeModal
 
 KEYS = [
     ("c enter", "confirm the suggested theme"), ("t", "choose another theme"), ("r", "rename the cluster"),
     ("M", "merge cluster into another"), ("n", "next unconfirmed cluster"), ("u", "undo"),
+    ("R", "re-run the themes stage"),
     ("tab", "clusters ↔ statements"), ("↑↓ j k", "move"), ("v esc", "back to moderation"), ("q", "quit"),
 ]
 
@@ -39,6 +41,7 @@ class AnalystScreen(Screen):
         Binding("u", "undo", "undo"),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("M", "merge", "merge", show=False),
+        Binding("R", "recluster", "recluster", show=False),
         Binding("v,escape", "app.moderate", "moderate", show=False),
         Binding("q", "app.quit", "quit", show=False),
         Binding("j", "cursor(1)", show=False),
@@ -87,6 +90,9 @@ class AnalystScreen(Screen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.reload)
+
     # ------------------------------------------------------------ data
 
     def reload(self, keep_cluster: int | None = None, keep_member: str | None = None) -> None:
@@ -95,14 +101,16 @@ class AnalystScreen(Screen):
         keep_cluster = keep_cluster if keep_cluster is not None else (current.id if current else None)
         self.clusters = self._safe(self.q.clusters, []) or []
         cl.clear_options()
+        width = max(12, (cl.scrollable_content_region.width or 26) - 2)
         for c in self.clusters:
-            t = Text("✓ " if c.confirmed else "  ", style="green")
-            t.append(f"{c.id} ", style="bold")
-            t.append(f"{c.label or '-'} ")
-            t.append(f"({c.size}) → {c.theme or '-'}", style="dim" if c.confirmed else "yellow")
+            t = Text("✓" if c.confirmed else " ", style="green")
+            t.append(f"{c.id:>3} ", style="bold")
+            t.append(f"{c.theme or '-':>4}", style="green" if c.confirmed else "yellow")
+            t.append(f" {c.size:>3} ", style="dim")
             if c.merged_into is not None:
-                t.append(f" ⇢{c.merged_into}", style="magenta")
-            t.no_wrap, t.overflow = True, "ellipsis"
+                t.append(f"⇢{c.merged_into} ", style="magenta")
+            t.append(c.label or ", ".join(c.keywords[:3]) or "-")
+            t.truncate(width, overflow="ellipsis")
             cl.add_option(Option(t, id=str(c.id)))
         if self.clusters:
             ids = [c.id for c in self.clusters]
@@ -134,7 +142,8 @@ class AnalystScreen(Screen):
         info = self.query_one("#cluster-info", Static)
         if c is None:
             info.update(Text("Published statements and their themes, least sure first.\n"
-                             "c confirms the suggested theme, t picks another.", style="dim"))
+                             "c confirms the suggested theme, t picks another; R clusters them (themes stage).",
+                             style="dim"))
         else:
             parts = [Text(f"cluster {c.id}: {c.label or '-'}" + (" (renamed)" if c.renamed else ""), style="bold")]
             if c.keywords:
@@ -295,6 +304,33 @@ class AnalystScreen(Screen):
         if done:
             self.notify(f"undid {done[-1].target}")
             self.reload()
+
+    def action_recluster(self) -> None:
+        """Run the themes stage again in the background (it loads the embedding model: seconds)."""
+        if getattr(self, "_reclustering", False):
+            self.notify("the themes stage is already running")
+            return
+        self._reclustering = True
+        self.notify("re-running the themes stage with your decisions…", timeout=4)
+        self._recluster_worker()
+
+    @work(thread=True, exclusive=True, group="recluster")
+    def _recluster_worker(self) -> None:
+        from statementkit.queue import Queue
+
+        try:
+            with Queue(self.q.path, who=self.q.who) as q:  # its own connection: this runs in a thread
+                result = q.recluster()
+            message, severity = (f"themes: {len(result.clusters)} clusters, "
+                                 f"{result.outlier_share:.0%} of statements unclustered"), "information"
+        except (StatementkitError, ImportError) as e:
+            message, severity = f"cannot re-run the themes stage: {e}", "error"
+        self.app.call_from_thread(self._reclustered, message, severity)
+
+    def _reclustered(self, message: str, severity: str) -> None:
+        self._reclustering = False
+        self.notify(message, severity=severity, timeout=6)
+        self.reload()
 
     def action_help(self) -> None:
         self.app.push_screen(HelpModal("Analyst keys", KEYS))

@@ -1,0 +1,58 @@
+"""The queue with the real stages (language, checks, themes) on the demo batch.
+
+A hashing embedder stands in for the embedding model; the stages themselves
+run for real (marked slow: their lexicons and classifiers take ~20 s to set up).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from statementkit.embed import HashingEmbedder
+from statementkit.io import read_statements
+from statementkit.queue import Filter, Queue
+from statementkit.resources import corpus_dir
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def q(tmp_path_factory):
+    path = tmp_path_factory.mktemp("stages") / "demo.db"
+    queue = Queue.create(path, published=corpus_dir() / "paper-statements.jsonl", who="alice")
+    subs = read_statements(corpus_dir() / "demo-submissions.jsonl")[:16]
+    report = queue.add(subs, embedder=HashingEmbedder())
+    assert report.stages[:2] == ["lang", "checks"]
+    yield queue
+    queue.close()
+
+
+def test_checks_results_are_stored_with_spans(q):
+    jargon = q.get("sub-02")
+    assert jargon.verdict == "reject" and "jargon" in jargon.flag_codes
+    span = next(f.span for f in jargon.flags if f.code == "jargon")
+    assert jargon.text[span.start:span.end].lower() in jargon.text.lower()
+    assert [r.id for r in q.list(Filter(code="jargon"))][0] == "sub-02"
+
+
+def test_themes_stage_fills_statements_clusters_and_bookkeeping(q):
+    assert "themes" in q.stats()["stages"]
+    published = q.get("aa-002")
+    assert published.theme is not None and published.theme.theme == "1"  # the paper's theme, kept as a decision
+    clusters = q.clusters()
+    assert clusters and all(c.size >= 1 for c in clusters)
+    kinds = {r["kind"] for r in q.theme_decision_records()}
+    assert {"cluster_members", "next_cluster", "statement_theme", "example"} <= kinds
+
+
+def test_analyst_decisions_survive_a_rerun_with_stable_cluster_ids(q):
+    cluster = max(q.clusters(), key=lambda c: c.size)
+    members = {m["id"] for m in q.cluster_members(cluster.id)}
+    q.decide_cluster(cluster.id, "cluster_theme", "5")
+    q.decide_cluster(cluster.id, "cluster_label", "Renamed by the analyst")
+    q.recluster(embedder=HashingEmbedder())
+    again = next(c for c in q.clusters() if c.id == cluster.id)
+    assert again.theme == "5" and again.confirmed and again.label == "Renamed by the analyst"
+    assert {m["id"] for m in q.cluster_members(cluster.id)} == members
+    d = q.theme_decisions()
+    assert d.cluster_themes[cluster.id] == "5" and d.cluster_labels[cluster.id] == "Renamed by the analyst"
