@@ -191,7 +191,7 @@ def _item(raw: str, lang: str) -> list[Item]:
         if len(parts) > 1:  # fine-tun* -> fine + tun*
             return [it for part in parts if part for it in _item(part, lang)]
         core = raw.strip("*")
-        if len(core) < 2 and not core.isdigit():
+        if len(core) < 2 and not core.isdigit() and not any(ord(ch) >= 0x2E80 for ch in core):  # one Han character is a word
             raise PatternError(f"wildcard word '{raw}' needs at least 2 letters (or a digit)")
         kind = "infix" if raw.startswith("*") and raw.endswith("*") else "suffix" if raw.startswith("*") else "prefix"
         return [Item(kind, _literal(core))]

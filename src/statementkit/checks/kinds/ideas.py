@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from statementkit import nlp
 from statementkit.checks.analysis import Doc, add_parses, fold
-from statementkit.checks.kinds.lexical import matches
+from statementkit.checks.kinds.lexical import is_infinitive, matches
 from statementkit.checks.kinds.standpoint import STANCE_LISTS, is_question
 from statementkit.checks.patterns import _unit_ok
 from statementkit.checks.registry import Context, Finding, register_check
@@ -142,14 +142,7 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
 
 
 def _is_infinitive(doc: Doc, i: int) -> bool:
-    u = doc.units[i]
-    if u.punct or not any(i in range(m.first, m.last) for m in matches(doc, "clauses.infinitive")):
-        return False
-    if doc.lang == "de" and not u.text[:1].islower():
-        return False
-    if doc.lang in nlp.FAST_LOOKUP_LANGS:  # a lemma differing from the form: a plural or an inflected adjective
-        return fold(nlp.lemma_of(u.text, doc.lang)) == u.fold
-    return True
+    return is_infinitive(doc, i)
 
 
 def _opens_proposal(doc: Doc, rules: Rules | None, i: int) -> bool:

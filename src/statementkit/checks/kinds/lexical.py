@@ -45,6 +45,22 @@ def jargon(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
     return found
 
 
+def is_infinitive(doc: Doc, i: int) -> bool:
+    """Unit i looks like an infinitive: it ends like one (`clauses.infinitive`), its lemma is
+    itself (not a plural noun or an inflected adjective), and in German it is lowercase."""
+    from statementkit import nlp
+    from statementkit.checks.analysis import fold
+
+    u = doc.units[i]
+    if u.punct or not any(m.first <= i < m.last for m in matches(doc, "clauses.infinitive")):
+        return False
+    if doc.lang == "de" and not u.text[:1].islower():
+        return False
+    if doc.lang in nlp.FAST_LOOKUP_LANGS:
+        return fold(nlp.lemma_of(u.text, doc.lang)) == u.fold
+    return True
+
+
 def topic_units(doc: Doc) -> set[int]:
     """Units naming the assembly's topic (scope keywords): generic, not concrete."""
     out: set[int] = set()
@@ -73,6 +89,10 @@ def vague(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
 
     if all(is_question(doc, s) for s in range(len(doc.sentences))):
         return []  # a question takes no position at all: that is no_standpoint, not vagueness
+    words = [u for u in doc.units if not u.punct and any(ch.isalnum() for ch in u.text)]
+    if len(words) < 2:  # "ok", "na", "#Timesup": nothing to agree or disagree with
+        return [Finding(criterion.code, criterion.id, Span(0, len(doc.text.rstrip())), variant="empty",
+                        values={"term": doc.text.strip()})] if words else []
     strong = longest(matches(doc, "vague.strong"))
     if strong:
         m = strong[0]

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from statementkit import nlp
 from statementkit.checks.analysis import Doc, fold
-from statementkit.checks.kinds.lexical import matches
+from statementkit.checks.kinds.lexical import is_infinitive, matches
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion
 from statementkit.model import Span
@@ -73,6 +73,8 @@ def inflected_verbs(doc: Doc, endings: tuple[str, ...], s: int) -> int:
         u = doc.units[i]
         if u.punct or not u.lemma or u.lemma == u.fold or u.acronym or i in reply:
             continue
+        if doc.lang == "de" and u.text[:1].isupper() and i != a:
+            continue  # a German noun (capitalised), not a verb
         if doc.lang == "en":
             n += u.lemma in _english_verbs()
         elif doc.lang in nlp.FAST_LOOKUP_LANGS and any(len(u.lemma) > len(e) + 2 and u.lemma.endswith(e)
@@ -88,6 +90,23 @@ def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
     return tuple(fold(p.strip("*")) for p in pats if p.startswith("*"))
 
 
+#: Languages whose infinitive proposals put the verb last ("Leuchtreklamen ab 22 Uhr abschalten").
+VERB_FINAL = frozenset({"de", "nl"})
+
+
+def _infinitive_proposal(doc: Doc, s: int) -> bool:
+    """A sentence in the infinitive style of proposals: ending in an infinitive in German and
+    Dutch ("Stromnetze ausbauen"), starting with one elsewhere ("Installer des panneaux ...")."""
+    a, b = doc.sentences[s]
+    words = [i for i in range(a, b) if not doc.units[i].punct]
+    if len(words) < 2:
+        return False
+    i = words[-1] if doc.lang in VERB_FINAL else words[0]
+    if doc.lang in VERB_FINAL and any(m.first >= a and m.last <= b for m in matches(doc, "clauses.verbs")):
+        return False  # a finite verb too: "..., die wir nutzen können" is not an infinitive proposal
+    return is_infinitive(doc, i)
+
+
 def assess(doc: Doc, ctx: Context | None = None) -> tuple[str | None, int | None]:
     """(variant, sentence) of the missing standpoint, or (None, None) when there is one."""
     if not doc.words:
@@ -99,7 +118,7 @@ def assess(doc: Doc, ctx: Context | None = None) -> tuple[str | None, int | None
         return "question", 0
     claims = [s for s in range(n) if not questions[s]]
     strong = sum(_in_sentence(doc, cat, s) for cat in STANCE_LISTS for s in claims)
-    if strong:
+    if strong or any(_infinitive_proposal(doc, s) for s in claims):
         return None, None
     evaluative = sum(_in_sentence(doc, cat, s) for s in claims for cat in EVALUATIVE_LISTS)
     future = sum(_in_sentence(doc, "standpoint.future", s) for s in claims)
