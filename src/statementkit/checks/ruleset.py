@@ -47,7 +47,7 @@ SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when",
               "top_k", "min_similarity", "rescue_similarity", "examples", "groups")
 EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
 #: Lexicon lists of particular forms (tenses), matched as written rather than by lemma.
-FORMS_ONLY = frozenset({"standpoint.future", "standpoint.proposal"})
+FORMS_ONLY = frozenset({"standpoint.future", "standpoint.proposal", "incivility.insults"})
 
 
 def line_of(path: Path, needle: str) -> int | None:

@@ -121,14 +121,15 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         end = next((i for i in range(nxt, b) if i in coord_units), b)
         if any(nxt <= i < end for i in anaphora):
             continue  # "... and must pay for that": the second part depends on the first
-        own_clause = any(nxt <= i < end for i in verbs | additive)
+        coord_adds = any(m.first <= i < m.last for i in additive)  # "but also", "sondern auch"
+        own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive)
         if _content(doc, nxt, end, verbs) < (min(2, min_words) if own_clause else min_words):
             continue
         semicolon = word == ";"
         left_verbs = [i for i in verbs if a <= i < m.first]
         if not (left_verbs or semicolon or _starts_proposal(doc, start)):
             continue
-        added = any(nxt <= i < end for i in additive)
+        added = coord_adds or any(nxt <= i < end for i in additive)
         if left_verbs and not semicolon and not added:
             last_verb = max(left_verbs)
             if any(last_verb < i < m.first for i in subs):
@@ -164,7 +165,7 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     main_end = min(subs) if subs else rb  # a verb after "which", "qui", "que" belongs to a relative clause
     if any(ra <= i < main_end for i in verbs):
         return True
-    if any(ra <= m.first < rb for m in matches(doc, "clauses.additive")):
+    if any(ra <= m.first < rb or c.coord_first <= m.first < c.coord_last for m in matches(doc, "clauses.additive")):
         return True
     if any(m.first == ra for m in matches(doc, "clauses.openers")):
         return True
