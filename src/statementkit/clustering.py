@@ -47,7 +47,8 @@ class Params:
     min_samples: int
     dims: int = 0                  # PCA components before HDBSCAN (0 = use the points as given)
     method: str = "leaf"           # HDBSCAN cluster_selection_method
-    attach_quantile: float = 0.9   # outlier joins a cluster if no farther than this quantile of its members
+    attach_quantile: float = 0.9   # outlier joins a cluster if no farther than this quantile of its members ...
+    attach_factor: float = 2.0     # ... times this factor
     residual_dims: int = 5         # theme space: principal components beyond the taxonomy's directions
     residual_weight: float = 0.5   # ... and their weight
 
@@ -114,7 +115,7 @@ def cluster(vectors: np.ndarray, params: Params | None = None, reducer: Reducer 
         raw = _hdbscan(reduced, counts, params)
         ulabels = raw
         if (raw != OUTLIER).any() and (raw == OUTLIER).any():
-            ulabels, _ = _attach_outliers(reduced, raw, params.attach_quantile)
+            ulabels, _ = _attach_outliers(reduced, raw, params.attach_quantile, params.attach_factor)
     labels = ulabels[inverse]
     attached = (raw[inverse] == OUTLIER) & (labels != OUTLIER)
     raw_outliers = int((raw[inverse] == OUTLIER).sum())
@@ -143,11 +144,12 @@ def _hdbscan(points: np.ndarray, counts: np.ndarray, params: Params) -> np.ndarr
     return out
 
 
-def _attach_outliers(points: np.ndarray, labels: np.ndarray, quantile: float) -> tuple[np.ndarray, np.ndarray]:
+def _attach_outliers(points: np.ndarray, labels: np.ndarray, quantile: float,
+                     factor: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     ids = sorted(set(labels.tolist()) - {OUTLIER})
     centres = np.stack([points[labels == c].mean(axis=0) for c in ids])
-    reach = np.array([np.quantile(np.linalg.norm(points[labels == c] - centres[k], axis=1), quantile)
-                      for k, c in enumerate(ids)])
+    reach = factor * np.array([np.quantile(np.linalg.norm(points[labels == c] - centres[k], axis=1), quantile)
+                               for k, c in enumerate(ids)])
     out = labels.copy()
     attached = np.zeros(len(labels), dtype=bool)
     stray = np.flatnonzero(labels == OUTLIER)

@@ -1,0 +1,224 @@
+"""Theme mapping and clustering quality, with the shipped settings.
+
+Reports, for the test split (held out: never used to choose anything) and the
+dev split (used by themes_tune.py to choose the settings):
+  - top-1 accuracy over the 7 themes + "none", lenient accuracy (theme2
+    counts), macro-F1, accuracy per language, calibration (ECE), second-theme
+    precision/recall;
+  - baselines on the same vectors: nearest description, nearest example,
+    theme prototypes, logistic regression without character n-grams;
+  - leave-one-out accuracy on the paper's 40 quoted statements (each one
+    predicted from the taxonomy plus the other 39 as confirmed examples);
+  - a learning curve: accuracy on the statements not yet reviewed while a
+    simulated analyst confirms statements, least certain first vs random;
+  - clusters vs themes (ARI, NMI), outlier share before and after attaching,
+    for the theme space and for plain PCA on the embeddings.
+
+    python benchmarks/themes.py
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import asdict, replace
+
+import numpy as np
+from _common import print_table, write_result
+from themes_common import accuracy_report, corpus, embedder, split, statements, theme2_report
+
+from statementkit import clustering, fewshot
+from statementkit.decisions import ThemeDecisions
+from statementkit.embed import encode
+from statementkit.taxonomy import Example, load_taxonomy
+from statementkit.themes import assign_themes, load_settings
+
+
+def evaluate_split(name, emb, taxonomy, settings) -> dict:
+    rows = split(name)
+    vectors = encode(emb, [r["text"] for r in rows])
+    t = time.perf_counter()
+    result = assign_themes(statements(rows), taxonomy, embedder=emb, vectors=vectors, settings=settings)
+    seconds = time.perf_counter() - t
+    pred = [a.theme for a in result.assignments]
+    report = accuracy_report(pred, rows, [a.confidence for a in result.assignments])
+    report["theme2"] = theme2_report([a.theme2 for a in result.assignments], rows)
+    report["clusters"] = cluster_agreement(result, rows)
+    report["seconds"] = round(seconds, 2)
+    report["baselines"] = baselines(rows, vectors, emb, taxonomy, settings)
+    return report
+
+
+def cluster_agreement(result, rows) -> dict:
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    gold = [r["theme"] for r in rows]
+    labels = [-1 if a.cluster is None else a.cluster for a in result.assignments]
+    # outliers count as singletons, so leaving everything unclustered cannot score well
+    singletons = [lab if lab >= 0 else -(i + 2) for i, lab in enumerate(labels)]
+    purity = _purity(result, rows)
+    return {"clusters": len(result.clusters), "ari": adjusted_rand_score(gold, singletons),
+            "nmi": normalized_mutual_info_score(gold, singletons), "purity": purity,
+            "hdbscan_outlier_share": result.info["hdbscan_outlier_share"], "outlier_share": result.outlier_share,
+            "cluster_theme_accuracy": _cluster_theme_accuracy(result, rows)}
+
+
+def _purity(result, rows) -> float:
+    gold = {r["id"]: r["theme"] for r in rows}
+    total = sum(c.size for c in result.clusters)
+    if not total:
+        return 0.0
+    return sum(max(np.unique([gold[m] for m in c.members], return_counts=True)[1]) for c in result.clusters) / total
+
+
+def _cluster_theme_accuracy(result, rows) -> float:
+    """Share of clustered statements whose gold theme is their cluster's suggested theme."""
+    gold = {r["id"]: r["theme"] for r in rows}
+    pairs = [(gold[m], c.theme) for c in result.clusters for m in c.members]
+    return float(np.mean([g == t for g, t in pairs])) if pairs else 0.0
+
+
+def baselines(rows, vectors, emb, taxonomy, settings) -> dict:
+    gold = [r["theme"] for r in rows]
+    out = {}
+    desc = [e for e in taxonomy.exemplars() if e.source == "description"]
+    examples = [e for e in taxonomy.exemplars(descriptions=False)]
+    for name, pool in (("nearest_description", desc), ("nearest_example", examples)):
+        pv = encode(emb, [e.text for e in pool])
+        nearest = (vectors @ pv.T).argmax(axis=1)
+        out[name] = float(np.mean([pool[i].theme == g for i, g in zip(nearest, gold)]))
+    full = list(taxonomy.exemplars())
+    fv = encode(emb, [e.text for e in full])
+    for name, s in (("prototype", fewshot.Settings(method="prototype")),
+                    ("knn", fewshot.Settings(method="knn", k=10)),
+                    ("logreg_embeddings_only", replace(settings, lexical_weight=0.0)),
+                    ("logreg_with_char_ngrams", settings)):
+        model = fewshot.fit(full, fv, taxonomy.ids, s)
+        probs = model.probabilities(vectors, [r["text"] for r in rows])
+        pred = [model.classes[i] for i in probs.argmax(axis=1)]
+        out[name] = float(np.mean([p == g for p, g in zip(pred, gold)]))
+    return out
+
+
+def leave_one_out(emb, taxonomy, settings) -> dict:
+    rows = corpus()
+    vectors = encode(emb, [r["text"] for r in rows])
+    base = list(taxonomy.exemplars())
+    base_vectors = encode(emb, [e.text for e in base])
+    model = fewshot.fit(base, base_vectors, taxonomy.ids, settings)
+    texts = [r["text"] for r in rows]
+    zero = [model.classes[i] for i in model.probabilities(vectors, texts).argmax(axis=1)]
+    loo = []
+    for i, r in enumerate(rows):
+        others = [Example(o["text"], o["theme"], "en", "analyst", o["id"]) for j, o in enumerate(rows) if j != i]
+        ex = base + others
+        ex_vectors = np.vstack([base_vectors, np.delete(vectors, i, axis=0)])
+        m = fewshot.fit(ex, ex_vectors, taxonomy.ids, settings)
+        loo.append(m.classes[int(m.probabilities(vectors[i:i + 1], [texts[i]]).argmax())])
+    gold = [r["theme"] for r in rows]
+    any_theme = [r.get("themes") or [r["theme"]] for r in rows]
+    return {"n": len(rows), "taxonomy_only_accuracy": float(np.mean([p == g for p, g in zip(zero, gold)])),
+            "leave_one_out_accuracy": float(np.mean([p == g for p, g in zip(loo, gold)])),
+            "leave_one_out_any_listed_theme": float(np.mean([p in t for p, t in zip(loo, any_theme)])),
+            "note": "the paper's 40 quoted statements (English); LOO = taxonomy + the other 39 as analyst examples"}
+
+
+def learning_curve(name, emb, taxonomy, settings, steps=(0, 10, 20, 40, 80, 120), seed=0) -> dict:
+    """Accuracy on not-yet-reviewed statements as a simulated analyst confirms `steps` of them."""
+    rows = split(name)
+    vectors = encode(emb, [r["text"] for r in rows])
+    texts = [r["text"] for r in rows]
+    base = list(taxonomy.exemplars())
+    base_vectors = encode(emb, [e.text for e in base])
+    curves = {}
+    for order in ("least_certain_first", "random"):
+        confirmed: list[int] = []
+        points = []
+        rng = random.Random(seed)
+        for step in steps:
+            ex = base + [Example(texts[i], rows[i]["theme"], rows[i]["lang"], "analyst") for i in confirmed]
+            ex_vectors = np.vstack([base_vectors, vectors[confirmed]]) if confirmed else base_vectors
+            model = fewshot.fit(ex, ex_vectors, taxonomy.ids, settings)
+            probs = model.probabilities(vectors, texts)
+            rest = [i for i in range(len(rows)) if i not in set(confirmed)]
+            acc = float(np.mean([model.classes[int(probs[i].argmax())] == rows[i]["theme"] for i in rest]))
+            points.append({"confirmed": len(confirmed), "accuracy_on_rest": acc, "rest": len(rest)})
+            if step == steps[-1]:
+                break
+            k = steps[steps.index(step) + 1] - len(confirmed)
+            if order == "random":
+                pick = rng.sample(rest, k)
+            else:
+                top2 = np.sort(probs[rest], axis=1)[:, -2:]
+                margin = top2[:, 1] - top2[:, 0]
+                pick = [rest[j] for j in np.argsort(margin, kind="stable")[:k]]
+            confirmed += pick
+        curves[order] = points
+    return {"split": name, "n": len(rows), **curves}
+
+
+def clustering_variants(emb, taxonomy, settings) -> dict:
+    """Theme space (shipped) vs plain PCA on the embeddings, on dev and test."""
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+
+    out = {}
+    for name in ("dev", "test"):
+        rows = split(name)
+        vectors = encode(emb, [r["text"] for r in rows])
+        gold = [r["theme"] for r in rows]
+        langs = [r["lang"] for r in rows]
+        res = {}
+        for variant in ("theme_space", "pca10_raw"):
+            params = clustering.Params.for_size(len(rows))
+            if variant == "theme_space":
+                result = assign_themes(statements(rows), taxonomy, embedder=emb, vectors=vectors, settings=settings)
+                labels = [-1 if a.cluster is None else a.cluster for a in result.assignments]
+            else:
+                found = clustering.cluster(vectors, replace(params, dims=10))
+                labels = found.labels.tolist()
+            single = [lab if lab >= 0 else -(i + 2) for i, lab in enumerate(labels)]
+            res[variant] = {"ari": adjusted_rand_score(gold, single), "nmi": normalized_mutual_info_score(gold, single),
+                            "language_nmi": normalized_mutual_info_score(langs, single),
+                            "clusters": len(set(labels) - {-1}), "outlier_share": float(np.mean(np.array(labels) < 0))}
+        out[name] = res
+    return out
+
+
+def main() -> None:
+    started = time.time()
+    emb = embedder()
+    taxonomy = load_taxonomy()
+    settings = load_settings(emb.id)
+    results = {"embedder": emb.id, "settings": asdict(settings),
+               "taxonomy_examples": {t.id: len(t.examples) for t in taxonomy.themes} | {"none": len(taxonomy.outside)}}
+    for name in ("test", "dev"):
+        results[name] = evaluate_split(name, emb, taxonomy, settings)
+    results["corpus_leave_one_out"] = leave_one_out(emb, taxonomy, settings)
+    results["learning_curve"] = {name: learning_curve(name, emb, taxonomy, settings) for name in ("test", "dev")}
+    results["clustering_variants"] = clustering_variants(emb, taxonomy, settings)
+    results["seconds"] = round(time.time() - started, 1)
+
+    rows = []
+    for name in ("test", "dev"):
+        r = results[name]
+        rows.append([name, r["accuracy"], r["lenient_accuracy"], r["macro_f1"], r["ece"], r["theme2"]["f1"],
+                     r["clusters"]["clusters"], r["clusters"]["ari"], r["clusters"]["nmi"],
+                     r["clusters"]["outlier_share"]])
+    print_table(["split", "top-1", "lenient", "macro-F1", "ECE", "theme2 F1", "clusters", "ARI", "NMI", "outliers"],
+                rows)
+    print()
+    print_table(["split", *results["test"]["baselines"]],
+                [[n, *results[n]["baselines"].values()] for n in ("test", "dev")])
+    print("\nper language (test):", results["test"]["per_language"])
+    loo = results["corpus_leave_one_out"]
+    print(f"corpus: taxonomy only {loo['taxonomy_only_accuracy']:.3f}, leave-one-out {loo['leave_one_out_accuracy']:.3f}")
+    for name, curve in results["learning_curve"].items():
+        for order in ("least_certain_first", "random"):
+            print(f"learning curve {name} {order}: " +
+                  ", ".join(f"{p['confirmed']}->{p['accuracy_on_rest']:.3f}" for p in curve[order]))
+    print("clustering variants:", results["clustering_variants"])
+    write_result("themes", results)
+
+
+if __name__ == "__main__":
+    main()
