@@ -115,3 +115,10 @@ def test_errors_are_one_line_without_traceback(tmp_path):
     assert r.exit_code == 2 and "corrupted" in r.output
     r = sk("triage", bad)
     assert r.exit_code == 2 and "corrupted" in r.output
+
+
+def test_decide_ids_from_stdin(db):
+    r = runner.invoke(app, ["queue", "decide", str(db), "reject", "-", "-r", "duplicate"], input="s2\ns5\n")
+    assert r.exit_code == 0, r.output
+    r = sk("queue", "list", db, "--group", "1", "--status", "rejected", "--format", "jsonl")
+    assert [json.loads(x)["id"] for x in r.output.splitlines()] == ["s2", "s5"]

@@ -145,6 +145,7 @@ def list_(
                                show_default=False),
     verdict: str = typer.Option(None, "--verdict", help="accept, review or reject (the checker's).",
                                 show_default=False),
+    group: int = typer.Option(None, "--group", help="A group of mutual near-duplicates.", show_default=False),
     kind: str = typer.Option("submission", "--kind", help="submission, reference or all."),
     limit: int = typer.Option(None, "--limit", "-n", help="At most this many.", show_default=False),
     fmt: Format = FORMAT_OPTION,
@@ -155,7 +156,8 @@ def list_(
     """
     from statementkit.queue import Filter
 
-    flt = Filter(status=status, kind=kind, code=code, lang=lang, theme=theme, text=search, verdict=verdict)
+    flt = Filter(status=status, kind=kind, code=code, lang=lang, theme=theme, text=search, verdict=verdict,
+                 group=group)
     with _open(db) as q:
         rows = q.list(flt, limit)
     if fmt is not Format.table:
@@ -210,7 +212,8 @@ def show(db: Path = DB, sid: str = typer.Argument(..., metavar="ID", help="State
 def decide(
     db: Path = DB,
     action: str = typer.Argument(..., help="accept, reject, edit, merge or theme."),
-    ids: list[str] = typer.Argument(..., metavar="ID...", help="Statement ids (one for edit)."),
+    ids: list[str] = typer.Argument(..., metavar="ID...", help="Statement ids (one for edit), or - to read them "
+                                                                "from stdin, one per line."),
     reason: list[str] = typer.Option([], "--reason", "-r", help="Reason code(s), repeatable or comma-separated; "
                                                                   "required to reject."),
     note: str = typer.Option(None, "--note", help="Free-text note kept with the decision.", show_default=False),
@@ -227,9 +230,14 @@ def decide(
 ) -> None:
     """Decide one or more statements in one all-or-nothing transaction.
 
+    Scripts can pipe ids in: `statementkit queue list DB --code duplicate -f jsonl | jq -r .id |
+    statementkit queue decide DB reject - -r duplicate`.
+
     Example: statementkit queue decide assembly.db reject sub-02 --reason jargon --note "LoRA, zero-shot"
     """
     codes = [c for r in reason for c in r.split(",")]
+    if ids == ["-"]:
+        ids = [line.strip() for line in sys.stdin if line.strip()]
     with _open(db, who) as q:
         made, skipped = q.decide(ids, action, codes=codes, note=note, text=text, into=into, theme=theme,
                                  expect=None if revise else ("pending",), skip_conflicts=skip)
