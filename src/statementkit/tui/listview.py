@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from statementkit.errors import QueueError
 from statementkit.queue.records import Row
 from statementkit.tui.render import STATUS_GLYPH, STATUS_STYLE, VERDICT_STYLE
 
@@ -84,7 +85,12 @@ class QueueList(ScrollView, can_focus=True):
         seq = self.seqs[i]
         if seq not in self._rows:
             start = max(0, i - PAGE // 4)
-            for r in self._fetch(self.seqs[start:start + PAGE]):
+            try:
+                fetched = self._fetch(self.seqs[start:start + PAGE])
+            except QueueError as e:  # e.g. locked for longer than the busy timeout: show, retry on next draw
+                self.app.notify(str(e), severity="error", timeout=6)
+                return None
+            for r in fetched:
                 self._rows[r.seq] = r
         return self._rows.get(seq)
 
