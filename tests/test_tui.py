@@ -346,3 +346,24 @@ def test_edit_rechecks_the_draft_as_you_type(db, monkeypatch):
     before, after = run(db, scenario)
     assert "jargon 'LoRA' is a term" in before
     assert "passes the checks" in after and "jargon" not in after
+
+
+def test_a_locked_database_is_a_notification_not_a_crash(db):
+    import sqlite3
+
+    async def scenario(app, pilot, q):
+        q.conn.execute("PRAGMA busy_timeout = 100")
+        blocker = sqlite3.connect(db, isolation_level=None)
+        blocker.execute("BEGIN EXCLUSIVE")
+        try:
+            await keys(pilot, "a")
+            messages = [n.message for n in app._notifications]
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await keys(pilot, "a")
+        return messages, app.is_running
+
+    messages, running = run(db, scenario)
+    assert any("locked by another process" in m for m in messages) and running
+    assert check(db, "s1").status == "accepted"  # the second try, once the lock was gone

@@ -8,6 +8,7 @@ markers, id and text.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 
 from rich.style import Style
@@ -56,6 +57,7 @@ class QueueList(ScrollView, can_focus=True):
         self._rows: dict[int, Row] = {}
         self.cursor = 0
         self.selected: set[str] = set()
+        self._error_at = 0.0
 
     # ------------------------------------------------------------ data
 
@@ -88,7 +90,9 @@ class QueueList(ScrollView, can_focus=True):
             try:
                 fetched = self._fetch(self.seqs[start:start + PAGE])
             except QueueError as e:  # e.g. locked for longer than the busy timeout: show, retry on next draw
-                self.app.notify(str(e), severity="error", timeout=6)
+                if time.monotonic() - self._error_at > 5:
+                    self._error_at = time.monotonic()
+                    self.app.notify(str(e), severity="error", timeout=6)
                 return None
             for r in fetched:
                 self._rows[r.seq] = r
