@@ -302,3 +302,25 @@ def test_selfcheck_cli_exit_codes_and_json():
     assert r.exit_code == 0 and json.loads(r.output)[0]["verdict"] == "accept"
     r = runner.invoke(app, ["selfcheck", "-"], input="Museen sollten KI irgendwie sinnvoll nutzen.\n")
     assert r.exit_code == 1 and "vage" in r.output
+
+
+def test_scope_by_meaning_where_no_keywords_exist(tmp_path):
+    """With an embedding model, a language without keywords is judged by similarity to the exemplars."""
+    from statementkit.embed import HashingEmbedder
+
+    root = tmp_path / "pt-assembly"
+    root.mkdir()
+    (root / "assembly.toml").write_text('[assembly]\nname = "pt"\nlanguages = ["pt"]\nbase = "bundled"\n')
+    (root / "scope.toml").write_text(
+        '[scope]\nname.en = "museums"\nin_scope_when = [["heritage"]]\nexemplars = ["examples"]\n'
+        'top_k = 1\nmin_similarity = 0.5\n'
+        'examples = ["Os museus devem rotular as imagens geradas por inteligência artificial."]\n'
+        '[scope.groups.heritage]\nen = ["museum*"]\n')
+    rules = load_rules(root)
+    close = Statement("a", "Os museus devem rotular todas as imagens geradas por inteligência artificial.", "pt")
+    far = Statement("b", "O preço dos bilhetes de autocarro deve baixar já no próximo ano.", "pt")
+    without = check([close, far], rules)
+    assert [s.codes for s in without] == [[], []]  # no keywords for pt and no model: left alone
+    with_model = check([close, far], rules, embedder=HashingEmbedder())
+    assert with_model[0].codes == [] and with_model[1].codes == ["out_of_scope"]
+    assert "museums" in with_model[1].flags[0].message
