@@ -324,3 +324,23 @@ def test_scope_by_meaning_where_no_keywords_exist(tmp_path):
     with_model = check([close, far], rules, embedder=HashingEmbedder())
     assert with_model[0].codes == [] and with_model[1].codes == ["out_of_scope"]
     assert "museums" in with_model[1].flags[0].message
+
+
+def test_duplicate_flags_from_detector_results(rules):
+    """`add_duplicates` turns the duplicate detector's results into flags: published matches reject,
+    a later submission repeating an earlier one is for review, stance flips are not flagged."""
+    from statementkit.checks import add_duplicates
+    from statementkit.model import DedupResult, Duplicate
+
+    subs = [Statement("a", "Museums should label every AI-generated image.", "en"),
+            Statement("b", "Museums ought to label the images that AI makes.", "en"),
+            Statement("c", "Museums should not label AI-generated images.", "en")]
+    published = [Statement("p1", "Museums must label AI-generated images.", "en")]
+    results = [DedupResult("a", [Duplicate("p1", 0.91)]),
+               DedupResult("b", [Duplicate("a", 0.88, published=False), Duplicate("p1", 0.52, is_duplicate=False)]),
+               DedupResult("c", [Duplicate("p1", 0.86, same_stance=False, is_duplicate=False)])]
+    a, b, c = add_duplicates(check(subs, rules), results, published, rules)
+    assert a.verdict == "reject" and a.codes == ["duplicate"]
+    assert "p1" in a.flags[0].message and "Museums must label AI-generated images" in a.flags[0].message
+    assert b.verdict == "review" and b.flags[0].severity == "review" and "submission a" in b.flags[0].message
+    assert c.verdict == "accept" and c.codes == []

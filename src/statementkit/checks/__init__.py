@@ -17,9 +17,10 @@ in the rules directory. Modules: `analysis` (units, sentences), `patterns`
 from __future__ import annotations
 
 from statementkit.checks.advice import EXIT_CODES, Advice, Problem, selfcheck
-from statementkit.checks.engine import check
+from statementkit.checks.engine import add_duplicates, check
 from statementkit.checks.registry import Context, Finding, kind_names, register_check
 from statementkit.checks.ruleset import Criterion, Rules, load_rules
 
-__all__ = ["EXIT_CODES", "Advice", "Context", "Criterion", "Finding", "Problem", "Rules", "check", "kind_names",
+__all__ = ["EXIT_CODES", "Advice", "Context", "Criterion", "Finding", "Problem", "Rules", "add_duplicates", "check",
+           "kind_names",
            "load_rules", "register_check", "selfcheck"]

@@ -77,3 +77,26 @@ def check(statements: Sequence[Statement], rules: Rules | str | Path | None = No
         out.append(Screening(doc.statement.id, render.verdict(flags), flags, doc.statement.lang or UNDETERMINED,
                              doc.statement.text))
     return out
+
+
+def add_duplicates(screenings: Sequence[Screening], results: Sequence[Any], published: Sequence[Statement],
+                   rules: Rules | str | Path | None = None) -> list[Screening]:
+    """Screenings with `duplicate` flags added from the duplicate detector's results
+    (`dedup.find_duplicates` over the same statements, in the same order), verdicts updated.
+
+    For pipelines that ran the detector already: the same flags `check(..., against=...)` gives.
+    """
+    from statementkit.checks.kinds.duplicate import duplicate_findings
+
+    rules = as_rules(rules)
+    criterion = rules.criterion("duplicate")
+    if criterion is None:
+        return list(screenings)
+    statements = [Statement(s.id, s.text or "", s.lang) for s in screenings]
+    found = duplicate_findings(statements, results, published, criterion)
+    out = []
+    for i, s in enumerate(screenings):
+        lang = s.lang if rules.moderator_language == "statement" and s.lang else rules.moderator_language
+        flags = render.sort_flags(list(s.flags) + render.flags(rules, found.get(i, []), lang))
+        out.append(Screening(s.id, render.verdict(flags), flags, s.lang, s.text))
+    return out

@@ -54,6 +54,11 @@ def flags(rules: Rules, findings: list[Finding], lang: str) -> list[Flag]:
     return out
 
 
+def sort_flags(flags: list[Flag]) -> list[Flag]:
+    """Flags in the order of the reason codes, then by position."""
+    return sorted(flags, key=lambda f: (_ORDER.get(f.code, 99), f.span.start if f.span else -1))
+
+
 def verdict(flags: list[Flag]) -> str:
     severities = {f.severity for f in flags}
     return "reject" if "reject" in severities else "review" if "review" in severities else "accept"
