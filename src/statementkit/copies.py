@@ -1,0 +1,79 @@
+"""Exact and near-exact copies, found without any model.
+
+pol.is rejects only byte-identical resubmissions; people also resubmit with
+other capitalisation, punctuation, accents or a typo. Two steps:
+
+- exact: texts with the same `normalise_text` key (case, accents,
+  punctuation, spacing removed) are copies.
+- near-exact: candidate pairs whose word sets overlap (Jaccard) by at least
+  `JACCARD`, found with prefix filtering (Bayardo et al., "Scaling up all
+  pairs similarity search", WWW 2007): every statement is indexed under its
+  rarest words only, and two statements that overlap that much must share
+  one of them. Linear-ish in the number of statements, no n x n work. The
+  character-level check that makes a candidate a near-exact copy is done by
+  `claims.ClaimJudge` together with the stance check (an inserted "not" is
+  no copy).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+
+from statementkit.claims import normalise_text
+
+JACCARD = 0.6  # word overlap a near-exact copy must have (one typo in a 10-word statement: 0.82)
+
+
+def copy_candidates(new_texts: Sequence[str], published_texts: Sequence[str] = (),
+                    jaccard: float = JACCARD) -> set[tuple[int, int]]:
+    """Pairs of likely copies as (i, j) over new + published (j > i, i a new statement's index).
+
+    Indices below len(new_texts) are new statements, the rest published ones.
+    Pairs of two published statements are not returned.
+    """
+    texts = list(new_texts) + list(published_texts)
+    n = len(new_texts)
+    norms = [normalise_text(t) for t in texts]
+    pairs: set[tuple[int, int]] = set()
+    by_norm: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(norms):
+        by_norm[key].append(i)
+    reps = []  # one statement per distinct normalised text
+    for key, members in by_norm.items():
+        if not key:
+            continue
+        reps.append(members[0])
+        for x in range(len(members)):
+            for y in range(x + 1, len(members)):
+                if members[x] < n:
+                    pairs.add((members[x], members[y]))
+    words = {i: sorted(set(norms[i].split())) for i in reps}
+    df = Counter(w for ws in words.values() for w in ws)
+    index: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(reps, key=lambda i: len(words[i])):
+        ws = sorted(words[i], key=lambda w: (df[w], w))
+        size = len(ws)
+        prefix = size - math.ceil(jaccard * size) + 1
+        seen: set[int] = set()
+        for w in ws[:prefix]:
+            for j in index[w]:
+                if j in seen or len(words[j]) < jaccard * size:
+                    continue
+                seen.add(j)
+                if i >= n and j >= n:
+                    continue
+                inter = len(set(words[i]) & set(words[j]))
+                if inter / (size + len(words[j]) - inter) >= jaccard:
+                    _add_group_pairs(pairs, by_norm[norms[i]], by_norm[norms[j]], n)
+            index[w].append(i)
+    return pairs
+
+
+def _add_group_pairs(pairs: set[tuple[int, int]], a: list[int], b: list[int], n: int) -> None:
+    for x in a:
+        for y in b:
+            lo, hi = (x, y) if x < y else (y, x)
+            if lo < n:
+                pairs.add((lo, hi))

@@ -1,0 +1,228 @@
+"""Near-duplicates of new statements, among published ones and within the batch.
+
+Three stages, each measured in benchmarks/dedup.py:
+
+1. copies (`copies.py`): exact and near-exact copies by their text alone.
+2. candidates (`neighbours.py`): the nearest statements by sentence-embedding
+   cosine, published and new, above the model's `candidate` threshold,
+   searched blockwise or through an IVF index (no n x n matrix).
+3. claims (`claims.py`): for every candidate pair, do the two statements
+   make the same claim with the same stance? A stance flip is reported with
+   `same_stance=False` and is never a duplicate.
+
+Duplicates form groups (connected components over new and published
+statements) so a moderator can act on a whole group at once. The work is
+done in a canonical order (by text, then id), so the result does not depend
+on the order of the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from statementkit.embed import Embedder, Progress
+from statementkit.model import DedupResult, Duplicate, Statement
+
+MAX_NEIGHBOURS = 10  # candidates kept per statement and per set (published / new)
+
+
+@dataclass(slots=True)
+class DedupStats:
+    """What each stage found and how long it took (seconds), for benchmarks and reports."""
+
+    statements: int = 0
+    published: int = 0
+    copy_pairs: int = 0
+    candidate_pairs: int = 0
+    duplicate_pairs: int = 0
+    stance_flips: int = 0
+    method: str = ""
+    encode_s: float = 0.0
+    search_s: float = 0.0
+    claims_s: float = 0.0
+    group_s: float = 0.0
+
+
+def thresholds_for(embedder: Embedder | None, threshold: float | None = None) -> dict[str, float]:
+    """The model's calibrated thresholds from the registry, with `threshold` as the duplicate cosine."""
+    from statementkit.claims import DEFAULTS
+    from statementkit.embed import model_entry
+
+    found: dict[str, float] = {}
+    if embedder is not None:
+        entry = model_entry(getattr(embedder, "id", None) or None)
+        if entry is not None and entry.id == getattr(embedder, "id", None):
+            found = dict(entry.thresholds)
+    t = {**DEFAULTS, **found}
+    if threshold is not None:
+        t["duplicate"] = float(threshold)
+        t["candidate"] = min(t["candidate"], float(threshold))
+    return t
+
+
+def default_embedder() -> Embedder:
+    """The registry's default model behind the on-disk embedding cache."""
+    from statementkit.embed import CachedEmbedder, load_embedder
+
+    return CachedEmbedder(load_embedder())
+
+
+def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (), *,
+                    embedder: Embedder | None = None, threshold: float | None = None,
+                    progress: Progress | None = None, rules=None, semantic: bool = True,
+                    method: str = "auto", k: int = MAX_NEIGHBOURS,
+                    stats: DedupStats | None = None) -> list[DedupResult]:
+    """One `DedupResult` per new statement, in input order.
+
+    `embedder`: default the registry's default model, cached on disk.
+    `threshold`: cosine at or above which a same-stance, same-claim pair is a
+    duplicate (default: the model's calibrated `duplicate` threshold).
+    `semantic=False` finds exact and near-exact copies only, with no model.
+    `rules`: a rules directory with stance.toml (default: the bundled rules).
+    """
+    import time
+
+    from statementkit.claims import ClaimJudge
+    from statementkit.copies import copy_candidates
+    from statementkit.stance import load_stance
+
+    stats = stats if stats is not None else DedupStats()
+    stats.statements, stats.published = len(new), len(published)
+    if not new:
+        return []
+    if semantic and embedder is None:
+        embedder = default_embedder()
+    t = thresholds_for(embedder if semantic else None, threshold)
+    stance_rules = load_stance(rules)
+
+    # canonical order: the same set of statements gives the same result
+    order_new = sorted(range(len(new)), key=lambda i: (new[i].text, new[i].id))
+    order_pub = sorted(range(len(published)), key=lambda i: (published[i].text, published[i].id))
+    snew = [new[i] for i in order_new]
+    spub = [published[i] for i in order_pub]
+    n = len(snew)
+
+    clock = time.perf_counter()
+    pairs: dict[tuple[int, int], float | None] = {}  # (new idx, other idx; >= n means published)
+    for i, j in copy_candidates([s.text for s in snew], [s.text for s in spub]):
+        pairs[(i, j)] = None
+    stats.copy_pairs = len(pairs)
+    stats.search_s += time.perf_counter() - clock
+
+    vectors = None
+    if semantic:
+        from statementkit.neighbours import EXACT_LIMIT, nearest
+
+        clock = time.perf_counter()
+        vectors = _encode_unique(embedder, [s.text for s in snew + spub], progress)
+        stats.encode_s = time.perf_counter() - clock
+        clock = time.perf_counter()
+        found = nearest(vectors[:n], vectors[n:], k=k, threshold=t["candidate"], method=method)
+        stats.method = method if method != "auto" else ("exact" if n * (n + len(spub)) <= EXACT_LIMIT else "ivf")
+        for q, o, s, pub in zip(found.query.tolist(), found.other.tolist(), found.score.tolist(),
+                                found.published.tolist()):
+            key = (q, o + n) if pub else (min(q, o), max(q, o))
+            pairs[key] = s
+        stats.search_s += time.perf_counter() - clock
+    stats.candidate_pairs = len(pairs)
+
+    clock = time.perf_counter()
+    everyone = snew + spub
+    involved = sorted({x for pair in pairs for x in pair})
+    claims = _analyse(everyone, involved, stance_rules)
+    judge = ClaimJudge(embedder if semantic else None, t)
+    judge.prepare(list(claims.values()))
+    verdicts = {}
+    for (i, j), score in pairs.items():
+        if score is None:
+            score = float(vectors[i] @ vectors[j]) if vectors is not None else 0.0
+        verdicts[(i, j)] = (score, judge.compare(claims[i], claims[j], score))
+    stats.claims_s = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    groups = _groups(n, len(spub), [p for p, (_, v) in verdicts.items() if v.duplicate])
+    per_new: list[list[Duplicate]] = [[] for _ in range(n)]
+    for (i, j), (score, v) in verdicts.items():
+        if not (v.duplicate or not v.same_stance or score >= t["duplicate"]):
+            continue  # a topic neighbour, not worth a moderator's attention
+        stats.duplicate_pairs += v.duplicate
+        stats.stance_flips += not v.same_stance
+        other = everyone[j]
+        per_new[i].append(Duplicate(other.id, score, v.same_stance, v.duplicate, j >= n, v.reason))
+        if j < n:
+            per_new[j].append(Duplicate(snew[i].id, score, v.same_stance, v.duplicate, False, v.reason))
+    results_sorted = []
+    for i in range(n):
+        dups = sorted(per_new[i], key=lambda d: (not d.is_duplicate, -round(d.score, 6), not d.published, d.id))
+        results_sorted.append(DedupResult(snew[i].id, dups, groups.get(i)))
+    stats.group_s = time.perf_counter() - clock
+    out: list[DedupResult | None] = [None] * n
+    for canon, original in enumerate(order_new):
+        out[original] = results_sorted[canon]
+    return _number_groups(out)  # type: ignore[arg-type]
+
+
+def _encode_unique(embedder: Embedder, texts: list[str], progress: Progress | None) -> np.ndarray:
+    from statementkit.embed import encode
+
+    unique = list(dict.fromkeys(texts))
+    vecs = encode(embedder, unique, progress=progress)
+    if len(unique) == len(texts):
+        return vecs
+    where = {t: i for i, t in enumerate(unique)}
+    return vecs[[where[t] for t in texts]]
+
+
+def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules) -> dict:
+    from statementkit.claims import analyse
+    from statementkit.lang import detect
+
+    out = {}
+    for i in involved:
+        s = statements[i]
+        lang = s.lang or detect(s.text)[0]
+        out[i] = analyse(s.text, lang, rules)
+    return out
+
+
+def _groups(n: int, m: int, edges: Sequence[tuple[int, int]]) -> dict[int, int]:
+    """Connected components over new (0..n-1) and published (n..n+m-1) statements.
+
+    Returns new index -> provisional component id, for new statements in a component of two or more.
+    """
+    parent = list(range(n + m))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    touched = {x for e in edges for x in e}
+    return {i: find(i) for i in range(n) if i in touched}
+
+
+def _number_groups(results: list[DedupResult]) -> list[DedupResult]:
+    """Renumber groups 1, 2, ... in order of their first statement in the input."""
+    numbers: dict[int, int] = {}
+    for r in results:
+        if r.group is not None:
+            r.group = numbers.setdefault(r.group, len(numbers) + 1)
+    return results
+
+
+def group_members(results: Sequence[DedupResult]) -> dict[int, list[str]]:
+    """Group number -> ids of its new statements (published members are in each result's duplicates)."""
+    out: dict[int, list[str]] = {}
+    for r in results:
+        if r.group is not None:
+            out.setdefault(r.group, []).append(r.id)
+    return out
+

@@ -1,0 +1,281 @@
+"""Stance cues: negation and antonyms per language, as data from `rules/stance.toml`.
+
+Sentence embeddings put "museums should share their data" and "museums should
+not share their data" next to each other. This module finds what can flip a
+claim -- grammatical negation (with negative concord, attached forms like
+n't / n', contrastive "rather than", and exceptions like "not only") and
+antonym words grouped into concepts shared across languages (allow /
+verbieten / interdire ...). `claims.compare` decides, per pair, which cues
+apply to the content the two statements share.
+
+Tokens are lowercase word pieces: hyphens and apostrophes split words (so
+"KI-Werkzeuge" gives "ki", "werkzeuge"), Han characters are one token each.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from statementkit.errors import RulesError
+from statementkit.nlp import fold, stem
+
+STANCE_FILE = "stance.toml"
+GAP = "..."  # in an exception phrase: up to GAP_MAX tokens in between ("ne ... que")
+GAP_MAX = 4
+MIN_STEM = 4
+_LANG_KEYS = ("negation", "concord", "prefixes", "suffixes", "contrast", "exceptions", "ignore")
+_TOP_KEYS = ("concord_window", "languages", "antonyms", "equivalents")
+_HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+", re.UNICODE)
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase word pieces; each Han character is its own token."""
+    return _TOKEN.findall(text.lower())
+
+
+Phrase = tuple[str, ...]
+
+
+@dataclass(slots=True)
+class LangCues:
+    """The negation cues of one language."""
+
+    negation: set[str] = field(default_factory=set)
+    concord: set[str] = field(default_factory=set)
+    prefixes: list[str] = field(default_factory=list)
+    suffixes: list[str] = field(default_factory=list)
+    contrast: list[Phrase] = field(default_factory=list)
+    exceptions: list[Phrase] = field(default_factory=list)
+    ignore: set[str] = field(default_factory=set)
+    multiword_negation: list[Phrase] = field(default_factory=list)
+
+
+@dataclass(slots=True, frozen=True)
+class Antonym:
+    concept: str
+    sign: int  # +1 plus, -1 minus
+    phrase: Phrase
+    explain: str
+
+
+@dataclass(slots=True)
+class StanceRules:
+    languages: dict[str, LangCues]
+    antonyms: dict[str, list[Antonym]]  # lang -> entries, longest phrase first
+    concord_window: int = 6
+    equivalents: dict[str, str] = field(default_factory=dict)  # token -> canonical
+    path: Path | None = None
+    _index: dict[str, dict[str, list[Antonym]]] = field(default_factory=dict, repr=False)
+
+    def lang(self, lang: str | None) -> LangCues:
+        return self.languages.get((lang or "").lower(), _EMPTY)
+
+    def antonym_index(self, lang: str) -> dict[str, list[Antonym]]:
+        """First word of each antonym phrase -> entries, keyed by folded form and by stem ("s:...")."""
+        if lang not in self._index:
+            index: dict[str, list[Antonym]] = {}
+            for a in self.antonyms.get(lang, ()):  # longest first, kept in that order
+                first = a.phrase[0]
+                key = stem_key(first, lang)
+                keys = {fold(first)} | ({"s:" + key} if key else set())
+                for key in keys:
+                    index.setdefault(key, []).append(a)
+            self._index[lang] = index
+        return self._index[lang]
+
+
+_EMPTY = LangCues()
+
+
+@dataclass(slots=True, frozen=True)
+class Cue:
+    """One stance cue found in a statement: tokens [start, end)."""
+
+    start: int
+    end: int
+    kind: str  # "negation" | "contrast" | "antonym"
+    text: str
+    concept: str | None = None
+    sign: int = -1
+
+
+def _phrase(text: str) -> Phrase:
+    return tuple(GAP if part == GAP else t for part in text.split() for t in
+                 ([GAP] if part == GAP else tokenize(part)))
+
+
+def _strings(value: object, path: Path, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RulesError(f"'{where}' must be a list of strings", path)
+    return value
+
+
+def load_stance(rules: str | Path | None = None) -> StanceRules:
+    """Read `stance.toml` from a rules directory (default: the bundled rules/)."""
+    from statementkit.rules import resolve_rules_dir
+
+    return _load(resolve_rules_dir(rules) / STANCE_FILE)
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> StanceRules:
+    from statementkit.rules import check_keys, load_toml
+
+    data = load_toml(path)
+    check_keys(data, _TOP_KEYS, path, "")
+    languages: dict[str, LangCues] = {}
+    for lang, raw in data.get("languages", {}).items():
+        check_keys(raw, _LANG_KEYS, path, f"languages.{lang}")
+        get = lambda key: _strings(raw.get(key, []), path, f"languages.{lang}.{key}")  # noqa: E731
+        negation = [_phrase(w) for w in get("negation")]
+        languages[lang] = LangCues(
+            negation={p[0] for p in negation if len(p) == 1},
+            concord={t for w in get("concord") for t in tokenize(w)},
+            prefixes=get("prefixes"), suffixes=get("suffixes"),
+            contrast=[_phrase(w) for w in get("contrast")],
+            exceptions=[_phrase(w) for w in get("exceptions")],
+            ignore={t for w in get("ignore") for t in tokenize(w)},
+            multiword_negation=[p for p in negation if len(p) > 1])
+    antonyms: dict[str, list[Antonym]] = {}
+    for i, raw in enumerate(data.get("antonyms", [])):
+        where = f"antonyms[{i}]"
+        check_keys(raw, ("id", "explain", "plus", "minus"), path, where)
+        if "id" not in raw:
+            raise RulesError(f"missing key '{where}.id'", path)
+        for sign_key, sign in (("plus", 1), ("minus", -1)):
+            for lang, words in raw.get(sign_key, {}).items():
+                for w in _strings(words, path, f"{where}.{sign_key}.{lang}"):
+                    antonyms.setdefault(lang, []).append(
+                        Antonym(raw["id"], sign, _phrase(w), raw.get("explain", raw["id"])))
+    for entries in antonyms.values():
+        entries.sort(key=lambda a: -len(a.phrase))
+    equivalents: dict[str, str] = {}
+    for i, group in enumerate(data.get("equivalents", [])):
+        words = _strings(group, path, f"equivalents[{i}]")
+        for w in words:
+            equivalents[fold(w)] = fold(words[0])
+    window = data.get("concord_window", 6)
+    if not isinstance(window, int) or window < 0:
+        raise RulesError("'concord_window' must be a non-negative integer", path)
+    return StanceRules(languages, antonyms, window, equivalents, path)
+
+
+# ---------------------------------------------------------------- matching
+
+
+def expand_attached(text: str, cues: LangCues) -> str:
+    """Split attached negation off its word: "shouldn't" -> "should not", "n'est" -> "ne est"."""
+    if not (cues.prefixes or cues.suffixes) or not cues.negation:
+        return text
+    word = sorted(cues.negation)[0] if len(cues.negation) == 1 else _first_negation(cues)
+    for p in cues.prefixes:
+        text = re.sub(rf"(?<!\w){re.escape(p)}(?=\w)", f"{word} ", text, flags=re.IGNORECASE)
+    for s in cues.suffixes:
+        text = re.sub(rf"(?<=\w){re.escape(s)}(?!\w)", f" {word}", text, flags=re.IGNORECASE)
+    return text
+
+
+def _first_negation(cues: LangCues) -> str:
+    for w in ("not", "ne", "non", "nie", "no", "niet", "nicht"):
+        if w in cues.negation:
+            return w
+    return sorted(cues.negation)[0]
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str, lang: str) -> str:
+    return stem(word, lang)
+
+
+def stem_key(word: str, lang: str) -> str | None:
+    """Snowball stem, or None when it is too short to identify a word ("don" < données, donner)."""
+    s = _stem(word, lang)
+    return s if len(s) >= MIN_STEM else None
+
+
+def _same(token: str, entry: str, lang: str) -> bool:
+    if token == entry or fold(token) == fold(entry):
+        return True
+    key = stem_key(entry, lang)
+    return key is not None and stem_key(token, lang) == key
+
+
+def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str) -> int:
+    """End index if `phrase` matches at tokens[i], else -1 (GAP skips up to GAP_MAX tokens)."""
+    j = i
+    k = 0
+    while k < len(phrase):
+        part = phrase[k]
+        if part == GAP:
+            nxt = phrase[k + 1]
+            for gap in range(GAP_MAX + 1):
+                if j + gap < len(tokens) and _same(tokens[j + gap], nxt, lang):
+                    j += gap
+                    break
+            else:
+                return -1
+            k += 1
+            continue
+        if j >= len(tokens) or not _same(tokens[j], part, lang):
+            return -1
+        j += 1
+        k += 1
+    return j
+
+
+def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[Cue]:
+    """Negation, contrast and antonym cues in one tokenised statement."""
+    lang = (lang or "").lower()
+    cues = rules.lang(lang)
+    used = [False] * len(tokens)
+    found: list[Cue] = []
+
+    def take(start: int, end: int) -> bool:
+        if any(used[start:end]):
+            return False
+        used[start:end] = [True] * (end - start)
+        return True
+
+    for i in range(len(tokens)):  # exceptions first: "not only" is no negation
+        for phrase in cues.exceptions:
+            end = _match_at(tokens, i, phrase, lang)
+            if end > 0:
+                used[i:end] = [True] * (end - i)
+    for i in range(len(tokens)):
+        for phrase in cues.contrast + cues.multiword_negation:
+            end = _match_at(tokens, i, phrase, lang)
+            if end > 0 and take(i, end):
+                kind = "contrast" if phrase in cues.contrast else "negation"
+                found.append(Cue(i, end, kind, " ".join(tokens[i:end])))
+                break
+    for i, t in enumerate(tokens):
+        if not used[i] and t in cues.negation:
+            used[i] = True
+            found.append(Cue(i, i + 1, "negation", t))
+    heads = [c.start for c in found if c.kind == "negation"]
+    for i, t in enumerate(tokens):  # concord words count only far from another negation
+        if not used[i] and t in cues.concord:
+            used[i] = True
+            if all(abs(i - h) > rules.concord_window for h in heads):
+                found.append(Cue(i, i + 1, "negation", t))
+                heads.append(i)
+    index = rules.antonym_index(lang)
+    for i, t in enumerate(tokens):
+        if used[i]:
+            continue
+        for a in index.get(fold(t), []) + index.get(f"s:{stem_key(t, lang)}", []):
+            end = _match_at(tokens, i, a.phrase, lang)
+            if end > 0 and take(i, end):
+                found.append(Cue(i, end, "antonym", " ".join(tokens[i:end]), a.concept, a.sign))
+                break
+    found.sort(key=lambda c: c.start)
+    return found
+
+
+def negation_words(lang: str | None, rules: StanceRules) -> set[str]:
+    cues = rules.lang(lang)
+    return cues.negation | cues.concord
