@@ -35,9 +35,12 @@ from statementkit.nlp import fold, stop_words
 from statementkit.stance import Cue, StanceRules, _TOKEN, expand_attached, find_cues, stem_key
 
 #: Defaults when a model's registry entry does not calibrate a threshold.
-DEFAULTS = {"candidate": 0.5, "duplicate": 0.7, "word": 0.6, "coverage": 0.75, "near_copy": 0.9}
+DEFAULTS = {"candidate": 0.5, "duplicate": 0.6, "substitution": 0.9, "frame": 0.7, "stance_coverage": 0.6,
+            "stance_coverage_cross": 0.3,
+            "word": 0.7, "mutual": 0.5, "near_copy": 0.9}
 SCOPE_AFTER = 2      # content words after a negation that it may apply to
 SCOPE_WINDOW = 5     # ... within this many tokens
+TYPO = 0.8           # character similarity of two left-over words that makes them one word misspelt
 PREFIX = 5           # a shared prefix this long (and most of the shorter word) aligns two words
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -129,12 +132,21 @@ class Comparison:
     unmatched: tuple[list[str], list[str]] = ([], [])
 
 
+#: The checks of the second stage; benchmarks switch them off one by one to measure each.
+CHECKS = ("copy", "stance", "numbers", "names", "substitution")
+
+
 class ClaimJudge:
     """Compares analysed statements; holds the word vectors it needs."""
 
-    def __init__(self, embedder, thresholds: dict[str, float] | None = None):
+    def __init__(self, embedder, thresholds: dict[str, float] | None = None, checks: Sequence[str] = CHECKS,
+                 rules: StanceRules | None = None):
+        from statementkit.stance import load_stance
+
         self.embedder = embedder
+        self.rules = rules or load_stance()
         self.t = {**DEFAULTS, **(thresholds or {})}
+        self.checks = frozenset(checks)
         self._vectors: dict[str, np.ndarray] = {}
 
     def prepare(self, claims: Sequence[Claim]) -> None:
@@ -164,61 +176,168 @@ class ClaimJudge:
                     sim[x, y] = 0.0  # numbers align only with the same number
                 elif _prefix_match(ta, tb):
                     sim[x, y] = max(sim[x, y], 0.9)
-        concepts_b = {}
-        for c in b.cues:
-            if c.kind == "antonym":
-                concepts_b.setdefault(c.concept, set()).update(range(c.start, c.end))
-        for c in a.cues:  # words of one antonym concept are counterparts (allow / verbieten)
-            if c.kind == "antonym" and c.concept in concepts_b:
-                for x, i in enumerate(a.content):
-                    if c.start <= i < c.end:
-                        for y, j in enumerate(b.content):
-                            if j in concepts_b[c.concept]:
-                                sim[x, y] = 1.0
+        for ca in a.cues:  # words of one antonym concept are counterparts (allow / verbieten)
+            if ca.kind != "antonym":
+                continue
+            for cb in b.cues:
+                if cb.kind == "antonym" and ca.concepts & cb.concepts:
+                    for x, i in enumerate(a.content):
+                        if ca.start <= i < ca.end:
+                            for y, j in enumerate(b.content):
+                                if cb.start <= j < cb.end:
+                                    sim[x, y] = 1.0
         return sim
+
+    def features(self, a: Claim, b: Claim) -> PairFeatures:
+        """What the two statements share and where they differ (independent of the cosine)."""
+        sim = self._similarity(a, b)
+        word = self.t["word"]
+        if sim.size:
+            # mutual best matches align at a lower cosine: word vectors across languages are weaker
+            # than within one ("Einrichtungen" ~ "institutions"), but a pair that prefers each other
+            # is a translation far more often than not
+            best_b, best_a = sim.argmax(axis=1), sim.argmax(axis=0)
+            mutual = np.zeros_like(sim, dtype=bool)
+            rows = np.arange(len(a.content))
+            mutual[rows, best_b] = best_a[best_b] == rows
+            sim = np.where(mutual & (sim >= self.t["mutual"]), np.maximum(sim, word), sim)
+            matched_a = sim.max(axis=1) >= word
+            matched_b = sim.max(axis=0) >= word
+        else:
+            matched_a, matched_b = np.zeros(len(a.content), bool), np.zeros(len(b.content), bool)
+        ok_a = {i for i, m in zip(a.content, matched_a) if m}
+        ok_b = {j for j, m in zip(b.content, matched_b) if m}
+        extra_a, extra_b = [], []
+        if a.lang == b.lang:
+            extra_a, extra_b = _prefix_negations(a, b, ok_a, ok_b, self.rules)
+            _typos(a, b, ok_a, ok_b)
+        miss_a = [a.tokens[i] for i in a.content if i not in ok_a]
+        miss_b = [b.tokens[j] for j in b.content if j not in ok_b]
+        cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
+        partners_a, partners_b = {}, {}
+        if sim.size:
+            for x, y in zip(*np.nonzero(sim >= word)):
+                partners_a.setdefault(a.content[x], set()).add(b.content[y])
+                partners_b.setdefault(b.content[y], set()).add(a.content[x])
+        soft = 1.0
+        if sim.size:
+            wa = np.array([a.weights[i] for i in a.content])
+            wb = np.array([b.weights[j] for j in b.content])
+            best_a = np.clip(sim.max(axis=1), 0, 1)
+            best_b = np.clip(sim.max(axis=0), 0, 1)
+            best_a[[i in ok_a for i in a.content]] = 1.0
+            best_b[[j in ok_b for j in b.content]] = 1.0
+            soft = float(min((best_a * wa).sum() / wa.sum(), (best_b * wb).sum() / wb.sum()))
+        elif a.content or b.content:
+            soft = 0.0
+        return PairFeatures(
+            soft=soft,
+            exact=a.norm == b.norm,
+            near_copy=_near_copy(a.norm, b.norm),
+            coverage=min(_coverage(a, ok_a), _coverage(b, ok_b)),
+            unmatched=(miss_a, miss_b),
+            negatives=([c.text for c in _polarity(a, ok_a, _concepts(b), partners_a, _polar(b), not cross)]
+                       + extra_a,
+                       [c.text for c in _polarity(b, ok_b, _concepts(a), partners_b, _polar(a), not cross)]
+                       + extra_b),
+            numbers=(sorted(a.numbers - b.numbers), sorted(b.numbers - a.numbers))
+            if a.numbers and b.numbers else ([], []),
+            names=([a.tokens[i] for i in sorted(a.entities) if i not in ok_a],
+                   [b.tokens[j] for j in sorted(b.entities) if j not in ok_b]) if not cross else ([], []),
+            cross_lingual=cross,
+            substitution=not cross and bool(miss_a) and bool(miss_b))
 
     def compare(self, a: Claim, b: Claim, cosine: float) -> Comparison:
         """Same claim, opposite stance, or a different claim? Symmetric in a and b."""
-        t = self.t
-        sim = self._similarity(a, b)
-        matched_a = sim.max(axis=1) >= t["word"] if sim.size else np.zeros(len(a.content), bool)
-        matched_b = sim.max(axis=0) >= t["word"] if sim.size else np.zeros(len(b.content), bool)
-        ok_a = {i for i, m in zip(a.content, matched_a) if m}
-        ok_b = {j for j, m in zip(b.content, matched_b) if m}
-        cov_a = _coverage(a, ok_a)
-        cov_b = _coverage(b, ok_b)
-        coverage = min(cov_a, cov_b)
-        miss_a = [a.tokens[i] for i in a.content if i not in ok_a]
-        miss_b = [b.tokens[j] for j in b.content if j not in ok_b]
-        near = _near_copy(a.norm, b.norm)
+        return verdict(self.features(a, b), cosine, self.t, self.checks)
 
-        neg_a = _polarity(a, ok_a, _concepts(b))
-        neg_b = _polarity(b, ok_b, _concepts(a))
-        if (len(neg_a) - len(neg_b)) % 2:
-            said = "/".join(c.text for c in neg_a) or "-"
-            other = "/".join(c.text for c in neg_b) or "-"
-            return Comparison(False, False, f"opposite stance ({said} vs {other})", coverage, near,
-                              (miss_a, miss_b))
-        if a.numbers and b.numbers and a.numbers != b.numbers:
-            return Comparison(False, True, "different numbers ({} vs {})".format(
-                ", ".join(sorted(a.numbers - b.numbers)) or "-", ", ".join(sorted(b.numbers - a.numbers)) or "-"),
-                coverage, near, (miss_a, miss_b))
-        if a.norm == b.norm:
-            return Comparison(True, True, "exact copy", 1.0, 1.0)
-        if near >= t["near_copy"]:
-            return Comparison(True, True, "near-exact copy", coverage, near, (miss_a, miss_b))
-        ent_a = [a.tokens[i] for i in a.entities if i not in ok_a]
-        ent_b = [b.tokens[j] for j in b.entities if j not in ok_b]
-        if ent_a and ent_b:
-            return Comparison(False, True, f"different names ({', '.join(ent_a)} vs {', '.join(ent_b)})",
-                              coverage, near, (miss_a, miss_b))
-        if cosine < t["duplicate"]:
-            return Comparison(False, True, "related", coverage, near, (miss_a, miss_b))
-        if coverage < t["coverage"]:
-            return Comparison(False, True, "different claim ({} vs {})".format(
-                ", ".join(miss_a[:4]) or "-", ", ".join(miss_b[:4]) or "-"), coverage, near, (miss_a, miss_b))
-        kind = "translation" if a.lang != b.lang and "und" not in (a.lang, b.lang) else "paraphrase"
-        return Comparison(True, True, kind, coverage, near, (miss_a, miss_b))
+
+@dataclass(slots=True)
+class PairFeatures:
+    """The second stage's measurements of one pair (a, b)."""
+
+    soft: float                                       # mean best word cosine (1 for aligned words), lower side
+    exact: bool
+    near_copy: float                                  # character similarity of the normalised texts
+    coverage: float                                   # share of content with a counterpart (lower side)
+    unmatched: tuple[list[str], list[str]]
+    negatives: tuple[list[str], list[str]]            # negative cues bearing on shared content
+    numbers: tuple[list[str], list[str]]              # numbers only one side has (when both have some)
+    names: tuple[list[str], list[str]]                # names without a counterpart
+    cross_lingual: bool
+    substitution: bool = False                        # same language, words left over on both sides
+
+    @property
+    def flip(self) -> bool:
+        return (len(self.negatives[0]) - len(self.negatives[1])) % 2 == 1
+
+
+def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequence[str] = CHECKS) -> Comparison:
+    """Decide one pair from its features, its cosine and the model's thresholds.
+
+    In order: an exact copy is a duplicate; an odd number of negations on
+    shared content, when most content is shared (`stance_coverage`), is a
+    stance flip; different numbers, or a substituted word the cosine does not
+    forgive (same language, words left over on both sides, the rest of the
+    text alike (`frame`), cosine below `substitution`), make a different claim;
+    a near-exact copy is a duplicate; a name on each side without counterpart
+    is a different claim; otherwise the cosine decides (`duplicate`).
+    """
+    on = checks
+    if "copy" in on and f.exact:
+        return Comparison(True, True, "exact copy", 1.0, 1.0)
+    miss = f.unmatched
+    res = lambda dup, reason, same=True: Comparison(dup, same, reason, f.coverage, f.near_copy, miss)  # noqa: E731
+    if "stance" in on and f.flip and f.coverage >= t["stance_coverage_cross" if f.cross_lingual else "stance_coverage"]:
+        return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
+                                                             "/".join(f.negatives[1]) or "-"), same=False)
+    if "numbers" in on and (f.numbers[0] or f.numbers[1]):
+        return res(False, "different numbers ({} vs {})".format(", ".join(f.numbers[0]) or "-",
+                                                               ", ".join(f.numbers[1]) or "-"))
+    if "substitution" in on and f.substitution and f.near_copy >= t["frame"] and cosine < t["substitution"]:
+        return res(False, "different claim ({} vs {})".format(", ".join(miss[0][:3]), ", ".join(miss[1][:3])))
+    if "copy" in on and f.near_copy >= t["near_copy"]:
+        return res(True, "near-exact copy")
+    if "names" in on and f.names[0] and f.names[1]:
+        return res(False, "different names ({} vs {})".format(", ".join(f.names[0]), ", ".join(f.names[1])))
+    if cosine < t["duplicate"]:
+        return res(False, "related")
+    return res(True, "translation" if f.cross_lingual else "paraphrase")
+
+
+def _prefix_negations(a: Claim, b: Claim, ok_a: set[int], ok_b: set[int], rules: StanceRules):
+    """Words that are another word of the pair with a negative prefix: ethical / unethical."""
+    extra_a, extra_b = [], []
+    prefixes = rules.lang(a.lang).negative_prefixes
+    if not prefixes:
+        return extra_a, extra_b
+    polar_a, polar_b = _polar(a), _polar(b)  # already counted as antonyms (geschikt / ongeschikt)
+    for i in a.content:
+        fa = fold(a.tokens[i])
+        for j in b.content:
+            fb = fold(b.tokens[j])
+            if i in polar_a and j in polar_b:
+                continue
+            for long, short, extra in ((fa, fb, extra_a), (fb, fa, extra_b)):
+                if len(short) >= 4 and len(long) > len(short) and long.endswith(short) and \
+                        long[:len(long) - len(short)].rstrip("-") in prefixes:
+                    extra.append(a.tokens[i] if extra is extra_a else b.tokens[j])
+                    ok_a.add(i)
+                    ok_b.add(j)
+    return extra_a, extra_b
+
+
+def _typos(a: Claim, b: Claim, ok_a: set[int], ok_b: set[int]) -> None:
+    """Align left-over words that differ by a slip of the keyboard (levle / level)."""
+    for i in a.content:
+        if i in ok_a or len(a.tokens[i]) < 4:
+            continue
+        for j in b.content:
+            if j not in ok_b and len(b.tokens[j]) >= 4 and \
+                    SequenceMatcher(None, a.tokens[i], b.tokens[j]).ratio() >= TYPO:
+                ok_a.add(i)
+                ok_b.add(j)
+                break
 
 
 def _coverage(c: Claim, ok: set[int]) -> float:
@@ -247,8 +366,13 @@ def _near_copy(a: str, b: str) -> float:
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _polar(c: Claim) -> set[int]:
+    """Token indices of the statement's antonym words (either sign)."""
+    return {i for cue in c.cues if cue.kind == "antonym" for i in range(cue.start, cue.end)}
+
+
 def _concepts(c: Claim) -> set[str]:
-    return {cue.concept for cue in c.cues if cue.kind == "antonym" and cue.concept}
+    return {k for cue in c.cues if cue.kind == "antonym" for k in cue.concepts}
 
 
 def _scope(c: Claim, cue: Cue) -> list[int]:
@@ -260,19 +384,32 @@ def _scope(c: Claim, cue: Cue) -> list[int]:
     return before[-1:]
 
 
-def _polarity(c: Claim, ok: set[int], other_concepts: set[str]) -> list[Cue]:
-    """The negative cues of `c` that bear on content shared with the other statement."""
+def _polarity(c: Claim, ok: set[int], other_concepts: set[str], partners: dict[int, set[int]],
+              other_polar: set[int], scoped: bool = True) -> list[Cue]:
+    """The negative cues of `c` that bear on content shared with the other statement.
+
+    A negation counts when a content word it applies to has a counterpart. A
+    negative antonym ("forbid", "reduce") counts when the other statement
+    speaks of the same concept, or when its counterpart there is itself a
+    stance word; aligned with a plain word ("prevent" ~ "tackle") it is taken
+    as a paraphrase; with no counterpart it counts like a negation.
+    `scoped=False` (pairs in two languages, where word alignment is too weak
+    to tell what a negation applies to) counts every negation.
+    """
     counted = []
     for cue in c.cues:
         if cue.kind == "antonym":
             if cue.sign > 0:
                 continue
-            if cue.concept in other_concepts:
+            if cue.concepts & other_concepts:
                 counted.append(cue)
                 continue
-            if any(i in ok for i in range(cue.start, cue.end)):
-                continue  # aligned with a word of unknown polarity: a paraphrase ("prevent" ~ "tackle")
-        scope = _scope(c, cue)
+            aligned = set().union(*(partners.get(i, set()) for i in range(cue.start, cue.end)))
+            if aligned:
+                if aligned & other_polar:
+                    counted.append(cue)
+                continue
+        scope = _scope(c, cue) if scoped else []
         if not scope or any(i in ok for i in scope):
             counted.append(cue)
     return counted

@@ -133,7 +133,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     everyone = snew + spub
     involved = sorted({x for pair in pairs for x in pair})
     claims = _analyse(everyone, involved, stance_rules)
-    judge = ClaimJudge(embedder if semantic else None, t)
+    judge = ClaimJudge(embedder if semantic else None, t, rules=stance_rules)
     judge.prepare(list(claims.values()))
     verdicts = {}
     for (i, j), score in pairs.items():
@@ -146,7 +146,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     groups = _groups(n, len(spub), [p for p, (_, v) in verdicts.items() if v.duplicate])
     per_new: list[list[Duplicate]] = [[] for _ in range(n)]
     for (i, j), (score, v) in verdicts.items():
-        if not (v.duplicate or not v.same_stance or score >= t["duplicate"]):
+        if not (v.duplicate or score >= t["duplicate"] or not v.same_stance):
             continue  # a topic neighbour, not worth a moderator's attention
         stats.duplicate_pairs += v.duplicate
         stats.stance_flips += not v.same_stance
@@ -163,6 +163,40 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     for canon, original in enumerate(order_new):
         out[original] = results_sorted[canon]
     return _number_groups(out)  # type: ignore[arg-type]
+
+
+def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Embedder | None = None,
+                  threshold: float | None = None, rules=None, thresholds: dict[str, float] | None = None,
+                  checks: Sequence[str] | None = None) -> list[Duplicate]:
+    """Judge given (earlier, new) pairs exactly as `find_duplicates` judges its candidates.
+
+    A pair below the model's `candidate` cosine that is no copy is not looked
+    at (as in the search). For evaluation and for checking single pairs.
+    """
+    from statementkit.claims import CHECKS, ClaimJudge
+    from statementkit.copies import copy_candidates
+    from statementkit.stance import load_stance
+
+    if not pairs:
+        return []
+    embedder = embedder or default_embedder()
+    t = {**thresholds_for(embedder, threshold), **(thresholds or {})}
+    texts = [x.text for pair in pairs for x in pair]
+    vecs = _encode_unique(embedder, texts, None)
+    stance_rules = load_stance(rules)
+    judge = ClaimJudge(embedder, t, CHECKS if checks is None else checks, rules=stance_rules)
+    everyone = [x for pair in pairs for x in pair]
+    claims = _analyse(everyone, range(len(everyone)), stance_rules)
+    judge.prepare(list(claims.values()))
+    out = []
+    for p, (a, b) in enumerate(pairs):
+        score = float(vecs[2 * p] @ vecs[2 * p + 1])
+        if score < t["candidate"] and not copy_candidates([b.text], [a.text]):
+            out.append(Duplicate(a.id, score, True, False, True, "not a candidate"))
+            continue
+        v = judge.compare(claims[2 * p], claims[2 * p + 1], score)
+        out.append(Duplicate(a.id, score, v.same_stance, v.duplicate, True, v.reason))
+    return out
 
 
 def _encode_unique(embedder: Embedder, texts: list[str], progress: Progress | None) -> np.ndarray:

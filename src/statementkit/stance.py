@@ -26,7 +26,7 @@ STANCE_FILE = "stance.toml"
 GAP = "..."  # in an exception phrase: up to GAP_MAX tokens in between ("ne ... que")
 GAP_MAX = 4
 MIN_STEM = 4
-_LANG_KEYS = ("negation", "concord", "prefixes", "suffixes", "contrast", "exceptions", "ignore")
+_LANG_KEYS = ("negation", "concord", "prefixes", "suffixes", "contrast", "exceptions", "ignore", "negative_prefixes")
 _TOP_KEYS = ("concord_window", "languages", "antonyms", "equivalents")
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TOKEN = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+", re.UNICODE)
@@ -40,7 +40,7 @@ def tokenize(text: str) -> list[str]:
 Phrase = tuple[str, ...]
 
 
-@dataclass(slots=True)
+@dataclass
 class LangCues:
     """The negation cues of one language."""
 
@@ -51,7 +51,12 @@ class LangCues:
     contrast: list[Phrase] = field(default_factory=list)
     exceptions: list[Phrase] = field(default_factory=list)
     ignore: set[str] = field(default_factory=set)
+    negative_prefixes: list[str] = field(default_factory=list)
     multiword_negation: list[Phrase] = field(default_factory=list)
+
+    def __post_init__(self) -> None:  # emphatic or accentless spellings: géén, nao
+        self.negation_folded = {fold(w) for w in self.negation}
+        self.concord_folded = {fold(w) for w in self.concord}
 
 
 @dataclass(slots=True, frozen=True)
@@ -99,7 +104,7 @@ class Cue:
     end: int
     kind: str  # "negation" | "contrast" | "antonym"
     text: str
-    concept: str | None = None
+    concepts: frozenset[str] = frozenset()  # antonym concepts the words belong to
     sign: int = -1
 
 
@@ -139,6 +144,7 @@ def _load(path: Path) -> StanceRules:
             contrast=[_phrase(w) for w in get("contrast")],
             exceptions=[_phrase(w) for w in get("exceptions")],
             ignore={t for w in get("ignore") for t in tokenize(w)},
+            negative_prefixes=[fold(p) for p in get("negative_prefixes")],
             multiword_negation=[p for p in negation if len(p) > 1])
     antonyms: dict[str, list[Antonym]] = {}
     for i, raw in enumerate(data.get("antonyms", [])):
@@ -253,12 +259,12 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
                 found.append(Cue(i, end, kind, " ".join(tokens[i:end])))
                 break
     for i, t in enumerate(tokens):
-        if not used[i] and t in cues.negation:
+        if not used[i] and (t in cues.negation or fold(t) in cues.negation_folded):
             used[i] = True
             found.append(Cue(i, i + 1, "negation", t))
     heads = [c.start for c in found if c.kind == "negation"]
     for i, t in enumerate(tokens):  # concord words count only far from another negation
-        if not used[i] and t in cues.concord:
+        if not used[i] and (t in cues.concord or fold(t) in cues.concord_folded):
             used[i] = True
             if all(abs(i - h) > rules.concord_window for h in heads):
                 found.append(Cue(i, i + 1, "negation", t))
@@ -267,11 +273,15 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
     for i, t in enumerate(tokens):
         if used[i]:
             continue
-        for a in index.get(fold(t), []) + index.get(f"s:{stem_key(t, lang)}", []):
-            end = _match_at(tokens, i, a.phrase, lang)
-            if end > 0 and take(i, end):
-                found.append(Cue(i, end, "antonym", " ".join(tokens[i:end]), a.concept, a.sign))
-                break
+        entries = index.get(fold(t), []) + index.get(f"s:{stem_key(t, lang)}", [])
+        hits = [(end, a) for a in entries if (end := _match_at(tokens, i, a.phrase, lang)) > 0]
+        if not hits:
+            continue
+        end = max(e for e, _ in hits)
+        sign = next(a.sign for e, a in hits if e == end)
+        if take(i, end):
+            concepts = frozenset(a.concept for e, a in hits if e == end and a.sign == sign)
+            found.append(Cue(i, end, "antonym", " ".join(tokens[i:end]), concepts, sign))
     found.sort(key=lambda c: c.start)
     return found
 
