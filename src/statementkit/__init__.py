@@ -17,6 +17,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+from statementkit.dedup import DedupStats, compare_pairs, find_duplicates, group_members
 from statementkit.errors import (
     InputError,
     ModelError,
@@ -44,6 +45,7 @@ __all__ = [
     "__version__",
     "REASON_CODES",
     "DedupResult",
+    "DedupStats",
     "Duplicate",
     "Filter",
     "Flag",
@@ -60,8 +62,11 @@ __all__ = [
     "StatementkitError",
     "ThemeAssignment",
     "VotesError",
+    "compare_pairs",
     "detect",
     "detect_languages",
+    "find_duplicates",
+    "group_members",
     "read_statements",
     "with_languages",
     "write_records",

@@ -18,13 +18,18 @@ on the order of the input.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-
-from statementkit.embed import Embedder, Progress
 from statementkit.model import DedupResult, Duplicate, Statement
+
+if TYPE_CHECKING:  # numpy and the embed module load only when a model is used
+    import numpy as np
+
+    from statementkit.embed import Embedder
+
+Progress = Callable[[int, int], None]  # (done, total), as in statementkit.embed
 
 MAX_NEIGHBOURS = 10  # candidates kept per statement and per set (published / new)
 

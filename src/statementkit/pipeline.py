@@ -81,11 +81,27 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     languages = expected_languages(rules)
     subs = with_languages(submissions, languages)
     pub = with_languages(published, languages)
-    screenings = check(subs, rules)
+    screenings = check(subs, rules, against=pub)  # the duplicate criterion runs the dedup stage
     rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
     result = ScreenResult(rows, pub, ["lang", "checks"])
+    _dedup_stage(result, rules, embedder)
     _themes_stage(result, rules, embedder, decisions)
     return result
+
+
+def _dedup_stage(result: ScreenResult, rules, embedder) -> None:
+    """Near-duplicates of each submission among the published statements and within the batch.
+
+    The checks' `duplicate` criterion made the same call just before; dedup
+    keeps its last result, so this costs nothing more.
+    """
+    from statementkit.dedup import find_duplicates
+
+    found = find_duplicates([row.statement for row in result.rows], result.published, embedder=embedder,
+                            rules=rules)
+    for row, dups in zip(result.rows, found):
+        row.duplicates = dups
+    result.stages.append("dedup")
 
 
 def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:

@@ -39,14 +39,24 @@ def demo(
     table.add_column("verdict", no_wrap=True)
     table.add_column("codes")
     table.add_column("theme", no_wrap=True)
+    table.add_column("duplicate of", no_wrap=True)
     table.add_column("text", ratio=1, overflow="fold")
     for row in result.rows:
         theme = "-"
         if row.theme is not None:
             theme = f"{row.theme.theme}{'+' + row.theme.theme2 if row.theme.theme2 else ''} {row.theme.confidence:.2f}"
         table.add_row(row.statement.id, row.statement.lang or "", row.verdict or "-",
-                      ", ".join(dict.fromkeys(row.codes)), theme, row.statement.text)
+                      ", ".join(dict.fromkeys(row.codes)), theme, _duplicates(row), row.statement.text)
     out = console()
     out.print(table)
     langs = Counter(row.statement.lang for row in result.rows)
     out.print("languages: " + ", ".join(f"{k} {v}" for k, v in langs.most_common()))
+
+
+def _duplicates(row) -> str:
+    """Ids of near-duplicates; "≠id" marks a close statement with the opposite stance."""
+    if not row.duplicates:
+        return ""
+    dups = [d.id for d in row.duplicates.duplicates if d.is_duplicate]
+    flips = [f"[yellow]≠{d.id}[/]" for d in row.duplicates.duplicates if not d.same_stance]
+    return ", ".join(dups[:2] + flips[:1])

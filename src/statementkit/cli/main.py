@@ -7,6 +7,8 @@ import typer
 from statementkit import __version__
 from statementkit.cli import check as check_cmd
 from statementkit.cli import convert, demo, lang, themes, triage
+from statementkit.cli import dedup as dedup_cli
+from statementkit.cli import models as models_cli
 from statementkit.cli import selfcheck as selfcheck_cmd
 from statementkit.cli import queue as queue_cli
 from statementkit.cli import report as report_cmd
@@ -47,6 +49,8 @@ app.command("triage")(triage.triage)
 app.command("votes")(votes_cmd.votes)
 app.command("report")(report_cmd.report)
 app.add_typer(themes.app, name="themes")
+app.command("dedup")(dedup_cli.dedup)
+app.add_typer(models_cli.app, name="models")
 
 
 def run() -> None:

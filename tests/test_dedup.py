@@ -1,0 +1,225 @@
+"""Duplicate detection with the deterministic hashing embedder (fast, no model)."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from statementkit.copies import copy_candidates
+from statementkit.dedup import DedupStats, compare_pairs, find_duplicates, group_members
+from statementkit.embed import HashingEmbedder
+from statementkit.model import Statement
+from statementkit.neighbours import nearest
+
+EMB = HashingEmbedder()
+
+BATCH = [
+    Statement("n1", "Museums should share their data for AI training.", "en"),
+    Statement("n2", "museums should share their data for AI training!!", "en"),          # exact copy of n1
+    Statement("n3", "Museums should share thier data for AI trainig.", "en"),            # typos
+    Statement("n4", "Museums should not share their data for AI training.", "en"),       # stance flip
+    Statement("n5", "The city should build more bike lanes along the river.", "en"),
+    Statement("n6", "The city should build 20 new bike lanes along the river.", "en"),
+    Statement("n7", "The city should build 50 new bike lanes along the river.", "en"),   # other number
+    Statement("n8", "Archives should label texts written by AI.", "en"),
+    Statement("n9", "Archives should clearly label texts written by AI.", "en"),         # light edit
+    Statement("n10", "Pensions should be the same in every country.", "en"),
+]
+PUBLISHED = [
+    Statement("p1", "Museums should share their data for AI training", "en"),
+    Statement("p2", "Libraries must never sell reader data.", "en"),
+]
+
+
+def dups(result) -> dict[str, bool]:
+    return {d.id: d.is_duplicate for d in result.duplicates}
+
+
+def test_empty_and_single_input():
+    assert find_duplicates([], PUBLISHED, embedder=EMB) == []
+    [only] = find_duplicates([BATCH[0]], embedder=EMB)
+    assert only.id == "n1" and only.duplicates == [] and only.group is None
+    [r] = find_duplicates([BATCH[4]], PUBLISHED, embedder=EMB)
+    assert r.duplicates == [] and r.group is None
+
+
+def test_copies_flips_and_numbers():
+    results = {r.id: r for r in find_duplicates(BATCH, PUBLISHED, embedder=EMB)}
+    assert [r.id for r in find_duplicates(BATCH, PUBLISHED, embedder=EMB)] == [s.id for s in BATCH]
+    n1 = results["n1"]
+    assert dups(n1)["p1"] and dups(n1)["n2"] and dups(n1)["n3"]
+    assert next(d for d in n1.duplicates if d.id == "p1").published is True
+    assert next(d for d in n1.duplicates if d.id == "n2").published is False
+    flip = next(d for d in n1.duplicates if d.id == "n4")
+    assert flip.same_stance is False and flip.is_duplicate is False and "opposite stance" in flip.reason
+    assert not dups(results["n6"]).get("n7", False)          # 20 vs 50 bike lanes
+    assert dups(results["n8"])["n9"]                          # "clearly" added
+    assert results["n10"].duplicates == []
+    # duplicates first, then by falling score
+    scores = [d.score for d in n1.duplicates if d.is_duplicate]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_groups_are_connected_components():
+    results = find_duplicates(BATCH, PUBLISHED, embedder=EMB)
+    groups = group_members(results)
+    by_id = {r.id: r.group for r in results}
+    assert by_id["n1"] is not None and by_id["n1"] == by_id["n2"] == by_id["n3"]
+    assert by_id["n4"] != by_id["n1"]                         # the stance flip is not in the group
+    assert by_id["n8"] == by_id["n9"] and by_id["n8"] != by_id["n1"]
+    assert by_id["n10"] is None
+    assert sorted(groups[by_id["n1"]]) == ["n1", "n2", "n3"]
+    assert min(groups) == 1
+
+
+def partition(results) -> set[frozenset[str]]:
+    return {frozenset(ids) for ids in group_members(results).values()}
+
+
+def verdicts(results) -> dict[str, set[tuple[str, bool, bool]]]:
+    return {r.id: {(d.id, d.is_duplicate, d.same_stance) for d in r.duplicates} for r in results}
+
+
+REFERENCE = find_duplicates(BATCH, PUBLISHED, embedder=EMB)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.permutations(BATCH), st.permutations(PUBLISHED))
+def test_order_does_not_matter(new, published):
+    results = find_duplicates(new, published, embedder=EMB)
+    assert [r.id for r in results] == [s.id for s in new]
+    assert partition(results) == partition(REFERENCE)
+    assert verdicts(results) == verdicts(REFERENCE)
+
+
+def test_copies_without_a_model():
+    stats = DedupStats()
+    results = {r.id: r for r in find_duplicates(BATCH, PUBLISHED, semantic=False, stats=stats)}
+    assert dups(results["n1"]) == {"p1": True, "n2": True, "n3": True, "n4": False}
+    assert next(d for d in results["n1"].duplicates if d.id == "n4").same_stance is False
+    assert stats.encode_s == 0 and stats.method == ""
+
+
+def test_copy_candidates_prefix_filter():
+    new = ["The data space should advocate for AI rules at EU level.",
+           "the data space should advocate for AI rules at EU levle",
+           "Parking should be free on Sundays."]
+    pub = ["The data space should advocate for AI rules at EU level", "Something else entirely here."]
+    pairs = copy_candidates(new, pub)
+    assert (0, 1) in pairs and (0, 3) in pairs and (1, 3) in pairs
+    assert not any(2 in p for p in pairs) and not any(p == (3, 4) for p in pairs)
+
+
+def test_compare_pairs_mirrors_the_search():
+    a = Statement("a", "Museums should share their data for AI training.", "en")
+    out = compare_pairs([(a, Statement("b", "Museums should not share their data for AI training.", "en")),
+                         (a, Statement("c", "museums should share their data for ai training", "en")),
+                         (a, Statement("d", "Pensions should rise.", "en"))], embedder=EMB)
+    assert [d.is_duplicate for d in out] == [False, True, False]
+    assert out[0].same_stance is False and out[2].reason == "not a candidate"
+
+
+def test_threshold_option_changes_the_verdict():
+    a, b = BATCH[7], BATCH[8]
+    assert find_duplicates([a, b], embedder=EMB)[0].duplicates[0].is_duplicate
+    strict = find_duplicates([a, b], embedder=EMB, threshold=0.999)
+    assert all(not d.is_duplicate or d.reason.endswith("copy") for r in strict for d in r.duplicates)
+
+
+# ---------------------------------------------------------------- neighbour search
+
+
+def clustered(n: int, dim: int = 64, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((n // 20, dim))
+    x = centres[rng.integers(0, len(centres), n)] + 0.35 * rng.standard_normal((n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def brute(new, pub, threshold):
+    s_new = new @ new.T
+    np.fill_diagonal(s_new, -1)
+    return ({(i, j) for i, j in zip(*np.nonzero(s_new >= threshold))},
+            {(i, j) for i, j in zip(*np.nonzero(new @ pub.T >= threshold))})
+
+
+def pairs_of(found):
+    new = {(q, o) for q, o, p in zip(found.query, found.other, found.published) if not p}
+    pub = {(q, o) for q, o, p in zip(found.query, found.other, found.published) if p}
+    return new, pub
+
+
+def test_exact_search_equals_brute_force():
+    x = clustered(600)
+    new, pub = x[:400], x[400:]
+    found = nearest(new, pub, k=1000, threshold=0.8, method="exact")
+    assert pairs_of(found) == brute(new, pub, 0.8)
+    top = nearest(new, pub, k=2, threshold=0.8, method="exact")
+    assert max(np.bincount(top.query[~top.published])) <= 2
+
+
+def test_ivf_finds_nearly_all_close_pairs():
+    x = clustered(3000, seed=1)
+    new, pub = x[:2000], x[2000:]
+    want_new, want_pub = brute(new, pub, 0.85)
+    got_new, got_pub = pairs_of(nearest(new, pub, k=1000, threshold=0.85, method="ivf", probes=4))
+    assert got_new <= want_new and got_pub <= want_pub      # never invents a pair
+    recall = (len(got_new) + len(got_pub)) / (len(want_new) + len(want_pub))
+    assert recall >= 0.97
+
+
+def test_nearest_handles_empty_sets():
+    x = clustered(40)
+    assert len(nearest(x[:0], x, threshold=0.5)) == 0
+    assert nearest(x, x[:0], threshold=0.0, k=3).published.sum() == 0
+
+
+# ---------------------------------------------------------------- pipeline and CLI
+
+
+def test_pipeline_fills_duplicates():
+    from statementkit.pipeline import screen
+
+    result = screen(BATCH[:4], PUBLISHED, embedder=EMB)
+    assert "dedup" in result.stages
+    row = result.rows[0]
+    assert row.duplicates is not None and row.duplicates.id == "n1"
+    assert any(d["id"] == "p1" and d["duplicate"] for d in row.to_dict()["duplicates"])
+
+
+def test_cli_dedup_copies_only_and_models_list(tmp_path):
+    from typer.testing import CliRunner
+
+    from statementkit.cli.main import app
+
+    new = tmp_path / "new.jsonl"
+    new.write_text("\n".join(json.dumps(s.to_dict()) for s in BATCH), encoding="utf-8")
+    pub = tmp_path / "pub.jsonl"
+    pub.write_text("\n".join(json.dumps(s.to_dict()) for s in PUBLISHED), encoding="utf-8")
+    runner = CliRunner()
+    r = runner.invoke(app, ["dedup", str(new), "--against", str(pub), "--copies-only", "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    rows = [json.loads(line) for line in r.output.splitlines()]
+    assert [row["id"] for row in rows] == [s.id for s in BATCH]
+    first = {d["id"]: d for d in rows[0]["duplicates"]}
+    assert first["p1"]["duplicate"] and first["p1"]["same_stance"] and rows[0]["group"] == rows[1]["group"]
+    r = runner.invoke(app, ["dedup", str(new), "--model", "hashing", "--no-cache"])
+    assert r.exit_code == 0 and "n1" in r.output
+    r = runner.invoke(app, ["models", "list", "--format", "json"])
+    ids = [m["id"] for m in json.loads(r.output)]
+    assert r.exit_code == 0 and "use-multilingual-v3" in ids and "hashing" in ids
+    r = runner.invoke(app, ["dedup", str(tmp_path / "missing.jsonl")])
+    assert r.exit_code == 2
+
+
+def test_shuffled_batches_give_the_same_groups():
+    rng = random.Random(7)
+    for _ in range(5):
+        new = BATCH[:]
+        rng.shuffle(new)
+        assert partition(find_duplicates(new, PUBLISHED, embedder=EMB)) == partition(REFERENCE)

@@ -1,0 +1,107 @@
+"""Stance cues per language (rules/stance.toml) and the pair-level stance decision."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from statementkit.claims import ClaimJudge, analyse
+from statementkit.embed import HashingEmbedder
+from statementkit.errors import RulesError
+from statementkit.stance import expand_attached, find_cues, load_stance, tokenize
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_stance()
+
+
+def negations(text: str, lang: str, rules) -> list[str]:
+    tokens = tokenize(expand_attached(text, rules.lang(lang)))
+    return [c.text for c in find_cues(tokens, lang, rules) if c.kind != "antonym" or c.sign < 0]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Museums should not share their data.", "en", ["not"]),
+    ("Museums shouldn't share their data.", "en", ["not"]),
+    ("Museums should share not only images but also texts.", "en", []),
+    ("Neither museums nor archives should sell data.", "en", ["neither"]),
+    ("Museen sollten keine Daten teilen.", "de", ["keine"]),
+    ("Museen sollten nicht nur Bilder teilen.", "de", []),
+    ("Les musées ne doivent pas partager leurs données.", "fr", ["ne"]),          # ne ... pas counts once
+    ("Les musées n'ont jamais partagé leurs données.", "fr", ["ne"]),
+    ("Les musées ne doivent utiliser que des outils ouverts.", "fr", []),         # ne ... que = only
+    ("Musea moeten géén gegevens delen.", "nl", ["géén"]),                        # emphatic spelling
+    ("Los museos no deberían nunca vender datos.", "es", ["no"]),                 # negative concord
+    ("Nunca deberían vender datos.", "es", ["nunca"]),
+    ("I musei non dovrebbero mai vendere dati.", "it", ["non"]),
+    ("Muzea nigdy nie powinny sprzedawać danych.", "pl", ["nie"]),
+    ("Muzea powinny uczyć nie tylko obsługi narzędzi.", "pl", []),
+    ("AI should assist rather than replace curators.", "en", ["rather than"]),
+    ("Les cantines devraient servir au moins un repas végétarien.", "fr", []),    # au moins = at least
+])
+def test_negation_cues(rules, text, lang, expected):
+    assert negations(text, lang, rules) == expected
+
+
+def test_antonym_concepts_are_shared_across_languages(rules):
+    def concepts(text, lang):
+        return {(k, c.sign) for c in find_cues(tokenize(text), lang, rules) if c.kind == "antonym"
+                for k in c.concepts}
+
+    assert ("permit", 1) in concepts("Museums should allow AI training.", "en")
+    assert ("permit", -1) in concepts("Museen sollten KI-Training verbieten.", "de")
+    assert ("permit", -1) in concepts("Les musées devraient interdire l'entraînement.", "fr")
+    assert ("amount", -1) in concepts("Archiwa powinny zmniejszyć zużycie energii.", "pl")
+    assert ("open", -1) in concepts("Los archivos deberían restringir el acceso.", "es")
+    assert ("accept", -1) in concepts("I musei dovrebbero rifiutare l'IA.", "it")
+    assert ("use", -1) in concepts("Musea moeten AI vermijden.", "nl")
+
+
+def test_short_stems_do_not_match(rules):
+    # French Snowball stems both "données" and "donner" to "don": too short to be a word
+    tokens = tokenize("Les musées partagent leurs données.")
+    assert not [c for c in find_cues(tokens, "fr", rules) if c.text == "données"]
+
+
+@pytest.fixture(scope="module")
+def judge(rules):
+    return ClaimJudge(HashingEmbedder(), {"word": 0.7, "mutual": 0.5}, rules=rules)
+
+
+def flip(judge, rules, a: str, b: str, lang_a: str = "en", lang_b: str = "en") -> bool:
+    ca, cb = analyse(a, lang_a, rules), analyse(b, lang_b, rules)
+    judge.prepare([ca, cb])
+    return judge.features(ca, cb).flip
+
+
+@pytest.mark.parametrize("a, b, flipped", [
+    ("Museums should share their data for AI training.",
+     "Museums should not share their data for AI training.", True),
+    ("Museums should allow AI training on their collections.",
+     "Museums should forbid AI training on their collections.", True),
+    ("Museums should forbid AI training on their collections.",
+     "Museums should not allow AI training on their collections.", False),   # two ways to say no
+    ("Investing in open AI is essential for public institutions.",
+     "Investing in open AI is not essential for public institutions.", True),
+    ("AI is ethical in archives.", "AI is unethical in archives.", True),     # negative prefix
+    ("Museums should collaborate with partners to ensure diversity and no bias.",
+     "Museums should collaborate with partners to ensure diversity.", False),  # negation of extra content
+    ("Museums should share data, not only images.", "Museums should share data and images.", False),
+])
+def test_pair_stance(judge, rules, a, b, flipped):
+    assert flip(judge, rules, a, b) is flipped
+    assert flip(judge, rules, b, a) is flipped  # symmetric
+
+
+def test_bad_stance_file_names_file_and_key(tmp_path):
+    from statementkit.resources import rules_dir
+
+    target = tmp_path / "rules"
+    shutil.copytree(rules_dir(), target)
+    path = target / "stance.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("concord_window = 6", "concord_windw = 6"),
+                    encoding="utf-8")
+    with pytest.raises(RulesError, match=r"stance.toml.*unknown key 'concord_windw'"):
+        load_stance(target)
