@@ -31,17 +31,23 @@ from _common import DATA, ROOT, print_table, write_result
 
 from statementkit.claims import CHECKS, ClaimJudge, analyse, verdict
 from statementkit.copies import copy_candidates
-from statementkit.embed import CachedEmbedder, load_embedder
+from statementkit.embed import CachedEmbedder, load_embedder, model_entry
 from statementkit.stance import load_stance
 
 MODELS = ("use-multilingual-v3", "all-MiniLM-L6-v2", "hashing")
-WORD_GRID = [round(x, 2) for x in np.arange(0.50, 0.86, 0.05)]
-DUP_GRID = [round(x, 2) for x in np.arange(0.30, 0.96, 0.01)]
+WORD_GRID = (0.65, 0.7, 0.75, 0.8)
+DUP_GRID = [round(x, 2) for x in np.arange(0.40, 0.96, 0.01)]
 SUB_GRID = [round(x, 2) for x in np.arange(0.80, 1.001, 0.01)]
-MUTUAL_GRID = (0.5, 0.6, 1.0)
-FRAME_GRID = [round(x, 2) for x in np.arange(0.50, 0.96, 0.05)]
-STANCE_COV_GRID = [round(x, 2) for x in np.arange(0.0, 0.91, 0.1)]
-NEAR_GRID = (0.85, 0.9, 0.95)
+MUTUAL_GRID = (0.5, 1.0)
+FRAME_GRID = (0.6, 0.7, 0.8)
+STANCE_COV_GRID = (0.5, 0.6, 0.7, 0.8, 0.9)
+STANCE_COV_X_GRID = (0.3, 0.5, 0.7)
+SOFT_GRID = (0.0, 0.6, 0.7)
+CROSS_GRID = tuple(round(x, 3) for x in np.arange(0.45, 0.66, 0.025))
+BACKGROUND_FLOOR = 0.4      # no threshold in the grid is lower: pairs below are never duplicates
+BACKGROUND_MAX = 0.001      # at most 1 in 1,000 same-topic background pairs may be called duplicates
+CANDIDATE_FLOOR = 0.35
+NEAR_GRID = (0.9,)
 ABLATION = [("cosine only", ()), ("+ copies", ("copy",)), ("+ stance", ("copy", "stance")),
             ("+ numbers, names", ("copy", "stance", "numbers", "names")), ("+ word substitutions (full)", CHECKS)]
 
@@ -54,13 +60,14 @@ def load(split: str) -> list[dict]:
 class Pairs:
     """Cosines, copy candidacy and second-stage features of every pair, for one model."""
 
-    def __init__(self, rows: list[dict], embedder, vectors: dict[str, np.ndarray]):
+    def __init__(self, rows: list[dict], embedder, vectors: dict[str, np.ndarray], total: int | None = None):
         self.rows = rows
+        self.total = total or len(rows)  # background sets keep only their close pairs but count them all
         self.embedder = embedder
         self.cos = np.array([float(vectors[r["a"]] @ vectors[r["b"]]) for r in rows])
         self.copy = np.array([bool(copy_candidates([r["b"]], [r["a"]])) for r in rows])
-        self.label = np.array([r["label"] for r in rows])
-        self.kind = [r["kind"] for r in rows]
+        self.label = np.array([bool(r.get("label", False)) for r in rows])
+        self.kind = [r.get("kind", "background") for r in rows]
         self.cross = np.array([r["a_lang"] != r["b_lang"] for r in rows])
         self.rules = rules = load_stance()
         self.claims = [(analyse(r["a"], r["a_lang"], rules), analyse(r["b"], r["b_lang"], rules)) for r in rows]
@@ -92,6 +99,45 @@ class Pairs:
             dup[i], same[i] = v.duplicate, v.same_stance
         return dup, same
 
+    def arrays(self, word: float, mutual: float, on: set) -> dict[str, np.ndarray]:
+        """The features `verdict` looks at, as arrays, for the vectorised grid search."""
+        feats = self.features(word, mutual) if on else [None] * len(self.rows)
+        return {
+            "exact": np.array([bool(f and "copy" in on and f.exact) for f in feats]),
+            "flip": np.array([bool(f and "stance" in on and f.flip) for f in feats]),
+            "coverage": np.array([f.coverage if f else 0.0 for f in feats]),
+            "numbers": np.array([bool(f and "numbers" in on and (f.numbers[0] or f.numbers[1])) for f in feats]),
+            "subst": np.array([bool(f and "substitution" in on and f.substitution) for f in feats]),
+            "near_copy": np.array([f.near_copy if f else 0.0 for f in feats]),
+            "names": np.array([bool(f and "names" in on and f.names[0] and f.names[1]) for f in feats]),
+            "soft": np.array([f.soft if f else 1.0 for f in feats]),
+        }
+
+
+def background(split: str, embedder, floor: float = BACKGROUND_FLOOR, languages=None) -> Pairs:
+    """Every pair of the criteria and theme statements of one split: one topic, nearly all different claims.
+
+    Real consultations are single-topic, so unrelated statements already score
+    0.4-0.6; the balanced pair set does not show that. Only pairs with cosine
+    >= `floor` are analysed (no threshold in the grid is lower); `total` counts all.
+    """
+    texts, langs = [], []
+    for name in ("criteria", "themes"):
+        for line in (DATA / f"{name}-{split}.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                if languages and row.get("lang") not in languages:
+                    continue
+                texts.append(row["text"])
+                langs.append(row.get("lang") or "und")
+    vecs = embedder.encode(texts)
+    sims = vecs @ vecs.T
+    a, b = np.triu_indices(len(texts), 1)
+    keep = sims[a, b] >= floor
+    rows = [{"a": texts[i], "a_lang": langs[i], "b": texts[j], "b_lang": langs[j]}
+            for i, j in zip(a[keep], b[keep])]
+    return Pairs(rows, embedder, dict(zip(texts, vecs)), total=len(a))
+
 
 def metrics(p: Pairs, dup: np.ndarray, same: np.ndarray) -> dict:
     tp = int((dup & p.label).sum())
@@ -110,7 +156,7 @@ def metrics(p: Pairs, dup: np.ndarray, same: np.ndarray) -> dict:
     del kinds
     return {
         "precision": round(prec, 3), "recall": round(rec, 3), "f1": round(f1, 3),
-        "cross_lingual_recall": round(float(dup[cross_pos].mean()), 3),
+        "cross_lingual_recall": round(float(dup[cross_pos].mean()), 3) if cross_pos.any() else None,
         "stance_flips_called_duplicate": round(float(dup[flips].mean()), 3),
         "stance_flips_detected": round(float((~same[flips]).mean()), 3),
         "duplicates_wrongly_flipped": round(float((~same[p.label]).mean()), 3),
@@ -118,60 +164,74 @@ def metrics(p: Pairs, dup: np.ndarray, same: np.ndarray) -> dict:
     }
 
 
-def calibrate(dev: Pairs, checks) -> dict:
-    """Best dev F1 over the threshold grid (ties: fewer stance flips called duplicates, then middle values).
+def _decide(x: dict, cos: np.ndarray, cross: np.ndarray, p: dict, d_grid, s_grid) -> np.ndarray:
+    """`claims.verdict` vectorised over the duplicate (axis 0) and substitution (axis 1) cosines.
 
-    The grid search vectorises `claims.verdict` over the two cosine
+    `d_grid` is the same-language duplicate cosine; `p["duplicate_cross"]` the one across languages.
+    """
+    blocked = (x["flip"] & (x["coverage"] >= np.where(cross, p["stance_coverage_cross"], p["stance_coverage"]))
+               | x["numbers"])
+    framed = x["subst"] & (x["near_copy"] >= p["frame"])
+    c = cos[None, None, :]
+    passed_sub = ~framed[None, None, :] | (c >= s_grid)
+    close = np.where(cross[None, None, :], (cos >= p["duplicate_cross"])[None, None, :], c >= d_grid)
+    later = (x["near_copy"] >= p["near_copy"])[None, None, :] | (
+        ~x["names"][None, None, :] & close & (x["soft"] >= p["soft"])[None, None, :])
+    return x["exact"] | (~blocked & passed_sub & later)
+
+
+def calibrate(dev: Pairs, checks, bg: Pairs | None = None, bg_max: float = BACKGROUND_MAX) -> dict:
+    """Best dev F1 over the threshold grid with at most `bg_max` of background pairs called duplicates.
+
+    Ties: fewer stance flips called duplicates, then values nearer the middle
+    of the plateau. The grid vectorises `claims.verdict` over the two cosine
     thresholds; `predict` then re-checks the choice with `verdict` itself.
     """
     best, best_key = None, None
     on = set(checks)
-    words = WORD_GRID if checks else [0.7]
-    frames = FRAME_GRID if "substitution" in on else [2.0]
-    scovs = STANCE_COV_GRID if "stance" in on else [2.0]
-    nears = NEAR_GRID if "copy" in on else [2.0]
     subs = np.array(SUB_GRID if "substitution" in on else [0.0])
     flips = np.array([k == "stance_flip" for k in dev.kind])
     d_grid = np.array(DUP_GRID)[:, None, None]
     s_grid = subs[None, :, None]
-    cos = dev.cos[None, None, :]
-    n = len(dev.rows)
-    for word, mutual in [(w, m) for w in words for m in (MUTUAL_GRID if checks else [1.0]) if m < w or m >= 1.0]:
-        feats = dev.features(word, mutual) if checks else [None] * n
-        exact = np.array([bool(f and "copy" in on and f.exact) for f in feats])
-        flip = np.array([bool(f and "stance" in on and f.flip) for f in feats])
-        coverage = np.array([f.coverage if f else 0.0 for f in feats])
-        numbers = np.array([bool(f and "numbers" in on and (f.numbers[0] or f.numbers[1])) for f in feats])
-        subst = np.array([bool(f and "substitution" in on and f.substitution) for f in feats])
-        near_copy = np.array([f.near_copy if f else 0.0 for f in feats])
-        names = np.array([bool(f and "names" in on and f.names[0] and f.names[1]) for f in feats])
-        cross = dev.cross
-        for scov, scov_x in [(x, y) for x in scovs for y in (scovs if "stance" in on else [2.0])]:
-            blocked = (flip & (coverage >= np.where(cross, scov_x, scov))) | numbers
-            for frame in frames:
-                framed = subst & (near_copy >= frame)
-                passed_sub = ~framed[None, None, :] | (cos >= s_grid)
-                for near in nears:
-                    later = (near_copy >= near)[None, None, :] | (~names[None, None, :] & (cos >= d_grid))
-                    grid = exact | (~blocked & passed_sub & later)        # (dup, sub, pairs)
-                    tp = (grid & dev.label).sum(axis=2)
-                    prec = tp / np.maximum(1, grid.sum(axis=2))
-                    rec = tp / dev.label.sum()
-                    f1 = np.where(prec + rec > 0, 2 * prec * rec / np.maximum(prec + rec, 1e-9), 0.0)
-                    flip_rate = grid[:, :, flips].mean(axis=2)
-                    score = np.round(f1, 4) - 1e-3 * flip_rate
-                    x, y = _plateau_centre(score)
-                    key = (round(float(f1[x, y]), 4), -float(flip_rate[x, y]), -abs(word - 0.7),
-                           -abs(scov - 0.6), -abs(scov_x - 0.4), -abs(frame - 0.7), -abs(near - 0.9),
-                           -abs(mutual - 0.5))
-                    if best_key is None or key > best_key:
-                        best_key = key
-                        best = {"word": word, "mutual": mutual, "duplicate": DUP_GRID[x],
-                                "substitution": float(subs[y]), "frame": frame, "stance_coverage": scov,
-                                "stance_coverage_cross": scov_x,
-                                "near_copy": near, "candidate": 0.0}
+    settings = [(w, m) for w in (WORD_GRID if checks else [0.7])
+                for m in (MUTUAL_GRID if checks else [1.0]) if m < w or m >= 1.0]
+    grid_axes = {
+        "stance_coverage": STANCE_COV_GRID if "stance" in on else [2.0],
+        "stance_coverage_cross": STANCE_COV_X_GRID if "stance" in on else [2.0],
+        "frame": FRAME_GRID if "substitution" in on else [2.0],
+        "near_copy": NEAR_GRID if "copy" in on else [2.0],
+        "soft": SOFT_GRID if checks else [0.0],
+        "duplicate_cross": CROSS_GRID,
+    }
+    import itertools
+
+    for word, mutual in settings:
+        xd = dev.arrays(word, mutual, on)
+        xb = bg.arrays(word, mutual, on) if bg is not None else None
+        for values in itertools.product(*grid_axes.values()):
+            p = dict(zip(grid_axes, values))
+            grid = _decide(xd, dev.cos, dev.cross, p, d_grid, s_grid)
+            tp = (grid & dev.label).sum(axis=2)
+            prec = tp / np.maximum(1, grid.sum(axis=2))
+            rec = tp / dev.label.sum()
+            f1 = np.where(prec + rec > 0, 2 * prec * rec / np.maximum(prec + rec, 1e-9), 0.0)
+            flip_rate = grid[:, :, flips].mean(axis=2)
+            score = np.round(f1, 4) - 1e-3 * flip_rate
+            if xb is not None:
+                bg_rate = _decide(xb, bg.cos, bg.cross, p, d_grid, s_grid).sum(axis=2) / bg.total
+                score = np.where(bg_rate <= bg_max, score, -1.0)
+            if score.max() < 0:
+                continue
+            x, y = _plateau_centre(score)
+            key = (round(float(score[x, y]), 4), -float(flip_rate[x, y]), -abs(word - 0.7),
+                   -abs(p["stance_coverage"] - 0.6), -abs(p["frame"] - 0.7), -abs(mutual - 0.5))
+            if best_key is None or key > best_key:
+                best_key = key
+                best = {"word": word, "mutual": mutual, "duplicate": DUP_GRID[x], "substitution": float(subs[y]),
+                        **p, "candidate": 0.0}
     positives = dev.cos[dev.label]
-    best["candidate"] = float(np.floor(min(best["duplicate"], np.quantile(positives, 0.02)) * 20) / 20)
+    lowest = min(best["duplicate"], best["duplicate_cross"], np.quantile(positives, 0.02))
+    best["candidate"] = float(max(CANDIDATE_FLOOR, np.floor(lowest * 20) / 20))
     best["f1_grid"] = best_key[0]
     return best
 
@@ -224,6 +284,7 @@ def write_registry(thresholds: dict[str, dict]) -> None:
             "# calibrated on benchmarks/data/dedup-dev.jsonl by benchmarks/dedup.py --calibrate",
             f"candidate = {t['candidate']}   # search: cosine above which a pair goes to the second stage",
             f"duplicate = {t['duplicate']}   # same claim, same stance: cosine at or above this",
+            f"duplicate_cross = {t['duplicate_cross']}   # ... for two statements in different languages",
             f"substitution = {t['substitution']}   # cosine that forgives a word swapped for another",
             f"frame = {t['frame']}   # ... when the rest of the two texts is this alike (character similarity)",
             f"stance_coverage = {t['stance_coverage']}   # share of content with a counterpart to call a stance flip",
@@ -231,16 +292,25 @@ def write_registry(thresholds: dict[str, dict]) -> None:
             f"word = {t['word']}   # word-vector cosine that aligns two words",
             f"mutual = {t['mutual']}   # ... or this, when the two words are each other's best match",
             f"near_copy = {t['near_copy']}   # character similarity that makes a near-exact copy",
+            f"soft = {t['soft']}   # mean best word cosine a duplicate needs (1 for aligned words)",
         ]
         text = text[:block.start(1)] + "\n".join(lines) + "\n" + text[block.end(1):].lstrip("\n")
         text = text.replace("\n[[models]]", "\n\n[[models]]").replace("\n\n\n[[models]]", "\n\n[[models]]")
     path.write_text(text, encoding="utf-8")
 
 
+def background_rate(bg: Pairs, t: dict, checks) -> dict:
+    dup, _ = bg.predict(t, checks)
+    return {"pairs": bg.total, "called_duplicate": int(dup.sum()),
+            "per_1000_pairs": round(1000 * float(dup.sum()) / bg.total, 3)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--calibrate", action="store_true", help="write the thresholds to models/registry.toml")
+    parser.add_argument("--background-max", type=float, default=BACKGROUND_MAX,
+                        help="largest share of same-topic background pairs that may be called duplicates")
     args = parser.parse_args()
     dev_rows, test_rows = load("dev"), load("test")
     texts = sorted({r[k] for r in dev_rows + test_rows for k in ("a", "b")})
@@ -248,39 +318,50 @@ def main() -> None:
     for model_id in args.models.split(","):
         emb = CachedEmbedder(load_embedder(model_id))
         vectors = dict(zip(texts, emb.encode(texts)))
-        dev, test = Pairs(dev_rows, emb, vectors), Pairs(test_rows, emb, vectors)
-        t = calibrate(dev, CHECKS)
+        # a model is calibrated and judged on the languages it covers (MiniLM: English only)
+        langs = set(model_entry(model_id).languages) or None
+        within = [r for r in dev_rows if not langs or {r["a_lang"], r["b_lang"]} <= langs]
+        within_test = [r for r in test_rows if not langs or {r["a_lang"], r["b_lang"]} <= langs]
+        dev, test = Pairs(within, emb, vectors), Pairs(within_test, emb, vectors)
+        bg_dev, bg_test = background("dev", emb, languages=langs), background("test", emb, languages=langs)
+        t = calibrate(dev, CHECKS, bg_dev, args.background_max)
         f1_grid = t.pop("f1_grid")
         chosen[model_id] = t
-        out = {"thresholds": t, "dev": metrics(dev, *dev.predict(t, CHECKS)),
+        out = {"languages": sorted(langs) if langs else "all", "pairs": {"dev": len(within), "test": len(within_test)},
+               "thresholds": t, "dev": metrics(dev, *dev.predict(t, CHECKS)),
                "test": metrics(test, *test.predict(t, CHECKS)),
+               "background": {"dev": background_rate(bg_dev, t, CHECKS), "test": background_rate(bg_test, t, CHECKS)},
                "encode_statements_per_s": round(encode_speed(model_id, texts), 1)}
+        if abs(out["dev"]["f1"] - f1_grid) > 0.01:
+            print(f"warning: grid F1 {f1_grid} differs from verdict() F1 {out['dev']['f1']}")
         if model_id == MODELS[0]:
             out["stages"] = {}
             for name, checks in ABLATION:
-                ta = calibrate(dev, checks)
+                ta = calibrate(dev, checks, bg_dev, args.background_max)
                 ta.pop("f1_grid")
                 out["stages"][name] = {"thresholds": ta, "dev": metrics(dev, *dev.predict(ta, checks)),
-                                       "test": metrics(test, *test.predict(ta, checks))}
-        if abs(out["dev"]["f1"] - f1_grid) > 0.01:
-            print(f"warning: grid F1 {f1_grid} differs from verdict() F1 {out['dev']['f1']}")
+                                       "test": metrics(test, *test.predict(ta, checks)),
+                                       "background_test": background_rate(bg_test, ta, checks)}
         results[model_id] = out
         print(f"\n{model_id}: thresholds {t}, {out['encode_statements_per_s']} statements/s")
         rows = []
         for split in ("dev", "test"):
-            m = out[split]
+            m, b = out[split], out["background"][split]
             rows.append([split, m["precision"], m["recall"], m["f1"], m["cross_lingual_recall"],
-                         m["stance_flips_called_duplicate"], m["stance_flips_detected"]])
-        print_table(["split", "P", "R", "F1", "cross-lingual R", "flips called dup", "flips detected"], rows)
+                         m["stance_flips_called_duplicate"], m["stance_flips_detected"], b["per_1000_pairs"]])
+        print_table(["split", "P", "R", "F1", "cross-lingual R", "flips called dup", "flips detected",
+                     "background dup /1000"], rows)
         print("called duplicate, by kind (test):", out["test"]["called_duplicate_by_kind"])
         if "stages" in out:
             print("\nstage contributions (each configuration tuned on dev):")
-            print_table(["stages", "dev F1", "test P", "test R", "test F1", "test flips called dup"],
+            print_table(["stages", "dev F1", "test P", "test R", "test F1", "test flips called dup",
+                         "test background /1000"],
                         [[name, s["dev"]["f1"], s["test"]["precision"], s["test"]["recall"], s["test"]["f1"],
-                          s["test"]["stance_flips_called_duplicate"]] for name, s in out["stages"].items()])
+                          s["test"]["stance_flips_called_duplicate"], s["background_test"]["per_1000_pairs"]]
+                         for name, s in out["stages"].items()])
     counts = Counter(r["kind"] for r in dev_rows)
     write_result("dedup", {"pairs": {"dev": len(dev_rows), "test": len(test_rows), "kinds": dict(counts)},
-                           "models": results})
+                           "background_max": args.background_max, "models": results})
     if args.calibrate:
         write_registry(chosen)
         print("\nthresholds written to models/registry.toml")

@@ -223,3 +223,15 @@ def test_shuffled_batches_give_the_same_groups():
         new = BATCH[:]
         rng.shuffle(new)
         assert partition(find_duplicates(new, PUBLISHED, embedder=EMB)) == partition(REFERENCE)
+
+
+def test_groups_do_not_chain_two_published_claims():
+    from statementkit.dedup import _groups
+
+    # new 0 ~ published 3 (0.9), new 1 ~ published 4 (0.95), new 0 ~ new 1 (0.7), new 2 ~ new 1 (0.8)
+    groups = _groups(3, 2, [(0, 3, 0.9), (1, 4, 0.95), (0, 1, 0.7), (1, 2, 0.8)])
+    assert groups[0] != groups[1]
+    assert groups[2] == groups[1]
+    # the same edges in another order give the same groups
+    again = _groups(3, 2, [(1, 2, 0.8), (0, 1, 0.7), (1, 4, 0.95), (0, 3, 0.9)])
+    assert (again[0] == again[1]) is False and again[2] == again[1]

@@ -35,9 +35,9 @@ from statementkit.nlp import fold, stop_words
 from statementkit.stance import Cue, StanceRules, _TOKEN, expand_attached, find_cues, stem_key
 
 #: Defaults when a model's registry entry does not calibrate a threshold.
-DEFAULTS = {"candidate": 0.5, "duplicate": 0.6, "substitution": 0.9, "frame": 0.7, "stance_coverage": 0.6,
+DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "substitution": 0.9, "frame": 0.7, "stance_coverage": 0.6,
             "stance_coverage_cross": 0.3,
-            "word": 0.7, "mutual": 0.5, "near_copy": 0.9}
+            "word": 0.7, "mutual": 0.5, "near_copy": 0.9, "soft": 0.0}
 SCOPE_AFTER = 2      # content words after a negation that it may apply to
 SCOPE_WINDOW = 5     # ... within this many tokens
 TYPO = 0.8           # character similarity of two left-over words that makes them one word misspelt
@@ -281,16 +281,21 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     forgive (same language, words left over on both sides, the rest of the
     text alike (`frame`), cosine below `substitution`), make a different claim;
     a near-exact copy is a duplicate; a name on each side without counterpart
-    is a different claim; otherwise the cosine decides (`duplicate`).
+    is a different claim; otherwise the cosine (`duplicate`, or
+    `duplicate_cross` for two languages: cosines across languages run lower)
+    and the mean word alignment (`soft`) decide.
     """
     on = checks
     if "copy" in on and f.exact:
         return Comparison(True, True, "exact copy", 1.0, 1.0)
     miss = f.unmatched
-    res = lambda dup, reason, same=True: Comparison(dup, same, reason, f.coverage, f.near_copy, miss)  # noqa: E731
-    if "stance" in on and f.flip and f.coverage >= t["stance_coverage_cross" if f.cross_lingual else "stance_coverage"]:
+    flipped = "stance" in on and f.flip
+    # a flip on little shared content is weak evidence: it decides only if nothing else does,
+    # but a pair that is no duplicate for another reason still reports the opposite stance
+    res = lambda dup, reason: Comparison(dup, dup or not flipped, reason, f.coverage, f.near_copy, miss)  # noqa: E731
+    if flipped and f.coverage >= t["stance_coverage_cross" if f.cross_lingual else "stance_coverage"]:
         return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
-                                                             "/".join(f.negatives[1]) or "-"), same=False)
+                                                             "/".join(f.negatives[1]) or "-"))
     if "numbers" in on and (f.numbers[0] or f.numbers[1]):
         return res(False, "different numbers ({} vs {})".format(", ".join(f.numbers[0]) or "-",
                                                                ", ".join(f.numbers[1]) or "-"))
@@ -300,7 +305,7 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
         return res(True, "near-exact copy")
     if "names" in on and f.names[0] and f.names[1]:
         return res(False, "different names ({} vs {})".format(", ".join(f.names[0]), ", ".join(f.names[1])))
-    if cosine < t["duplicate"]:
+    if cosine < t["duplicate_cross" if f.cross_lingual else "duplicate"] or f.soft < t["soft"]:
         return res(False, "related")
     return res(True, "translation" if f.cross_lingual else "paraphrase")
 

@@ -62,8 +62,8 @@ def thresholds_for(embedder: Embedder | None, threshold: float | None = None) ->
         if entry is not None and entry.id == getattr(embedder, "id", None):
             found = dict(entry.thresholds)
     t = {**DEFAULTS, **found}
-    if threshold is not None:
-        t["duplicate"] = float(threshold)
+    if threshold is not None:  # one cosine for all pairs, as the user asked
+        t["duplicate"] = t["duplicate_cross"] = float(threshold)
         t["candidate"] = min(t["candidate"], float(threshold))
     return t
 
@@ -142,16 +142,20 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     judge.prepare(list(claims.values()))
     verdicts = {}
     for (i, j), score in pairs.items():
+        if vectors is None:  # copies only: the score is the character similarity
+            v = judge.compare(claims[i], claims[j], 0.0)
+            verdicts[(i, j)] = (v.near_copy, v)
+            continue
         if score is None:
-            score = float(vectors[i] @ vectors[j]) if vectors is not None else 0.0
+            score = float(vectors[i] @ vectors[j])
         verdicts[(i, j)] = (score, judge.compare(claims[i], claims[j], score))
     stats.claims_s = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    groups = _groups(n, len(spub), [p for p, (_, v) in verdicts.items() if v.duplicate])
+    groups = _groups(n, len(spub), [(i, j, sc) for (i, j), (sc, v) in verdicts.items() if v.duplicate])
     per_new: list[list[Duplicate]] = [[] for _ in range(n)]
     for (i, j), (score, v) in verdicts.items():
-        if not (v.duplicate or score >= t["duplicate"] or not v.same_stance):
+        if not (v.duplicate or score >= min(t["duplicate"], t["duplicate_cross"])):
             continue  # a topic neighbour, not worth a moderator's attention
         stats.duplicate_pairs += v.duplicate
         stats.stance_flips += not v.same_stance
@@ -227,12 +231,21 @@ def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules) ->
     return out
 
 
-def _groups(n: int, m: int, edges: Sequence[tuple[int, int]]) -> dict[int, int]:
-    """Connected components over new (0..n-1) and published (n..n+m-1) statements.
+def _groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) -> dict[int, int]:
+    """Groups of near-duplicates over new (0..n-1) and published (n..n+m-1) statements.
 
-    Returns new index -> provisional component id, for new statements in a component of two or more.
+    Each new statement joins the group of the published statement it
+    duplicates best; duplicates among new statements join their groups, but
+    two groups anchored on different published statements are never merged,
+    so a loose chain (A ~ P1, A ~ B, B ~ P2) cannot lump two published claims
+    together. Edges are taken strongest first, so the result depends only on
+    the pairs, not on the input order.
+
+    `edges`: (i, j, score) duplicate pairs, i new, j new or published.
+    Returns new index -> provisional group id, for new statements in a group of two or more.
     """
     parent = list(range(n + m))
+    anchor: dict[int, int] = {}  # root -> the published statement its group is built around
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -240,11 +253,28 @@ def _groups(n: int, m: int, edges: Sequence[tuple[int, int]]) -> dict[int, int]:
             x = parent[x]
         return x
 
-    for a, b in edges:
+    def union(a: int, b: int) -> None:
         ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    touched = {x for e in edges for x in e}
+        if ra == rb:
+            return
+        pa, pb = anchor.get(ra), anchor.get(rb)
+        if pa is not None and pb is not None and pa != pb:
+            return
+        root, other = min(ra, rb), max(ra, rb)
+        parent[other] = root
+        if pa is not None or pb is not None:
+            anchor[root] = pa if pa is not None else pb
+
+    best: dict[int, tuple[float, int]] = {}
+    for i, j, score in edges:
+        if j >= n and (i not in best or (-score, j) < (-best[i][0], best[i][1])):
+            best[i] = (score, j)
+    for i, (_, j) in sorted(best.items()):
+        anchor.setdefault(find(j), j)
+        union(i, j)
+    for i, j, _ in sorted((e for e in edges if e[1] < n), key=lambda e: (-e[2], e[0], e[1])):
+        union(i, j)
+    touched = {i for i, _, _ in edges} | {j for _, j, _ in edges if j < n}
     return {i: find(i) for i in range(n) if i in touched}
 
 

@@ -1,0 +1,241 @@
+"""Deduplication at the scale of a national consultation: 10 k and 100 k new statements against 10 k published.
+
+Statements are synthetic but realistic: halves of real statements (the
+bundled pol.is exports, in English, German and Chinese, and the project's
+multilingual evaluation texts) recombined within one language, with 3 % light
+edits of other statements (case, punctuation, a typo, a dropped word) planted
+as duplicates. For each scale, in a fresh subprocess (so peak memory is its own):
+
+- encode time (the default model, uncached, 2 threads),
+- copies (exact / near-exact by text), neighbour search and grouping time,
+  with the method `find_duplicates` chooses (blockwise exact or IVF), its
+  recall against exact search on sampled queries, and the peak memory the
+  search allocates (tracemalloc) -- never an n x n matrix,
+- the second stage (claim comparison of the candidate pairs), reported apart,
+- for comparison: usearch's HNSW index (build + search) on the same vectors.
+
+Goal: search + grouping <= 10 % of encode time.
+
+    python benchmarks/dedup_scale.py              # 10k and 100k
+    python benchmarks/dedup_scale.py --sizes 10000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+from _common import DATA, ROOT, print_table, write_result
+
+POLIS = ROOT.parent.parent / "shared" / "data" / "polis"
+POLIS_CANDIDATES = [POLIS, Path("/work/shared/data/polis")]
+PUBLISHED = 10_000
+EDIT_SHARE = 0.03
+CACHE = ROOT / "benchmarks" / ".cache"
+
+
+def sources() -> list[tuple[str, str]]:
+    """(text, lang) of every real statement available: pol.is comments and the evaluation sets."""
+    out: list[tuple[str, str]] = []
+    polis = next((p for p in POLIS_CANDIDATES if p.is_dir()), None)
+    if polis is not None:
+        for conv in sorted(polis.iterdir()):
+            path = conv / "comments.csv"
+            if not path.is_file():
+                continue
+            lang = "de" if conv.name.startswith("austria") else "zh" if conv.name.startswith("vtaiwan") else "en"
+            with path.open(encoding="utf-8") as f:
+                out += [(row["comment-body"].strip(), lang) for row in csv.DictReader(f)
+                        if row.get("comment-body", "").strip()]
+    for name in ("criteria-dev", "criteria-test", "themes-dev", "themes-test"):
+        for line in (DATA / f"{name}.jsonl").read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                out.append((row["text"], row.get("lang", "und")))
+    return out
+
+
+def _halves(text: str, lang: str) -> tuple[str, str]:
+    if lang == "zh":
+        mid = len(text) // 2
+        return text[:mid], text[mid:]
+    words = text.split()
+    mid = max(1, len(words) // 2)
+    return " ".join(words[:mid]), " ".join(words[mid:])
+
+
+def _edit(text: str, rng: random.Random) -> str:
+    kind = rng.randrange(4)
+    if kind == 0:
+        return text.lower()
+    if kind == 1:
+        return re.sub(r"[.!?]+$", "", text) + "!"
+    words = text.split()
+    if kind == 2 and len(words) > 4:
+        words.pop(rng.randrange(len(words)))
+        return " ".join(words)
+    i = rng.randrange(max(1, len(text) - 1))
+    return text[:i] + text[i + 1:i + 2] + text[i:i + 1] + text[i + 2:]  # swap two letters
+
+
+def corpus(n: int, seed: int = 0) -> list[tuple[str, str]]:
+    """n distinct synthetic statements (text, lang); the first PUBLISHED are the published ones."""
+    rng = random.Random(seed)
+    by_lang: dict[str, list[tuple[str, str]]] = {}
+    for text, lang in sources():
+        by_lang.setdefault(lang, []).append(_halves(text, lang))
+    langs = sorted(by_lang)
+    weights = [len(by_lang[lang]) for lang in langs]
+    out, seen = [], set()
+    while len(out) < n:
+        if out and rng.random() < EDIT_SHARE:
+            text, lang = out[rng.randrange(len(out))]
+            text = _edit(text, rng)
+        else:
+            lang = rng.choices(langs, weights)[0]
+            first = rng.choice(by_lang[lang])[0]
+            second = rng.choice(by_lang[lang])[1]
+            text = (first + ("" if lang == "zh" else " ") + second).strip()
+        if text and text not in seen:
+            seen.add(text)
+            out.append((text, lang))
+    return out
+
+
+def encode_cached(texts: list[str], tag: str):
+    """Encode with the default model (timed), keeping the vectors for reruns of the search part."""
+    import numpy as np
+
+    from statementkit.embed import load_embedder
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path, meta = CACHE / f"vectors-{tag}.npy", CACHE / f"vectors-{tag}.json"
+    if path.exists() and meta.exists():
+        return np.load(path), json.loads(meta.read_text())["encode_s"], True
+    emb = load_embedder()
+    emb.encode(texts[:64])  # load the weights outside the timing
+    t = time.perf_counter()
+    parts = [emb.encode(texts[i:i + 256]) for i in range(0, len(texts), 256)]
+    encode_s = time.perf_counter() - t
+    vecs = np.concatenate(parts).astype(np.float32)
+    np.save(path, vecs)
+    meta.write_text(json.dumps({"encode_s": encode_s, "n": len(texts)}))
+    return vecs, encode_s, False
+
+
+def run(n_new: int) -> dict:
+    """One scale, measured in this process."""
+    import numpy as np
+
+    from statementkit.copies import copy_candidates
+    from statementkit.dedup import _groups
+    from statementkit.neighbours import EXACT_LIMIT, nearest
+
+    items = corpus(PUBLISHED + n_new)
+    texts = [t for t, _ in items]
+    vecs, encode_s, cached = encode_cached(texts, f"{PUBLISHED}-{n_new}")
+    rss_after_encode = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    pub, new = vecs[:PUBLISHED], vecs[PUBLISHED:]
+    out = {"new": n_new, "published": PUBLISHED, "encode_s": round(encode_s, 2),
+           "encode_statements_per_s": round(len(texts) / encode_s, 1), "encode_from_cache": cached}
+
+    t = time.perf_counter()
+    copies = copy_candidates(texts[PUBLISHED:], texts[:PUBLISHED])
+    out["copies_s"] = round(time.perf_counter() - t, 2)
+    out["copy_pairs"] = len(copies)
+
+    from statementkit.dedup import thresholds_for
+    from statementkit.embed import load_embedder
+
+    threshold = thresholds_for(load_embedder())["candidate"]
+    method = "exact" if n_new * (n_new + PUBLISHED) <= EXACT_LIMIT else "ivf"
+    tracemalloc.start()
+    t = time.perf_counter()
+    found = nearest(new, pub, k=10, threshold=threshold, method=method)
+    out["search_s"] = round(time.perf_counter() - t, 2)
+    out["search_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    tracemalloc.stop()
+    out["method"] = method
+    out["candidate_threshold"] = threshold
+    out["candidate_pairs"] = len(found)
+    out["full_matrix_would_be_gb"] = round(n_new * (n_new + PUBLISHED) * 4 / 2**30, 1)
+
+    # recall of the chosen method against exact search, on sampled queries
+    rng = np.random.default_rng(0)
+    sample = np.sort(rng.choice(n_new, size=min(n_new, 1000), replace=False))
+    exact_pub = new[sample] @ pub.T >= max(threshold, 0.75)
+    exact_new = new[sample] @ new.T >= max(threshold, 0.75)
+    exact_new[np.arange(len(sample)), sample] = False
+    want = {(int(sample[i]), int(j), True) for i, j in zip(*np.nonzero(exact_pub))} | \
+           {(int(sample[i]), int(j), False) for i, j in zip(*np.nonzero(exact_new))}
+    got = {(q, o, p) for q, o, p, s in zip(found.query.tolist(), found.other.tolist(), found.published.tolist(),
+                                           found.score.tolist()) if s >= max(threshold, 0.75)}
+    got = {g for g in got if g[0] in set(sample.tolist())}
+    out["recall_at_0.75_vs_exact"] = round(len(got & want) / len(want), 4) if want else None
+    out["recall_pairs_sampled"] = len(want)
+
+    t = time.perf_counter()
+    edges = [(int(q), int(o) + n_new if p else int(o), float(s)) for q, o, p, s in
+             zip(found.query, found.other, found.published, found.score)]
+    _groups(n_new, PUBLISHED, edges)
+    out["group_s"] = round(time.perf_counter() - t, 3)
+    out["search_plus_group_share_of_encode"] = round((out["copies_s"] + out["search_s"] + out["group_s"])
+                                                     / encode_s, 4)
+    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_after_encode_mb"] = round(rss_after_encode / 1024, 1)
+    out["usearch"] = _usearch(new, pub)
+    return out
+
+
+def _usearch(new, pub) -> dict | None:
+    """HNSW (usearch, int8, 2 threads) on the same vectors: build + top-10 search."""
+    try:
+        import numpy as np
+        from usearch.index import Index
+    except ImportError:
+        return None
+    base = np.concatenate([new, pub])
+    index = Index(ndim=base.shape[1], metric="cos", dtype="i8", connectivity=16)
+    t = time.perf_counter()
+    index.add(np.arange(len(base)), base, threads=2)
+    build = time.perf_counter() - t
+    t = time.perf_counter()
+    index.search(new, 11, threads=2)
+    return {"build_s": round(build, 2), "search_s": round(time.perf_counter() - t, 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.run:
+        print(json.dumps(run(args.run)))
+        return
+    results = []
+    for n in [int(x) for x in args.sizes.split(",")]:
+        proc = subprocess.run([sys.executable, __file__, "--run", str(n)], capture_output=True, text=True)
+        if proc.returncode != 0:
+            sys.exit(proc.stderr)
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    print_table(["new", "published", "encode s", "stmts/s", "copies s", "search s", "method", "group s",
+                 "share of encode", "search peak MB", "recall", "peak RSS MB", "usearch build+search s"],
+                [[r["new"], r["published"], r["encode_s"], r["encode_statements_per_s"], r["copies_s"],
+                  r["search_s"], r["method"], r["group_s"], r["search_plus_group_share_of_encode"],
+                  r["search_peak_mb"], r["recall_at_0.75_vs_exact"], r["peak_rss_mb"],
+                  (r["usearch"]["build_s"] + r["usearch"]["search_s"]) if r.get("usearch") else "-"]
+                 for r in results])
+    write_result("dedup_scale", {"goal": "search + grouping <= 10 % of encode time", "runs": results})
+
+
+if __name__ == "__main__":
+    main()
