@@ -119,11 +119,18 @@ def _strings(value: object, path: Path, where: str) -> list[str]:
     return value
 
 
-def load_stance(rules: str | Path | None = None) -> StanceRules:
-    """Read `stance.toml` from a rules directory (default: the bundled rules/)."""
+def stance_file(rules: str | Path | None = None) -> Path:
+    """The stance.toml to use: the rules directory's own, else the bundled one."""
+    from statementkit.resources import rules_dir
     from statementkit.rules import resolve_rules_dir
 
-    return _load(resolve_rules_dir(rules) / STANCE_FILE)
+    path = resolve_rules_dir(rules) / STANCE_FILE
+    return path if path.exists() else rules_dir() / STANCE_FILE
+
+
+def load_stance(rules: str | Path | None = None) -> StanceRules:
+    """Read `stance.toml` from a rules directory (default, or when it has none: the bundled rules/)."""
+    return _load(stance_file(rules))
 
 
 @lru_cache(maxsize=8)
