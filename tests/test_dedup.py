@@ -235,12 +235,3 @@ def test_groups_do_not_chain_two_published_claims():
     # the same edges in another order give the same groups
     again = _groups(3, 2, [(1, 2, 0.8), (0, 1, 0.7), (1, 4, 0.95), (0, 3, 0.9)])
     assert (again[0] == again[1]) is False and again[2] == again[1]
-
-
-def test_a_repeated_call_reuses_the_last_result():
-    first = find_duplicates(BATCH, PUBLISHED, embedder=EMB)
-    stats = DedupStats()
-    again = find_duplicates(BATCH, PUBLISHED, embedder=EMB, stats=stats)
-    assert verdicts(again) == verdicts(first) and stats.candidate_pairs > 0
-    again[0].duplicates.clear()  # callers may change what they got without changing the memo
-    assert verdicts(find_duplicates(BATCH, PUBLISHED, embedder=EMB)) == verdicts(first)

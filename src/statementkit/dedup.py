@@ -18,9 +18,8 @@ on the order of the input.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from statementkit.model import DedupResult, Duplicate, Statement
@@ -99,11 +98,6 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     stats.statements, stats.published = len(new), len(published)
     if not new:
         return []
-    key = _memo_key(new, published, embedder, threshold, rules, semantic, method, k)
-    if _LAST and _LAST[0] == key:  # the same call again (the checks' duplicate criterion, then the pipeline)
-        for f in fields(DedupStats):
-            setattr(stats, f.name, getattr(_LAST[2], f.name))
-        return copy.deepcopy(_LAST[1])
     if semantic and embedder is None:
         embedder = default_embedder()
     t = thresholds_for(embedder if semantic else None, threshold)
@@ -177,29 +171,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     out: list[DedupResult | None] = [None] * n
     for canon, original in enumerate(order_new):
         out[original] = results_sorted[canon]
-    results = _number_groups(out)  # type: ignore[arg-type]
-    _LAST[:] = [key, copy.deepcopy(results), copy.copy(stats)]
-    return results
-
-
-_LAST: list = []  # [key, results, stats] of the last call
-
-
-def _memo_key(new, published, embedder, threshold, rules, semantic, method, k) -> tuple:
-    """Identifies a call by its statements, model, thresholds and rules (not by object identity)."""
-    from statementkit.stance import stance_file
-
-    if not semantic:
-        model = None
-    elif embedder is None:
-        from statementkit.embed import default_model_id
-
-        model = default_model_id()
-    else:
-        model = getattr(embedder, "id", None) or id(embedder)
-    texts = tuple((s.id, s.text, s.lang) for s in new)
-    pub = tuple((s.id, s.text, s.lang) for s in published)
-    return (texts, pub, model, threshold, str(stance_file(rules)), semantic, method, k)
+    return _number_groups(out)  # type: ignore[arg-type]
 
 
 def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Embedder | None = None,

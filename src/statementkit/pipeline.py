@@ -81,7 +81,7 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     languages = expected_languages(rules)
     subs = with_languages(submissions, languages)
     pub = with_languages(published, languages)
-    screenings = check(subs, rules, against=pub)  # the duplicate criterion runs the dedup stage
+    screenings = check(subs, rules)
     rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
     result = ScreenResult(rows, pub, ["lang", "checks"])
     _dedup_stage(result, rules, embedder)
@@ -90,17 +90,18 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
 
 
 def _dedup_stage(result: ScreenResult, rules, embedder) -> None:
-    """Near-duplicates of each submission among the published statements and within the batch.
-
-    The checks' `duplicate` criterion made the same call just before; dedup
-    keeps its last result, so this costs nothing more.
-    """
+    """Near-duplicates of each submission among the published statements and within the batch,
+    and the `duplicate` flags the checks derive from them."""
+    from statementkit.checks import add_duplicates
     from statementkit.dedup import find_duplicates
 
+    if not result.rows:
+        return
     found = find_duplicates([row.statement for row in result.rows], result.published, embedder=embedder,
                             rules=rules)
-    for row, dups in zip(result.rows, found):
-        row.duplicates = dups
+    screenings = add_duplicates([row.screening for row in result.rows], found, result.published, rules)
+    for row, dups, screening in zip(result.rows, found, screenings):
+        row.duplicates, row.screening = dups, screening
     result.stages.append("dedup")
 
 
