@@ -345,3 +345,20 @@ def test_duplicate_flags_from_detector_results(rules):
     assert "p1" in a.flags[0].message and "Museums must label AI-generated images" in a.flags[0].message
     assert b.verdict == "review" and b.flags[0].severity == "review" and "submission a" in b.flags[0].message
     assert c.verdict == "accept" and c.codes == []
+
+
+@pytest.mark.slow
+def test_check_against_published_flags_duplicates_not_stance_flips(rules):
+    """The real duplicate detector and the default embedding model: a near-copy of a published
+    statement is rejected as a duplicate naming it; a stance flip of another is not."""
+    from statementkit.embed import load_embedder
+    from statementkit.io import read_statements
+    from statementkit.resources import corpus_dir
+
+    published = [s for s in read_statements(corpus_dir() / "paper-statements.jsonl") if s.meta.get("published")]
+    subs = {s.id: s for s in read_statements(corpus_dir() / "demo-submissions.jsonl")}
+    batch = [subs["sub-34"], subs["sub-21"]]  # copy of aa-004 with typos; negation of aa-011
+    copy_, flip = check(batch, rules, against=published, embedder=load_embedder())
+    assert "duplicate" in copy_.codes and copy_.verdict == "reject"
+    assert "aa-004" in next(f.message for f in copy_.flags if f.code == "duplicate")
+    assert "duplicate" not in flip.codes
