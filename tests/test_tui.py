@@ -367,3 +367,26 @@ def test_a_locked_database_is_a_notification_not_a_crash(db):
     messages, running = run(db, scenario)
     assert any("locked by another process" in m for m in messages) and running
     assert check(db, "s1").status == "accepted"  # the second try, once the lock was gone
+
+
+def test_select_duplicates_within_the_batch_keeps_the_current_one(tmp_path):
+    from statementkit.model import DedupResult, Duplicate, Statement
+    from statementkit.pipeline import ScreenRow
+
+    path = tmp_path / "b.db"
+    with Queue.create(path) as q:
+        q.add_screened([
+            ScreenRow(Statement("n1", "Archives should publish their AI policies.", "en"),
+                      duplicates=DedupResult("n1", [Duplicate("n2", 0.95, published=False)], group=1)),
+            ScreenRow(Statement("n2", "Archives must publish their policies on AI.", "en"),
+                      duplicates=DedupResult("n2", [Duplicate("n1", 0.95, published=False)], group=1)),
+        ])
+
+    async def scenario(app, pilot, q):
+        await keys(pilot, "D")
+        selected = set(app.screen.list.selected)
+        await keys(pilot, "m", "y")
+        return selected
+
+    assert run(path, scenario) == {"n2"}
+    assert check(path, "n2").merged_into == "n1" and check(path, "n1").status == "pending"

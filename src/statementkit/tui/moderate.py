@@ -257,9 +257,7 @@ class ModerateScreen(Screen):
             for f in item.flags if item else []:
                 flagged.setdefault(f.code, f.message)
         title = f"Reject {ids[0] if len(ids) == 1 else f'{len(ids)} statements'} because…"
-        pre = list(flagged)
-        if self.list.selected and not pre:
-            pre = ["duplicate"]
+        pre = ["duplicate"] if self._anchor else list(flagged)
 
         def done(answer: tuple[list[str], str | None] | None) -> None:
             if answer:
@@ -394,25 +392,37 @@ class ModerateScreen(Screen):
         self.update_header()
 
     def action_select_duplicates(self) -> None:
+        """Select the pending near-duplicates of one statement, for a batch reject or merge.
+
+        When the current item duplicates a published statement, that statement is
+        the anchor and everything pending that duplicates it is selected (the
+        current item too). Otherwise the current item is the anchor and stays out
+        of the selection: its near-duplicates are the ones to go.
+        """
         item = self.item
         if item is None:
             return
-        found = list(self._safe(self.q.near_duplicates_of, [], item.id))
-        anchors = [c.duplicate.id for c in item.candidates if c.duplicate.is_duplicate]
-        for anchor in anchors:
-            found += self._safe(self.q.near_duplicates_of, [], anchor)
-        if anchors and item.status == "pending":
-            found.append(item.id)
-        found = list(dict.fromkeys(found))
+        published = [c.duplicate.id for c in item.candidates
+                     if c.duplicate.is_duplicate and c.status in ("accepted", "edited")]
+        if published:
+            anchor = published[0]
+            found = list(self._safe(self.q.near_duplicates_of, [], anchor))
+            if item.status == "pending" and item.kind == "submission":
+                found.insert(0, item.id)
+        else:
+            anchor = item.id
+            found = list(self._safe(self.q.near_duplicates_of, [], anchor))
+            found += [c.duplicate.id for c in item.candidates if c.duplicate.is_duplicate and c.status == "pending"]
+        found = [sid for sid in dict.fromkeys(found) if sid != anchor]
         if not found:
             self.notify("no pending near-duplicates of this statement", severity="warning")
             return
         self.list.selected = set(found)
         self.list.refresh()
         self.update_header()
-        self._anchor = anchors[0] if anchors else item.id
-        self.notify(f"selected {len(found)} near-duplicates of {self._anchor}: r rejects them, "
-                    f"m merges them into {self._anchor}, esc clears")
+        self._anchor = anchor
+        self.notify(f"selected {len(found)} near-duplicate{'s' if len(found) > 1 else ''} of {anchor}: "
+                    f"r rejects, m merges into {anchor}, esc clears")
 
     def action_clear_selection(self) -> None:
         self._anchor = None
