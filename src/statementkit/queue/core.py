@@ -249,10 +249,9 @@ class Queue:
         Returns the `ThemeResult`.
         """
         from statementkit.embed import CachedEmbedder, load_embedder
+        from statementkit.rules import resolve_rules_dir
         from statementkit.taxonomy import TAXONOMY_FILE, load_taxonomy
         from statementkit.themes import assign_themes
-
-        from statementkit.rules import resolve_rules_dir
 
         rules = rules if rules is not None else self.rules
         path = resolve_rules_dir(rules) / TAXONOMY_FILE
