@@ -17,6 +17,12 @@ ideas): agreement is a measure of fit between two policies, not an accuracy.
 
     python benchmarks/checks_polis.py            # keywords only
     python benchmarks/checks_polis.py --embed    # scope also by meaning (default embedding model)
+    python benchmarks/checks_polis.py --dedup    # and repeats of earlier comments (the duplicate detector)
+
+With --dedup, each conversation's comments are screened in the order they
+were written and a comment repeating an earlier one gets a `duplicate` flag
+(review: "lenient" counts it), as a moderator working through the queue
+would see it.
 """
 
 from __future__ import annotations
@@ -63,7 +69,9 @@ def comments(folder) -> list[dict]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--embed", action="store_true", help="judge scope by meaning too (default embedding model)")
+    ap.add_argument("--dedup", action="store_true", help="flag repeats of earlier comments (implies --embed)")
     args = ap.parse_args()
+    args.embed = args.embed or args.dedup
     root = polis_dir()
     if root is None:
         raise SystemExit("no pol.is data: set STATEMENTKIT_POLIS_DIR or provide ../shared/data/polis")
@@ -83,8 +91,9 @@ def main() -> None:
         rules = load_rules(rules_dir)
         data = comments(folder)
         lang = rules.languages[0]
+        data.sort(key=lambda r: (int(r["timestamp"] or 0), int(r["comment-id"])))
         statements = [Statement(r["comment-id"], r["comment-body"], lang) for r in data]
-        results = check(statements, rules, embedder=embedder)
+        results = check(statements, rules, embedder=embedder, against=[] if args.dedup else None)
         gold = [r["moderated"] == "-1" for r in data]
         strict = [s.verdict == "reject" for s in results]
         lenient = [s.verdict != "accept" for s in results]
@@ -113,7 +122,7 @@ def main() -> None:
     print("\nshare of comments with each code:")
     print_table(["code", "accepted by moderators", "rejected by moderators"],
                 [[code, rates["accepted"].get(code, 0.0), rates["rejected"].get(code, 0.0)] for code in REASON_CODES])
-    name = "checks_polis_embed" if embedder else "checks_polis"
+    name = "checks_polis_dedup" if args.dedup else "checks_polis_embed" if embedder else "checks_polis"
     path = write_result(name, {"embedder": getattr(embedder, "id", None), "overall": overall,
                                "per_conversation": per_conv, "code_rates": rates,
                                "seconds": round(time.perf_counter() - t0, 1)})

@@ -119,6 +119,8 @@ def main() -> None:
     ap.add_argument("--split", choices=("dev", "test", "both"), default="both")
     ap.add_argument("--embed", action="store_true", help="judge scope by meaning with the default embedding model")
     ap.add_argument("--errors", action="store_true", help="list every statement whose codes differ (dev only!)")
+    ap.add_argument("--output", help="results name (default checks_quality[_embed])")
+    ap.add_argument("--note", help="a note stored with the results (e.g. that this is not a first test run)")
     args = ap.parse_args()
     embedder = None
     if args.embed:
@@ -126,7 +128,7 @@ def main() -> None:
 
         embedder = CachedEmbedder(load_embedder())
     splits = ("dev", "test") if args.split == "both" else (args.split,)
-    payload: dict = {"embedder": getattr(embedder, "id", None), "splits": {}}
+    payload: dict = {"embedder": getattr(embedder, "id", None), "note": args.note, "splits": {}}
     for split in splits:
         rows = load(split)
         predicted, elapsed = predict(rows, embedder)
@@ -139,7 +141,7 @@ def main() -> None:
                 raise SystemExit("--errors is for dev only: the test split must not be used for tuning")
             errors(rows, predicted)
     if args.split == "both" and not args.errors:
-        name = "checks_quality_embed" if args.embed else "checks_quality"
+        name = args.output or ("checks_quality_embed" if args.embed else "checks_quality")
         print(f"\nwrote {write_result(name, payload)}")
 
 
