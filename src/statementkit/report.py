@@ -213,13 +213,13 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
     with the reason `duplicate` unless the moderator gave codes. Published
     reference statements are listed (for their themes) but were not decided here.
     """
-    from statementkit.queue import Queue
+    from statementkit.queue import Filter, Queue
 
     (progress or (lambda _msg: None))(f"reading {Path(path).name}")
     data = ReportData(sources=[str(path)], rules=rules)
     with Queue(path) as q:
         data.title = q.name
-        rows = q.list()
+        rows = q.list(Filter(kind="all"))
         last: dict[str, Any] = {}
         for d in q.log():
             if d.undone_by is None and d.undoes is None and d.action in ("accept", "reject", "edit", "merge"):
