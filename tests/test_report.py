@@ -265,3 +265,19 @@ def test_queue_database_source(tmp_path):
     html = render_report(data)
     check_html(html)
     assert "jargon" in html and "Rejections by reason code" in html
+
+
+def test_queue_database_keeps_reference_vote_shares(tmp_path):
+    from statementkit.model import Statement
+    from statementkit.queue import Queue
+
+    db = tmp_path / "assembly.db"
+    reference = [Statement("p1", "Museums should label AI-generated images.", "en",
+                           {"agree": 80, "disagree": 10, "pass": 10, "category": "consensus"}),
+                 Statement("p2", "Archives should stop all AI projects.", "en",
+                           {"agree": 15, "disagree": 70, "pass": 15})]
+    Queue.create(db, published=reference, who="ana").close()
+    data = build_report_data([db])
+    assert set(data.votes) == {"p1", "p2"}
+    assert data.source_categories == {"p1": "consensus"}
+    assert "Museums should label AI-generated images." in render_report(data)

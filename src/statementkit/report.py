@@ -220,6 +220,7 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
     with Queue(path) as q:
         data.title = q.name
         rows = q.list(Filter(kind="all"))
+        published_meta = {s.id: s.meta for s in q.published()}  # e.g. the paper's vote percentages
         last: dict[str, Any] = {}
         for d in q.log():
             if d.undone_by is None and d.undoes is None and d.action in ("accept", "reject", "edit", "merge"):
@@ -227,7 +228,10 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
         for tid, label, title in q.taxonomy():
             data.theme_titles[tid], data.theme_labels[tid] = title or label or tid, label or title or tid
     for row in rows:
-        data.statements[row.id] = Statement(row.id, row.text, row.lang, {"kind": row.kind, "status": row.status})
+        meta = {**published_meta.get(row.id, {}), "kind": row.kind, "status": row.status}
+        data.statements[row.id] = Statement(row.id, row.text, row.lang, meta)
+        if "category" in meta:
+            data.source_categories[row.id] = meta["category"]
         if row.theme:
             data.themes[row.id] = row.theme
         if row.kind != "submission":
@@ -237,6 +241,9 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
         reasons = list(row.codes) or (["duplicate"] if row.status == "merged" else [])
         d = last.get(row.id)
         data.decisions[row.id] = Decision(row.id, decision, reasons, d.at if d else None, d.who if d else None)
+    # published statements imported with vote percentages (e.g. the paper corpus) keep them
+    data.votes = {v.id: v for v in from_percentages(list(data.statements.values()), rules)}
+    data.source_categories = {k: v for k, v in data.source_categories.items() if k in data.votes}
     return data
 
 
