@@ -80,3 +80,75 @@ def test_fast_analysis_matches_offsets_and_skips_spacy():
             "print([x.lemma for x in t], 'spacy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert "'musée'" in out and out.strip().endswith("False")
+
+
+# ---------------------------------------------------------------- lemma tables on disk, cheap parses
+
+
+def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
+    from statementkit import lookups
+
+    monkeypatch.setenv("STATEMENTKIT_CACHE", str(tmp_path))
+    lookups._open.cache_clear()
+    try:
+        table, folded = lookups.lemma_table("it"), lookups.folded_table("it")
+        files = list((tmp_path / "lookups").glob("it-*.sqlite"))
+        assert len(files) == 1 and files[0] == lookups.cache_path("it")
+        memory, _, _ = lookups._in_memory("it")
+        for form in ("collezioni", "musei", "città", "Archivi", "avrebbero"):
+            assert table.get(form) == memory.get(form)
+        assert len(table) == len(memory) and "zzzz" not in table and folded
+        assert lookups.folded_table("fr").get("musees") == lookups._in_memory("fr")[1].get("musees") == "musée"
+        stamp = files[0].stat().st_mtime_ns
+        lookups._open.cache_clear()
+        assert lookups.lemma_table("it").get("musei") == "museo"
+        assert files[0].stat().st_mtime_ns == stamp  # read, not rebuilt
+        rules, index, _ = lookups.rule_tables("nl")
+        assert rules and "noun" in index
+    finally:
+        lookups._open.cache_clear()
+        lookups._in_memory.cache_clear()
+
+
+def test_an_unwritable_cache_falls_back_to_memory(tmp_path, monkeypatch):
+    from statementkit import lookups
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("STATEMENTKIT_CACHE", str(blocker))
+    lookups._open.cache_clear()
+    try:
+        assert isinstance(lookups.lemma_table("it"), dict)
+        assert lookups.lemma_table("it").get("musei") == "museo"
+    finally:
+        lookups._open.cache_clear()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang,text", [
+    ("en", "Museums should label AI images and archives must publish their data."),
+    ("fr", "Les musées doivent étiqueter les images et ils doivent publier leurs données."),
+])
+def test_parse_many_gives_heads_and_labels_on_fast_tokens(lang, text):
+    from statementkit.parsing import parse_many
+
+    tokens = parse_many([text], lang)[0]
+    assert [t.text for t in tokens] == [t for t, _, _ in nlp.tokenize(text, lang)]
+    assert any(t.dep == "conj" and t.pos in ("VERB", "AUX") for t in tokens)  # the second clause
+    assert any(t.dep == "nsubj" for t in tokens)
+    assert all(0 <= t.head < len(tokens) for t in tokens)
+    assert parse_many(["Muzea powinny"], "pl") == [None]  # no parser: nothing, not an error
+
+
+@pytest.mark.slow
+def test_parsing_skips_torch_and_the_french_tokenizer_module():
+    """In a fresh process: a French parse neither imports torch (through thinc) nor compiles the
+    French tokenizer's regular expression (seconds each), and torch still imports afterwards."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from statementkit.parsing import parse_many; parse_many(['Les musées doivent publier.'], 'fr');"
+            "print('torch' in sys.modules, 'spacy.lang.fr.tokenizer_exceptions' in sys.modules);"
+            "import torch; print(torch.__name__)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "torch"]

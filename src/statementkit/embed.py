@@ -267,9 +267,9 @@ def model_available(entry: ModelEntry) -> tuple[bool, str]:
 
 
 def default_cache_path() -> Path:
-    root = os.environ.get("STATEMENTKIT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "statementkit")
-    return Path(root) / "embeddings.sqlite"
+    from statementkit.resources import cache_dir
+
+    return cache_dir() / "embeddings.sqlite"
 
 
 class EmbeddingCache:

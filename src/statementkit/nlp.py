@@ -100,7 +100,9 @@ def _has_spacy_lang(lang: str) -> bool:
 @lru_cache(maxsize=None)
 def pipeline(lang: str) -> Any:
     """The spaCy `Language` for `lang` (cached; NER disabled, it is not used)."""
-    import spacy
+    from statementkit.parsing import import_spacy
+
+    spacy = import_spacy()
 
     caps = capabilities(lang)
     if caps.lemmas == "model":
@@ -172,47 +174,19 @@ def tokenize(text: str, lang: str | None = None) -> list[tuple[str, int, int]]:
     return out
 
 
-def _lookups_file(lang: str, table: str):
-    import importlib.util
-    from pathlib import Path
+def lookup_table(lang: str) -> Any:
+    """spacy-lookups-data's lemma lookup table for `lang`: a read-only mapping with `get`
+    (empty if none). Converted once per language into the cache directory (`lookups`)."""
+    from statementkit import lookups
 
-    spec = importlib.util.find_spec("spacy_lookups_data")
-    if spec is None or not spec.origin:
-        return None
-    path = Path(spec.origin).parent / "data" / f"{lang}_{table}.json.gz"
-    return path if path.exists() else None
+    return lookups.lemma_table(lang) if lang in FAST_LOOKUP_LANGS else {}
 
 
-@lru_cache(maxsize=None)
-def lookup_table(lang: str) -> dict[str, str]:
-    """spacy-lookups-data's lemma lookup table for `lang` as a plain dict (empty if none).
-
-    Read straight from the data package: building spaCy's own Table costs
-    seconds per language, a dict a fraction of that.
-    """
-    import gzip
-    import json
-
-    if lang not in FAST_LOOKUP_LANGS:
-        return {}
-    path = _lookups_file(lang, "lemma_lookup")
-    if path is None:
-        return {}
-    with gzip.open(path, "rt", encoding="utf-8") as f:
-        return json.load(f)
-
-
-@lru_cache(maxsize=None)
-def _folded_table(lang: str) -> dict[str, str]:
+def _folded_table(lang: str) -> Any:
     """The lookup table keyed by accent-free forms, for text typed without diacritics."""
-    out: dict[str, str] = {}
-    for form, lemma in lookup_table(lang).items():
-        if isinstance(lemma, list):
-            lemma = lemma[0] if lemma else form
-        key = fold(form)
-        if key != form.lower():
-            out.setdefault(key, str(lemma).lower())
-    return out
+    from statementkit import lookups
+
+    return lookups.folded_table(lang) if lang in FAST_LOOKUP_LANGS else {}
 
 
 @lru_cache(maxsize=131072)
@@ -257,20 +231,12 @@ def _fast_tokens(text: str, lang: str) -> list[Token]:
 @lru_cache(maxsize=None)
 def _rule_tables(lang: str) -> tuple[dict, dict[str, frozenset[str]], dict]:
     """(suffix rules, lemma index, exceptions) per POS from spacy-lookups-data, or empty."""
-    import gzip
-    import json
+    from statementkit import lookups
 
-    def table(name: str) -> dict:
-        path = _lookups_file(lang, name)
-        if path is None:
-            return {}
-        with gzip.open(path, "rt", encoding="utf-8") as f:
-            return json.load(f)
-
-    rules, index = table("lemma_rules"), table("lemma_index")
+    rules, index, exc = lookups.rule_tables(lang)
     if not rules or not index:
         return {}, {}, {}
-    return rules, {pos: frozenset(v) for pos, v in index.items()}, table("lemma_exc")
+    return rules, {pos: frozenset(v) for pos, v in index.items()}, exc
 
 
 @lru_cache(maxsize=65536)

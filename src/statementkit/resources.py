@@ -6,6 +6,7 @@ of the repository; a wheel carries copies under `statementkit/_data/`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -30,3 +31,11 @@ def models_dir() -> Path:
 
 def corpus_dir() -> Path:
     return data_dir("corpus")
+
+
+def cache_dir() -> Path:
+    """Where statementkit keeps what it can recompute (embeddings, lemma tables, fitted models):
+    `$STATEMENTKIT_CACHE`, else `$XDG_CACHE_HOME/statementkit`, else `~/.cache/statementkit`."""
+    root = os.environ.get("STATEMENTKIT_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "statementkit")
+    return Path(root)

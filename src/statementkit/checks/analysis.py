@@ -6,7 +6,7 @@ case- and accent-folded surface form and lemma, so a lexicon entry matches every
 inflection the lemmatiser knows and text typed without diacritics. Hyphenated
 compounds (`KI-Texte`, `AI-fans`) are also split into their parts, so `KI`
 matches inside them. The full spaCy parse (English, French) is added later,
-only to the statements a check asks to parse.
+only to the statements a check asks to parse (`statementkit.parsing`).
 """
 
 from __future__ import annotations
@@ -171,8 +171,10 @@ def add_parses(docs: Sequence[Doc]) -> None:
     for d in docs:
         if d.parse is None and nlp.capabilities(d.lang).parser:
             groups.setdefault(d.lang, []).append(d)
+    from statementkit.parsing import parse_many
+
     for lang, group in groups.items():
-        for d, tokens in zip(group, nlp.analyse_many([d.text for d in group], lang)):
+        for d, tokens in zip(group, parse_many([d.text for d in group], lang)):
             d.parse = tokens
 
 
