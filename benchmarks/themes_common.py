@@ -30,6 +30,15 @@ def corpus() -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
+def straddle_examples():
+    """Examples that straddle two themes (benchmarks/data/themes-straddle.jsonl, written for the project)."""
+    from statementkit.taxonomy import Example
+
+    path = DATA / "themes-straddle.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Example(r["text"], r["theme"], r["lang"], "taxonomy", r["id"], r["theme2"]) for r in rows]
+
+
 def statements(rows: Sequence[dict[str, Any]]) -> list[Statement]:
     return [Statement(str(r["id"]), r["text"], r.get("lang")) for r in rows]
 

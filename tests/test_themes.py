@@ -83,6 +83,9 @@ def test_bundled_taxonomy_is_the_papers_seven_themes(taxonomy):
     ('[[themes]]\nid = "1"\nlabel = "empty"\n', "neither a description nor examples"),
     ('name = "no themes"\n', "no [[themes]] entries"),
     ('[[themes]]\nid = "1"\ndescription = "x"\nexamples = [{ lang = "en" }]\n', "has no text"),
+    ('[[themes]]\nid = "1"\ndescription = "x"\nexamples = [{ text = "t", also = "1" }]\n', "another theme"),
+    ('[[themes]]\nid = "1"\ndescription = "x"\nexamples = [{ text = "t", also = "9" }]\n',
+     "unknown theme themes[0].examples[0].also = '9'"),
 ])
 def test_bad_taxonomy_files_name_the_problem(tmp_path, body, message):
     from statementkit.errors import RulesError
@@ -92,6 +95,15 @@ def test_bad_taxonomy_files_name_the_problem(tmp_path, body, message):
     with pytest.raises(RulesError, match=message.replace("[", r"\[").replace("]", r"\]")) as err:
         load_taxonomy(path)
     assert str(path) in str(err.value)
+
+
+def test_a_straddling_example_names_its_second_theme(tmp_path):
+    path = tmp_path / "taxonomy.toml"
+    path.write_text('[[themes]]\nid = "1"\ndescription = "x"\n'
+                    'examples = [{ text = "both", also = "2" }, { text = "one" }]\n'
+                    '[[themes]]\nid = "2"\ndescription = "y"\n', encoding="utf-8")
+    both, one = load_taxonomy(path).themes[0].examples
+    assert (both.theme, both.theme2) == ("1", "2") and one.theme2 is None
 
 
 def test_check_theme_lists_valid_ids(taxonomy):
@@ -238,6 +250,80 @@ def test_pinned_statements_teach_the_model(taxonomy):
     p_after = after.assignments[0]
     assert p_after.theme == "6" and p_after.source == "model"
     assert before.theme != "6" or before.confidence < p_after.confidence
+
+
+def test_a_straddling_example_splits_its_weight_over_both_themes():
+    from statementkit import fewshot
+    from statementkit.taxonomy import Example
+
+    emb = HashingEmbedder()
+    examples = [Example(t, "1") for t in ("energy use of servers", "energy bills of data centres",
+                                          "carbon footprint of models")] + \
+               [Example(t, "2") for t in ("training staff in archives", "courses for librarians",
+                                          "staff learn to use chatbots")]
+    straddler = Example("staff courses on the energy use of servers", "1", theme2="2")
+    settings = fewshot.Settings(method="logreg", lexical_weight=0.0, calibrate=False)
+    plain = fewshot.fit(examples, emb.encode([e.text for e in examples]), ["1", "2"], settings)
+    soft = fewshot.fit(examples + [straddler], emb.encode([e.text for e in examples + [straddler]]),
+                       ["1", "2"], settings)
+    assert len(soft.targets) == len(plain.targets) + 2  # one row per theme of the straddler
+    v = emb.encode([straddler.text])
+    assert abs(soft.probabilities(v)[0, 0] - 0.5) < abs(plain.probabilities(v)[0, 0] - 0.5)
+
+
+def test_fitted_classifier_is_cached_on_disk_and_reused(taxonomy, tmp_path):
+    from statementkit import classifier_cache, fewshot
+
+    items = statements()
+    first = assign_themes(items, taxonomy, embedder=HashingEmbedder(), model_cache=tmp_path)
+    files = list(tmp_path.glob("*.npz"))
+    assert len(files) == 1
+    fewshot._FITTED.clear()  # as in a new process
+    fitted = []
+    original = fewshot._fit
+    fewshot._fit = lambda *a, **k: fitted.append(1) or original(*a, **k)
+    try:
+        again = assign_themes(items, taxonomy, embedder=HashingEmbedder(), model_cache=tmp_path)
+    finally:
+        fewshot._fit = original
+    assert fitted == []  # read from disk, not refitted
+    assert [(a.theme, round(a.confidence, 6)) for a in again.assignments] == \
+           [(a.theme, round(a.confidence, 6)) for a in first.assignments]
+    # a confirmed example is new content: a new key, a second file
+    decisions = ThemeDecisions()
+    decisions.confirm("Archives should budget for AI energy use.", "3", "en")
+    assign_themes(items, taxonomy, embedder=HashingEmbedder(), decisions=decisions, model_cache=tmp_path)
+    assert len(list(tmp_path.glob("*.npz"))) == 2
+    # an unreadable file is refitted and replaced, never an error
+    for f in tmp_path.glob("*.npz"):
+        f.write_bytes(b"not numpy")
+    fewshot._FITTED.clear()
+    assert assign_themes(items, taxonomy, embedder=HashingEmbedder(), model_cache=tmp_path).assignments
+    assert classifier_cache.KEEP >= 2
+
+
+def test_classifier_cache_keys_on_vectors_not_just_the_model_id(taxonomy):
+    from statementkit import classifier_cache, fewshot
+
+    examples = list(taxonomy.exemplars())[:20]
+    a = HashingEmbedder().encode([e.text for e in examples])
+    b = HashingEmbedder(dim=128).encode([e.text for e in examples])
+    settings = fewshot.Settings()
+    key = classifier_cache.model_key
+    assert key(examples, a, taxonomy.ids, settings, "x") != key(examples, b, taxonomy.ids, settings, "x")
+    assert key(examples, a, taxonomy.ids, settings, "x") != key(examples, a, taxonomy.ids,
+                                                                fewshot.Settings(C=3.0), "x")
+    assert key(examples, a, taxonomy.ids, settings, "x") == key(list(examples), a.copy(), taxonomy.ids, settings, "x")
+
+
+def test_cluster_second_theme_is_the_theme_of_a_real_share_of_its_members():
+    from statementkit.fewshot import second_theme
+
+    assert second_theme(["2"] * 6 + ["7"] * 3, "2", 0.25) == "7"
+    assert second_theme(["2"] * 9 + ["7"] * 2, "2", 0.25) is None       # 2 of 11: too few
+    assert second_theme(["2", "7"], "2", 0.25) is None                  # one member is not a share
+    assert second_theme(["2"] * 4 + ["none"] * 4, "2", 0.25) is None    # "none" is no second theme
+    assert second_theme(["2"] * 4 + ["5"] * 2 + ["3"] * 2, "2", 0.25) == "3"  # ties: lower id
 
 
 def test_unknown_theme_in_decisions_is_an_error(taxonomy):

@@ -47,9 +47,12 @@ class Settings:
     analyst_weight: float = 2.0     # an analyst-confirmed statement counts this many examples
     none_floor: float = 0.0         # cosine to the nearest exemplar below which the answer is "none"
     min_confidence: float = 0.0     # calibrated probability below which the answer is "none"
+    statement_theme2: bool = False  # suggest a second theme per statement (margin rule below); off: see themes.toml
     theme2_ratio: float = 0.5       # second theme when p2 >= ratio * p1 ...
     theme2_min: float = 0.2         # ... and p2 >= this
+    cluster_theme2_share: float = 0.25  # a cluster's second theme: the theme of at least this share of its members
     cluster_weight: float = 0.0     # mix this much of the cluster's mean probabilities into each member's
+    straddle_share: float = 0.5     # a straddling example counts this much for its theme, the rest for `also`
     calibrate: bool = True
 
 
@@ -62,10 +65,12 @@ class ThemeModel:
     exemplars: np.ndarray                       # vectors of the training texts
     targets: np.ndarray                         # class index per exemplar
     temperature: float = 1.0
-    texts: list[str] = field(default_factory=list)
-    _estimator: object | None = field(default=None, repr=False)
+    texts: list[str] = field(default_factory=list)   # training texts (kept for calibration folds only)
+    coef: np.ndarray | None = field(default=None, repr=False)       # logreg: classes_seen x features
+    intercept: np.ndarray | None = field(default=None, repr=False)
+    seen: np.ndarray | None = field(default=None, repr=False)       # logreg: class indices it was fitted on
     _prototypes: np.ndarray | None = field(default=None, repr=False)
-    _lexical: object | None = field(default=None, repr=False)
+    _lexical: object | None = field(default=None, repr=False)       # fitted TfidfVectorizer
 
     def scores(self, vectors: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
         """Uncalibrated class scores (logits), n x classes; `texts` are needed when lexical_weight > 0."""
@@ -85,6 +90,33 @@ class ThemeModel:
     def none_index(self) -> int | None:
         return self.classes.index(NONE) if NONE in self.classes else None
 
+    def state(self) -> dict[str, np.ndarray]:
+        """Everything prediction needs, as plain arrays (no pickle): see `from_state`."""
+        out = {"classes": np.array(self.classes, dtype=str), "exemplars": self.exemplars,
+               "targets": self.targets, "temperature": np.array(self.temperature)}
+        for name in ("coef", "intercept", "seen", "_prototypes"):
+            value = getattr(self, name)
+            if value is not None:
+                out[name.lstrip("_")] = value
+        if self._lexical is not None:
+            vocabulary = self._lexical.vocabulary_
+            out["vocabulary"] = np.array(sorted(vocabulary, key=vocabulary.get), dtype=str)
+            out["idf"] = self._lexical.idf_
+        return out
+
+    @classmethod
+    def from_state(cls, state, settings: Settings) -> ThemeModel:
+        """The model `state()` described, for the same `settings`."""
+        model = cls([str(c) for c in state["classes"]], settings, np.asarray(state["exemplars"]),
+                    np.asarray(state["targets"]), float(state["temperature"]))
+        for name in ("coef", "intercept", "seen", "prototypes"):
+            if name in state:
+                setattr(model, name if name != "prototypes" else "_prototypes", np.asarray(state[name]))
+        if "vocabulary" in state:
+            model._lexical = _vectorizer(min_df=1, vocabulary={str(t): i for i, t in enumerate(state["vocabulary"])})
+            model._lexical.idf_ = np.asarray(state["idf"])
+        return model
+
 
 def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
@@ -92,24 +124,33 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-_FITTED: dict[bytes, ThemeModel] = {}  # small in-process memo: reruns on the same examples refit nothing
+_FITTED: dict[str, ThemeModel] = {}  # small in-process memo: reruns on the same examples refit nothing
 _MEMO_SIZE = 4
 
 
 def fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str],
-        settings: Settings | None = None) -> ThemeModel:
-    """Fit on `examples` (with their `vectors`); `classes` fixes the column order."""
-    settings = settings or Settings()
-    import hashlib
+        settings: Settings | None = None, *, cache_dir=None, model_id: str = "") -> ThemeModel:
+    """Fit on `examples` (with their `vectors`); `classes` fixes the column order.
 
-    h = hashlib.sha256(repr((settings, list(classes), [(e.text, e.theme, e.source) for e in examples])).encode())
-    h.update(np.ascontiguousarray(vectors, dtype=np.float32).tobytes())
-    key = h.digest()
+    The same inputs give the same model, so it is memoised in the process and,
+    with `cache_dir` (see classifier_cache), on disk across runs.
+    """
+    from statementkit import classifier_cache
+
+    settings = settings or Settings()
+    key = classifier_cache.model_key(examples, vectors, classes, settings, model_id)
+    model = _FITTED.get(key)
+    if model is None and cache_dir is not None:
+        model = classifier_cache.load(key, settings, cache_dir)
+    if model is None:
+        model = _fit(examples, vectors, classes, settings)
+        if cache_dir is not None:
+            classifier_cache.save(key, model, cache_dir)
     if key not in _FITTED:
         if len(_FITTED) >= _MEMO_SIZE:
             _FITTED.pop(next(iter(_FITTED)))
-        _FITTED[key] = _fit(examples, vectors, classes, settings)
-    return _FITTED[key]
+        _FITTED[key] = model
+    return model
 
 
 def _fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str], settings: Settings) -> ThemeModel:
@@ -119,15 +160,28 @@ def _fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str
     if any(e.theme == NONE for e in examples) and NONE not in classes:
         classes.append(NONE)
     index = {c: i for i, c in enumerate(classes)}
-    keep = [i for i, e in enumerate(examples) if e.theme in index]
-    X = np.asarray(vectors, dtype=np.float32)[keep]
-    y = np.array([index[examples[i].theme] for i in keep], dtype=int)
-    w = np.array([_weight(examples[i], settings) for i in keep], dtype=np.float64)
-    texts = [examples[i].text for i in keep]
+    rows, y, w, share, group = [], [], [], [], []
+    for i, e in enumerate(examples):
+        if e.theme not in index:
+            continue
+        weight = _weight(e, settings)
+        if e.theme2 in index and e.theme2 != e.theme:  # a straddler: a soft label split over both themes
+            parts = [(e.theme, settings.straddle_share), (e.theme2, 1.0 - settings.straddle_share)]
+        else:
+            parts = [(e.theme, 1.0)]
+        for theme, part in parts:
+            rows.append(i)
+            y.append(index[theme])
+            w.append(weight * part)
+            share.append(part)
+            group.append(i)
+    X = np.asarray(vectors, dtype=np.float32)[rows]
+    y, w = np.array(y, dtype=int), np.array(w, dtype=np.float64)
+    texts = [examples[i].text for i in rows]
     model = ThemeModel(classes, settings, X, y, texts=texts)
     _train(model, X, y, w)
     if settings.calibrate and len(set(y.tolist())) > 1:
-        model.temperature = _fit_temperature(model, X, y, w)
+        model.temperature = _fit_temperature(model, X, y, w, np.array(share), np.array(group))
     return model
 
 
@@ -148,9 +202,12 @@ def _train(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> No
         balance = np.where(counts > 0, counts.sum() / (len(counts[counts > 0]) * np.maximum(counts, 1e-9)), 0)
         est = LogisticRegression(C=model.settings.C, solver="newton-cg", max_iter=500)  # 10-30x faster than lbfgs here
         est.fit(_features(model, X, model.texts, fit=True), y, sample_weight=w * balance[y])
-        model._estimator = est
+        coef, intercept = est.coef_, est.intercept_
+        if len(est.classes_) == 2:  # sklearn keeps one row for two classes
+            coef, intercept = np.vstack([-coef / 2, coef / 2]), np.array([-intercept[0] / 2, intercept[0] / 2])
+        model.coef, model.intercept, model.seen = coef, intercept, np.asarray(est.classes_)
         return
-    model._estimator = None
+    model.coef = model.intercept = model.seen = None
     protos = np.zeros((k, X.shape[1]), dtype=np.float32)
     for c in range(k):
         rows = y == c
@@ -171,24 +228,24 @@ def _features(model: ThemeModel, X: np.ndarray, texts: Sequence[str] | None, fit
     from scipy.sparse import csr_matrix, hstack
 
     if fit:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        model._lexical = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True,
-                                         min_df=2 if len(texts) >= 50 else 1, dtype=np.float32).fit(texts)
+        model._lexical = _vectorizer(min_df=2 if len(texts) >= 50 else 1).fit(texts)
     return hstack([csr_matrix(X), weight * model._lexical.transform(texts)]).tocsr()
+
+
+def _vectorizer(**options):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, dtype=np.float32, **options)
 
 
 def _scores(model: ThemeModel, V: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
     k = len(model.classes)
     if len(V) == 0:
         return np.zeros((0, k))
-    if model._estimator is not None:
-        est = model._estimator
-        raw = est.decision_function(_features(model, V, texts))
-        if raw.ndim == 1:  # two classes: sklearn gives one column
-            raw = np.stack([-raw / 2, raw / 2], axis=1)
+    if model.coef is not None:
+        raw = np.asarray(_features(model, V, texts) @ model.coef.T) + model.intercept
         out = np.full((len(V), k), -1e3)
-        out[:, est.classes_] = raw
+        out[:, model.seen] = raw
         return out
     if model.settings.method == "knn":
         sims = V @ model.exemplars.T
@@ -204,11 +261,17 @@ def _scores(model: ThemeModel, V: np.ndarray, texts: Sequence[str] | None = None
     return out * 20.0  # cosine differences are small; scale so temperature starts near 1
 
 
-def _fit_temperature(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray, folds: int = 5) -> float:
-    """Temperature minimising the log loss of out-of-fold scores (deterministic folds)."""
-    order = np.lexsort((np.arange(len(y)), y))
-    fold_of = np.empty(len(y), dtype=int)
-    fold_of[order] = np.arange(len(y)) % folds  # stratified round robin
+def _fit_temperature(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray, share: np.ndarray,
+                     group: np.ndarray, folds: int = 5) -> float:
+    """Temperature minimising the log loss of out-of-fold scores (deterministic folds).
+
+    Both rows of a straddling example stay in one fold and count with their
+    label share, so the loss is that of the soft label.
+    """
+    first = np.unique(group, return_index=True)[1]        # each example's first (primary) row
+    order = first[np.lexsort((np.arange(len(first)), y[first]))]
+    fold_of_group = dict(zip(group[order].tolist(), (np.arange(len(order)) % folds).tolist()))  # stratified
+    fold_of = np.array([fold_of_group[g] for g in group.tolist()], dtype=int)
     logits = np.zeros((len(y), len(model.classes)))
     for f in range(folds):
         test = fold_of == f
@@ -223,7 +286,7 @@ def _fit_temperature(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndar
     best_t, best_loss = 1.0, np.inf
     for t in np.exp(np.linspace(np.log(0.05), np.log(20), 80)):
         p = softmax(logits / t)[np.arange(len(y)), y]
-        loss = -np.mean(np.log(np.clip(p, 1e-12, 1)))
+        loss = -np.sum(share * np.log(np.clip(p, 1e-12, 1))) / np.sum(share)
         if loss < best_loss:
             best_t, best_loss = float(t), loss
     return best_t
@@ -237,8 +300,26 @@ class Decision:
     margin: float  # p1 - p2: small means the model hesitates between two themes
 
 
+def second_theme(member_themes: Sequence[str], theme: str | None, share: float) -> str | None:
+    """A cluster's second theme: the most common other theme among its members (not "none"),
+    when at least two members and `share` of all of them have it; ties go to the lower id."""
+    counts: dict[str, int] = {}
+    for t in member_themes:
+        if t not in (theme, NONE, None):
+            counts[t] = counts.get(t, 0) + 1
+    if not counts:
+        return None
+    best, n = min(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return best if n >= 2 and n >= share * len(member_themes) else None
+
+
 def decide(probs: np.ndarray, nearest: np.ndarray, classes: Sequence[str], settings: Settings) -> list[Decision]:
-    """Best theme, optional second theme and confidence per row of calibrated `probs`."""
+    """Best theme, optional second theme and confidence per row of calibrated `probs`.
+
+    The second theme is a margin rule (p2 high enough, absolutely and next to
+    p1), used only with `statement_theme2`: on the dev split it measures the
+    model's hesitation, not statements that straddle two themes.
+    """
     out = []
     for p, near in zip(probs, nearest):
         order = np.argsort(-p, kind="stable")
@@ -251,7 +332,8 @@ def decide(probs: np.ndarray, nearest: np.ndarray, classes: Sequence[str], setti
             out.append(Decision(NONE, None, confidence, p1 - p2))
             continue
         theme2 = None
-        if theme != NONE and second not in (None, NONE) and p2 >= settings.theme2_min and p2 >= settings.theme2_ratio * p1:
+        if settings.statement_theme2 and theme != NONE and second not in (None, NONE) \
+                and p2 >= settings.theme2_min and p2 >= settings.theme2_ratio * p1:
             theme2 = second
         out.append(Decision(theme, theme2, p1, p1 - p2))
     return out

@@ -2,10 +2,11 @@
 
 A taxonomy is a list of themes, each with an id (the reference assembly uses
 the paper's numbers "1".."7"), a short label, a title, a description per
-language and example statements in several languages. Optional `outside`
-examples describe statements that belong to no theme; they teach the model
-when to answer "none". Another assembly brings its own file (`--taxonomy`). The `[outside]`
-table lists statements that fit no theme (theme "none").
+language and example statements in several languages. An example that
+genuinely straddles two themes names the other one (`also = "7"`). The
+`[outside]` table lists statements that fit no theme (theme "none"); they
+teach the model when to answer "none". Another assembly brings its own file
+(`--taxonomy`).
 
 Everything here is validated on load: a typo in a key, a duplicate id or a
 theme without any text to learn from is a `RulesError` naming the file and
@@ -26,7 +27,7 @@ NONE = "none"
 
 _TOP_KEYS = ("name", "source", "themes", "outside")
 _THEME_KEYS = ("id", "label", "title", "description", "examples")
-_EXAMPLE_KEYS = ("lang", "text")
+_EXAMPLE_KEYS = ("lang", "text", "also")
 
 
 @dataclass(slots=True, frozen=True)
@@ -35,7 +36,9 @@ class Example:
 
     `source` says where it came from: "taxonomy" (the rules file), "analyst"
     (a confirmed decision) or "description" (a theme description used as a
-    pseudo-statement).
+    pseudo-statement). `theme2` is set for a statement that genuinely
+    straddles two themes (`also = "7"` in the taxonomy): it teaches the model
+    what a second theme looks like.
     """
 
     text: str
@@ -43,6 +46,7 @@ class Example:
     lang: str | None = None
     source: str = "taxonomy"
     id: str | None = None
+    theme2: str | None = None
 
 
 @dataclass(slots=True)
@@ -126,6 +130,11 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         if theme.id in seen:
             raise RulesError(f"duplicate theme id '{theme.id}'", path)
         seen.add(theme.id)
+    for i, theme in enumerate(themes):
+        for j, e in enumerate(theme.examples):
+            if e.theme2 is not None and e.theme2 not in seen:
+                raise RulesError(f"unknown theme themes[{i}].examples[{j}].also = '{e.theme2}'", path,
+                                 hint=f"valid: {', '.join(t.id for t in themes)}")
     outside_table = data.get("outside", {})
     if not isinstance(outside_table, dict):
         raise RulesError("'outside' must be a table with an `examples` list", path)
@@ -174,5 +183,9 @@ def _examples(raw: object, theme_id: str, path: Path, where: str) -> list[Exampl
         text = str(item.get("text", "")).strip()
         if not text:
             raise RulesError(f"{where}[{j}] has no text", path)
-        out.append(Example(text, theme_id, item.get("lang"), "taxonomy"))
+        also = item.get("also")
+        if also is not None and (theme_id == NONE or str(also) in (theme_id, NONE)):
+            raise RulesError(f"{where}[{j}].also = '{also}': a second theme must be another theme of the taxonomy",
+                             path, hint="`also` names the other theme a straddling example belongs to")
+        out.append(Example(text, theme_id, item.get("lang"), "taxonomy", theme2=None if also is None else str(also)))
     return out

@@ -129,13 +129,16 @@ def load_settings(model_id: str | None = None, path=None):
 def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = None, *, embedder=None,
                   decisions: ThemeDecisions | None = None, progress: Progress | None = None,
                   settings=None, params=None, vectors: np.ndarray | None = None,
-                  reducer=None) -> ThemeResult:
+                  reducer=None, model_cache=None) -> ThemeResult:
     """Cluster `statements`, label the clusters and map statements and clusters onto the taxonomy.
 
     `embedder` defaults to the registry's default model; `vectors` (n x d,
     L2-normalised, from the same embedder) skips encoding the statements.
     `settings` (fewshot.Settings) and `params` (clustering.Params) override the
     tuned defaults; `reducer` replaces PCA (benchmarks pass a UMAP).
+    The fitted classifier is cached on disk (classifier_cache) in
+    `model_cache`, a folder (default: next to the embedding cache); False
+    turns that off.
     """
     from statementkit import clustering, fewshot, labels
     from statementkit.embed import encode, load_embedder
@@ -160,7 +163,12 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
     timings["encode"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    model = fewshot.fit(examples, ex_vectors, taxonomy.ids, settings)
+    if model_cache is None:
+        from statementkit.classifier_cache import default_dir
+
+        model_cache = default_dir()
+    model = fewshot.fit(examples, ex_vectors, taxonomy.ids, settings, cache_dir=model_cache or None,
+                        model_id=getattr(embedder, "id", ""))
     timings["fit"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -207,24 +215,30 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
     if progress:
         progress("labels", 0, len(cluster_ids))
     label_ids = [-1 if c is None else c for c in cluster_of]
-    keywords = labels.cluster_keywords([s.text for s in statements], [s.lang for s in statements], label_ids) \
-        if cluster_ids else {}
+    keywords = labels.cluster_keywords([s.text for s in statements], [s.lang for s in statements], label_ids,
+                                       embedder=embedder, background=[(e.text, e.lang) for e in examples
+                                                                      if e.lang and e.source != "analyst"],
+                                       vectors=vectors) if cluster_ids else {}
     reps = clustering.medoids(vectors, np.array(label_ids, dtype=int)) if cluster_ids else {}
     timings["labels"] = time.perf_counter() - t
     if progress:
         progress("labels", len(cluster_ids), len(cluster_ids))
 
+    member_theme = [decisions.statement_themes.get(s.id, d.theme) for s, d in zip(statements, stmt)]
     clusters = []
     for c in cluster_ids:
         d = clus[c]
         kw = keywords.get(c, [])
-        cl = Cluster(c, labels.label_phrase(kw), kw, [ids[r] for r in reps.get(c, [])], d.theme, d.theme2,
+        cl = Cluster(c, labels.label_phrase(kw), kw, [ids[r] for r in reps.get(c, [])], d.theme, None,
                      d.confidence, [ids[r] for r in rows_of[c]], d.margin)
         if c in decisions.cluster_labels:
             cl.label, cl.label_source = decisions.cluster_labels[c], "analyst"
         if c in decisions.cluster_themes:
-            cl.theme, cl.theme2, cl.confidence, cl.margin = decisions.cluster_themes[c], None, 1.0, 1.0
+            cl.theme, cl.confidence, cl.margin = decisions.cluster_themes[c], 1.0, 1.0
             cl.theme_source = "analyst"
+        # a second theme when a real share of the members belongs to another theme (themes.toml)
+        cl.theme2 = fewshot.second_theme([member_theme[r] for r in rows_of[c]], cl.theme,
+                                         settings.cluster_theme2_share)
         clusters.append(cl)
     by_id = {c.id: c for c in clusters}
 
