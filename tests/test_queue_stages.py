@@ -56,3 +56,14 @@ def test_analyst_decisions_survive_a_rerun_with_stable_cluster_ids(q):
     assert {m["id"] for m in q.cluster_members(cluster.id)} == members
     d = q.theme_decisions()
     assert d.cluster_themes[cluster.id] == "5" and d.cluster_labels[cluster.id] == "Renamed by the analyst"
+
+
+def test_a_split_recorded_in_the_queue_takes_shape_on_the_next_themes_run(q):
+    cluster = max(q.clusters(), key=lambda c: c.size)
+    moved = [m["id"] for m in q.cluster_members(cluster.id)][:2]
+    decision = q.split_cluster(cluster.id, moved)
+    into = int(decision.target.removeprefix("cluster:"))
+    q.recluster(embedder=HashingEmbedder())
+    assert {m["id"] for m in q.cluster_members(into)} == set(moved)
+    assert not {m["id"] for m in q.cluster_members(cluster.id)} & set(moved)
+    assert into in {c.id for c in q.clusters()}

@@ -304,6 +304,37 @@ def test_analyst_renames_a_cluster(db):
         assert next(c for c in q.clusters() if c.id == cid).label == "Who controls the collections"
 
 
+def test_analyst_splits_statements_out_of_a_cluster(db):
+    async def scenario(app, pilot, q):
+        await keys(pilot, "v")
+        cluster = next(c for c in app.screen.clusters if c.size == 3)
+        app.screen.query_one("#clusters").highlighted = app.screen.clusters.index(cluster)
+        await keys(pilot, "tab")
+        member = app.screen.current_member["id"]
+        await keys(pilot, "S")
+        assert app.screen.query_one("Input").value == member  # the highlighted statement by default
+        await keys(pilot, "enter")
+        told = [n.message for n in app._notifications]
+        stored = q.theme_decisions().splits
+        await keys(pilot, "u")  # undo takes the split back
+        undone = q.theme_decisions()
+        await keys(pilot, "S")
+        app.screen.query_one("Input").value = "s9"  # not in this cluster: a message, nothing stored
+        await keys(pilot, "enter")
+        return cluster.id, member, told, stored, undone, [n.message for n in app._notifications]
+
+    cid, member, told, stored, undone, messages = run(db, scenario)
+    assert [(s.cluster, s.ids) for s in stored] == [(cid, [member])]
+    assert any(f"of cluster {cid} → new cluster {stored[0].into}" in m for m in told)
+    assert any("cannot split s9 out of cluster" in m for m in messages)
+    assert undone is not None and not undone.splits
+    with Queue(db, who="x") as q:
+        assert q.theme_decisions().splits == []
+        q.split_cluster(cid, [member])
+        (split,) = q.theme_decisions().splits
+        assert (split.cluster, split.ids) == (cid, [member]) and split.into not in {c.id for c in q.clusters()}
+
+
 def test_analyst_view_without_clusters_lists_published_statements(tmp_path):
     from statementkit.model import Statement
 

@@ -81,6 +81,8 @@ def _target_of(action: str, key: str) -> tuple[str, str]:
     """(theme_decisions kind, key) of a theme action on `key`."""
     if action == "theme":
         return "statement_theme", key
+    if action == "cluster_split":  # keyed by the new cluster, as ThemeDecisions.to_records() has it
+        return "split", key.removeprefix(CLUSTER_PREFIX)
     return CLUSTER_ACTIONS[action], key.removeprefix(CLUSTER_PREFIX)
 
 
@@ -269,6 +271,37 @@ def decide_cluster(conn: sqlite3.Connection, cluster_id: int | str, action: str,
         _set_theme_value(conn, kind, key, value, who, at)
         return _append(conn, _next_batch(conn), CLUSTER_PREFIX + key, action, (), note, who, at,
                        {"value": old}, {"value": value})
+
+
+def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence[str], *, who: str,
+                  note: str | None = None) -> Decision:
+    """Move statements `ids` out of cluster `cluster_id` into a new cluster (applied on the next themes run).
+
+    The new cluster's id comes from the themes stage's own bookkeeping
+    (`ThemeDecisions.allocate`), so ids are never reused. The audit-log
+    target is the new cluster; undo removes the split.
+    """
+    from statementkit.decisions import ThemeDecisions
+    from statementkit.queue.analyst import records
+
+    ids = list(dict.fromkeys(str(i) for i in ids))
+    with transaction(conn):
+        members = [r[0] for r in conn.execute("SELECT statement_id FROM themes WHERE cluster = ? "
+                                              "ORDER BY statement_id", (int(cluster_id),))]
+        if not members:
+            raise QueueError(f"no cluster {cluster_id} in the queue")
+        strangers = [i for i in ids if i not in members]
+        if not ids or strangers:
+            raise QueueError(f"cannot split {', '.join(strangers) or 'nothing'} out of cluster {cluster_id}: "
+                             f"its statements are {', '.join(members)}")
+        if len(ids) == len(members):
+            raise QueueError(f"a split must leave statements in cluster {cluster_id}; rename it instead")
+        into = str(ThemeDecisions.from_records(records(conn)).allocate())
+        at = now_iso()
+        conn.execute("INSERT INTO theme_decisions (kind, key, value, extra, who, at) VALUES ('split', ?, ?, ?, ?, ?)",
+                     (into, str(cluster_id), dumps({"ids": ids}), who, at))
+        return _append(conn, _next_batch(conn), CLUSTER_PREFIX + into, "cluster_split", (), note, who, at,
+                       {"value": None}, {"value": str(cluster_id), "ids": ids})
 
 
 # ---------------------------------------------------------------- undo

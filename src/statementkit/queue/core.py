@@ -376,6 +376,12 @@ class Queue:
         with translate(self.path):
             return actions.decide_cluster(self.conn, cluster_id, action, value, who=self.who, note=note)
 
+    def split_cluster(self, cluster_id: int, ids: Sequence[str], note: str | None = None) -> Decision:
+        """Move statements `ids` out of cluster `cluster_id` into a new one; it takes shape on the next
+        themes run (`recluster`). Returns the decision; its target is the new cluster."""
+        with translate(self.path):
+            return actions.split_cluster(self.conn, cluster_id, ids, who=self.who, note=note)
+
     def undo(self, seq: int | None = None) -> list[Decision]:
         """Undo this moderator's latest decision (its whole batch), or decision `seq`."""
         with translate(self.path):

@@ -26,7 +26,8 @@ from statementkit.tui.modals import CLEAR, HelpModal, PromptModal, ThemeModal
 
 KEYS = [
     ("c enter", "confirm the suggested theme"), ("t", "choose another theme"), ("r", "rename the cluster"),
-    ("M", "merge cluster into another"), ("n", "next unconfirmed cluster"), ("u", "undo"),
+    ("M", "merge cluster into another"), ("S", "split statements out into a new cluster"),
+    ("n", "next unconfirmed cluster"), ("u", "undo"),
     ("R", "re-run the themes stage"),
     ("tab", "clusters ↔ statements"), ("↑↓ j k", "move"), ("v esc", "back to moderation"), ("q", "quit"),
 ]
@@ -41,6 +42,7 @@ class AnalystScreen(Screen):
         Binding("u", "undo", "undo"),
         Binding("question_mark", "help", "help", key_display="?"),
         Binding("M", "merge", "merge", show=False),
+        Binding("S", "split", "split", show=False),
         Binding("R", "recluster", "recluster", show=False),
         Binding("v,escape", "app.moderate", "moderate", show=False),
         Binding("q", "app.quit", "quit", show=False),
@@ -286,6 +288,27 @@ class AnalystScreen(Screen):
             self.reload(keep_cluster=c.id)
 
         self.app.push_screen(PromptModal(f"Merge cluster {c.id} into cluster number…"), done)
+
+    def action_split(self) -> None:
+        """Split statements (the highlighted one by default) out of this cluster into a new one."""
+        c = self.current_cluster
+        if c is None:
+            return
+        m = self.current_member
+
+        def done(answer: str | None) -> None:
+            if not answer:
+                return
+            ids = answer.replace(",", " ").split()
+            d = self._safe(self.q.split_cluster, None, c.id, ids)
+            if d is not None:
+                new = d.target.removeprefix("cluster:")
+                self.notify(f"{len(ids)} statement{'s' * (len(ids) > 1)} of cluster {c.id} → new cluster {new}; "
+                            "R re-runs the themes stage to apply it", timeout=6)
+                self.reload(keep_cluster=c.id)
+
+        self.app.push_screen(PromptModal(f"Split out of cluster {c.id} into a new cluster: statement ids",
+                                         m["id"] if m else ""), done)
 
     def action_next(self) -> None:
         cl = self.query_one("#clusters", OptionList)
