@@ -51,6 +51,10 @@ def findings(docs: Sequence[Doc], rules: Rules, *, against: Sequence[Statement] 
         assert kind is not None  # validated when the rules loaded
         for index, found in kind.run(docs, criterion, ctx).items():
             out[index].extend(found)
+    if embedder is not None:
+        from statementkit.checks import learned
+
+        learned.apply(docs, out, ctx)
     return out
 
 
@@ -65,8 +69,9 @@ def check(statements: Sequence[Statement], rules: Rules | str | Path | None = No
     `rules`: a loaded `Rules`, a rules directory, or None for the bundled rules.
     `against`: published statements; given, near-duplicates of them are flagged
     (needs the duplicate detector and its embedding model).
-    `embedder`: an embedding model for judging scope by meaning; None uses
-    keywords only (fast, no model).
+    `embedder`: an embedding model: scope is also judged by meaning and the
+    classifiers of `classifier.toml` add what the lexicons miss; None uses the
+    lexicons only (fast, no model).
     """
     rules = as_rules(rules)
     docs = prepare(statements, rules)

@@ -39,7 +39,8 @@ def texts(rules: Rules, lang: str, finding: Finding) -> tuple[str, str, str]:
 
 
 def severity(rules: Rules, finding: Finding) -> str:
-    crit = next((c for c in rules.criteria if c.id == finding.rule), None)
+    rule = finding.rule.split(":", 1)[0]  # "vague:model": the classifier of criterion "vague"
+    crit = next((c for c in rules.criteria if c.id == rule), None)
     if crit is None:
         return "reject"
     return crit.weak_severity if finding.weak else crit.severity

@@ -8,6 +8,8 @@
       lexicons/jargon.toml   AI jargon with a plain word per language
       messages/<lang>.toml   what flags and self-check advice say, per language
       taxonomy.toml          themes whose examples are in-scope exemplars
+      classifier.toml        the learned stage: thresholds per code, the examples file
+      examples/              labelled statements the classifiers learn from
 
 Everything is data; a mistake raises `RulesError` naming the file, the line
 where it can be found, the key and the valid choices. With
@@ -106,6 +108,7 @@ class Rules:
     scope: dict[str, Any]
     messages: dict[str, dict[str, Any]]
     files: dict[str, Path]
+    classifier: Any = None  # learned.Settings, or None without classifier.toml
     _compiled: dict[str, PatternSet] = field(default_factory=dict)
 
     @property
@@ -356,8 +359,16 @@ def load_rules(rules_dir: str | Path | None = None) -> Rules:
             if path.stem not in messages:
                 files[f"messages:{path.stem}"] = path
                 messages[path.stem] = load_toml(path)
+    classifier = None
+    classifier_path = _find(root, "classifier.toml", base)
+    if classifier_path:
+        from statementkit.checks.learned import load_settings
+
+        files["classifier"] = classifier_path
+        classifier = load_settings(classifier_path, classifier_path.parent)
+        files["examples"] = classifier.examples
     moderator = assembly.get("moderator_language", "en")
     if not isinstance(moderator, str):
         raise RulesError("assembly.moderator_language must be a language code", files.get("assembly"))
     return Rules(root, assembly.get("name", root.name), tuple(x.lower() for x in languages), moderator, criteria,
-                 lexicons, jargon, scope, messages, files)
+                 lexicons, jargon, scope, messages, files, classifier)

@@ -75,8 +75,8 @@ def exemplars(rules: Rules, against: Sequence[Any] | None) -> list[str]:
     return list(dict.fromkeys(t for t in texts if t.strip()))
 
 
-def similarities(texts: Sequence[str], rules: Rules, ctx: Context) -> list[float]:
-    """Mean cosine to the `top_k` nearest exemplars, per text."""
+def similarities(texts: Sequence[str], rules: Rules, ctx: Context, vectors: Any = None) -> list[float]:
+    """Mean cosine to the `top_k` nearest exemplars, per text (`vectors`: the texts' vectors, if known)."""
     import numpy as np
 
     from statementkit.embed import encode
@@ -88,7 +88,7 @@ def similarities(texts: Sequence[str], rules: Rules, ctx: Context) -> list[float
     ref = ctx.cache[key]
     if ref is None or not len(texts):
         return [1.0] * len(texts)
-    vecs = encode(ctx.embedder, list(texts))
+    vecs = encode(ctx.embedder, list(texts)) if vectors is None else vectors
     sims = vecs @ ref.T
     k = max(1, min(int(rules.scope.get("top_k", 3)), sims.shape[1]))
     top = -np.sort(-sims, axis=1)[:, :k]
@@ -116,7 +116,10 @@ def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dic
     negative = {g for combo in rules.scope.get("in_scope_when", []) for g in combo.get("none", ())}
     sims: list[float | None] = [None] * len(undecided)
     if ctx.embedder is not None and undecided:
-        sims = list(similarities([d.text for d, _ in undecided], rules, ctx))
+        from statementkit.checks.learned import doc_vectors
+
+        vectors = doc_vectors(docs, ctx)[[d.index for d, _ in undecided]]
+        sims = list(similarities([d.text for d, _ in undecided], rules, ctx, vectors))
     threshold = float(rules.scope.get("min_similarity", 0.3))
     rescue = float(rules.scope.get("rescue_similarity", 0.45))
     for (doc, hit), sim in zip(undecided, sims):
@@ -131,16 +134,6 @@ def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dic
                                           values={"similarity": round(sim, 2)})]
                 continue
         elif not has_keywords:
-            continue  # no keywords for this language: only a model could tell
-        # part of the subject (heritage, no technology) is weaker evidence than none, or another domain
-        weak = bool(hit - negative) and not hit & negative
-        out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="keywords" if weak else None,
-                                  weak=weak)]
-    return out
-    negative = {g for combo in rules.scope.get("in_scope_when", []) for g in combo.get("none", ())}
-    for doc, hit in undecided:
-        has_keywords = any(rules.scope.get("groups", {}).get(g, {}).get(doc.lang) for g in rules.scope.get("groups", {}))
-        if not has_keywords:
             continue  # no keywords for this language: only a model could tell
         # part of the subject (heritage, no technology) is weaker evidence than none, or another domain
         weak = bool(hit - negative) and not hit & negative

@@ -1,0 +1,289 @@
+"""The learned stage of the checks: classifier flags beside the lexicon flags.
+
+When `check()` gets an embedding model, every statement is also scored by
+the classifiers of `rules/classifier.toml` (`learned_model`). For each code
+with an enabled criterion:
+
+- a statement the lexicons did not flag is flagged when the calibrated
+  probability reaches `flag` (weak evidence: the criterion's weak severity,
+  review) or `strong` (its severity, reject);
+- with `veto`, a lexicon flag is dropped when the probability is below it;
+- `gate = "structure"` restricts classifier-only flags to statements with a
+  second sentence, a semicolon or a coordinated clause (multiple_ideas).
+
+A classifier-only flag still says what and where: its span is the clause
+the classifier finds most typical of the code (a reply marker, an insult,
+the empty phrase), the second claim for multiple_ideas, or the whole
+statement; its message (variant `model` in messages/<lang>.toml) says why in
+plain words. Without a model the checks are the lexicons alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from statementkit.checks.registry import Context, Finding
+from statementkit.errors import RulesError
+from statementkit.model import REASON_CODES, Span
+
+if TYPE_CHECKING:
+    from statementkit.checks.analysis import Doc
+    from statementkit.checks.learned_model import CodeModels
+    from statementkit.checks.ruleset import Rules
+
+SETTINGS_KEYS = ("examples", "C", "lexical_weight", "assembly_specific", "models", "codes")
+CODE_KEYS = ("flag", "strong", "veto", "gate")
+GATES = ("structure",)
+LEARNABLE = tuple(c for c in REASON_CODES if c not in ("too_long", "duplicate"))
+_CLAUSE = re.compile(r"[^,;:.!?()\u2013\u2014]+")
+
+
+@dataclass(slots=True)
+class CodeSettings:
+    flag: float = 0.9
+    strong: float = 1.01
+    veto: float = 0.0
+    gate: str = ""
+
+
+@dataclass(slots=True)
+class Settings:
+    """`[classifier]` of classifier.toml."""
+
+    examples: Path
+    C: float = 1.0
+    lexical_weight: float = 0.5
+    assembly_specific: tuple[str, ...] = ()
+    codes: dict[str, CodeSettings] = field(default_factory=dict)
+    models: tuple[str, ...] = ()  # embedding model ids the thresholds hold for (empty: any)
+
+
+def load_settings(path: Path, examples_root: Path) -> Settings:
+    """Read and validate classifier.toml; errors name the file, the key and the valid choices."""
+    from statementkit.checks.ruleset import _key_line, _unknown_keys, line_of
+    from statementkit.rules import load_toml
+
+    data = load_toml(path)
+    _unknown_keys(data, ("classifier",), path, "")
+    table = data.get("classifier", {})
+    _unknown_keys(table, SETTINGS_KEYS, path, "classifier")
+    examples = examples_root / str(table.get("examples", "examples/criteria-examples.jsonl"))
+    for key in ("C", "lexical_weight"):
+        if key in table and (not isinstance(table[key], (int, float)) or table[key] < 0):
+            raise RulesError(f"classifier.{key} must be a number >= 0", path, _key_line(path, key))
+    codes: dict[str, CodeSettings] = {}
+    for code, entry in table.get("codes", {}).items():
+        if code not in LEARNABLE:
+            raise RulesError(f"classifier.codes: unknown code '{code}'", path, line_of(path, f"codes.{code}]"),
+                             hint=f"valid: {', '.join(LEARNABLE)}")
+        if not isinstance(entry, dict):
+            raise RulesError(f"classifier.codes.{code} must be a table", path)
+        _unknown_keys(entry, CODE_KEYS, path, f"classifier.codes.{code}")
+        for key in ("flag", "strong", "veto"):
+            if key in entry and (not isinstance(entry[key], (int, float)) or not 0 <= entry[key] <= 1.01):
+                raise RulesError(f"classifier.codes.{code}.{key} must be a probability (0 to 1)", path,
+                                 _key_line(path, key))
+        if entry.get("gate", "") not in ("", *GATES):
+            raise RulesError(f"classifier.codes.{code}.gate: unknown gate '{entry['gate']}'", path,
+                             _key_line(path, "gate"), hint=f"valid: {', '.join(GATES)}")
+        codes[code] = CodeSettings(float(entry.get("flag", 0.9)), float(entry.get("strong", 1.01)),
+                                   float(entry.get("veto", 0.0)), str(entry.get("gate", "")))
+    specific = table.get("assembly_specific", [])
+    if not isinstance(specific, list) or any(c not in LEARNABLE for c in specific):
+        raise RulesError("classifier.assembly_specific must list reason codes", path,
+                         _key_line(path, "assembly_specific"), hint=f"valid: {', '.join(LEARNABLE)}")
+    models = table.get("models", [])
+    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+        raise RulesError("classifier.models must list embedding model ids", path, _key_line(path, "models"))
+    return Settings(examples, float(table.get("C", 1.0)), float(table.get("lexical_weight", 0.5)), tuple(specific),
+                    codes, tuple(models))
+
+
+def model_id(embedder: Any) -> str:
+    return str(getattr(embedder, "id", type(embedder).__name__))
+
+
+def active_codes(rules: Rules, embedder: Any = None) -> list[str]:
+    """Codes the classifier judges here: configured, with an enabled criterion, for this
+    embedding model (if given), and (for assembly-specific codes) with examples from the same
+    rules directory as scope.toml."""
+    settings = rules.classifier
+    if settings is None or embedder is not None and settings.models and model_id(embedder) not in settings.models:
+        return []
+    out = []
+    for code in settings.codes:
+        if rules.criterion(code) is None:
+            continue
+        if code in settings.assembly_specific:
+            scope = rules.files.get("scope")
+            if scope is None or scope.parent != settings.examples.parent.parent:
+                continue
+        out.append(code)
+    return out
+
+
+_FITS: dict[str, CodeModels] = {}
+
+
+def models_for(rules: Rules, embedder: Any) -> CodeModels:
+    """The fitted classifiers for these rules and this embedding model: in memory, bundled,
+    cached on disk, or fitted now (and cached)."""
+    from statementkit.checks import learned_model
+    from statementkit.embed import encode
+
+    settings = rules.classifier
+    assert settings is not None
+    codes = list(settings.codes)
+    if not settings.examples.exists():
+        raise RulesError("examples file not found", settings.examples, hint="classifier.examples in classifier.toml")
+    key = learned_model.fit_key(settings.examples, model_id(embedder), codes, settings.C, settings.lexical_weight)
+    if key in _FITS:
+        return _FITS[key]
+    found = learned_model.cached(key)
+    if found is None:
+        examples = learned_model.load_examples(settings.examples, REASON_CODES)
+        vectors = encode(embedder, [e.text for e in examples])
+        found = learned_model.fit(examples, vectors, codes, C=settings.C, lexical_weight=settings.lexical_weight,
+                                  meta={"key": key, "model": model_id(embedder), "examples": settings.examples.name,
+                                        "n": len(examples)})
+        learned_model.store(found)
+    _FITS[key] = found
+    return found
+
+
+def doc_vectors(docs: Sequence[Doc], ctx: Context) -> np.ndarray:
+    """Sentence vectors of the docs, encoded once per check run (the scope check reuses them)."""
+    from statementkit.embed import encode
+
+    if "doc_vectors" not in ctx.cache:
+        ctx.cache["doc_vectors"] = encode(ctx.embedder, [d.text for d in docs]) if docs else np.zeros((0, 1))
+    return ctx.cache["doc_vectors"]
+
+
+def probabilities(docs: Sequence[Doc], ctx: Context) -> tuple[list[str], np.ndarray]:
+    """(codes, n x codes probabilities) for the docs; empty when nothing is learned here."""
+    codes = active_codes(ctx.rules, ctx.embedder) if ctx.embedder is not None else []
+    if not codes or not docs:
+        return [], np.zeros((len(docs), 0))
+    models = models_for(ctx.rules, ctx.embedder)
+    probs = models.probabilities(doc_vectors(docs, ctx), [d.text for d in docs])
+    return codes, probs[:, [models.column(c) for c in codes]]
+
+
+def decide(docs: Sequence[Doc], found: list[list[Finding]], codes: Sequence[str], probs: np.ndarray,
+           settings: Settings) -> list[tuple[int, str, float]]:
+    """Drop vetoed lexicon findings from `found` (in place); return the classifier-only flags
+    to add as (doc position, code, probability)."""
+    pending: list[tuple[int, str, float]] = []
+    for i, doc in enumerate(docs):
+        for j, code in enumerate(codes):
+            p = float(probs[i, j])
+            cs = settings.codes[code]
+            if any(f.code == code for f in found[i]):
+                if p < cs.veto:
+                    found[i] = [f for f in found[i] if f.code != code]
+                continue
+            if p >= cs.flag and (cs.gate != "structure" or has_structure(doc)):
+                pending.append((i, code, p))
+    return pending
+
+
+def apply(docs: Sequence[Doc], found: list[list[Finding]], ctx: Context) -> None:
+    """Add classifier flags to `found` (per doc, in place) and drop vetoed lexicon flags."""
+    codes, probs = probabilities(docs, ctx)
+    if not codes:
+        return
+    settings = ctx.rules.classifier
+    assert settings is not None
+    ctx.cache["learned"] = {"codes": codes, "probabilities": probs}
+    pending = decide(docs, found, codes, probs, settings)
+    spans = best_spans(docs, pending, ctx)
+    for (i, code, p), span in zip(pending, spans):
+        crit = ctx.rules.criterion(code)
+        assert crit is not None
+        term = docs[i].text[span.start:span.end] if span else docs[i].text.strip()
+        found[i].append(Finding(code, f"{crit.id}:model", span, variant="model",
+                                values={"term": term, "confidence": round(100 * p)},
+                                weak=p < settings.codes[code].strong))
+
+
+def has_structure(doc: Doc) -> bool:
+    """Two sentences with words, a semicolon, or a coordination the clause analysis found."""
+    from statementkit.checks.kinds.ideas import conjuncts
+
+    sentences = sum(1 for a, b in doc.sentences if any(not u.punct for u in doc.units[a:b]))
+    return sentences >= 2 or ";" in doc.text or bool(conjuncts(doc, 2))
+
+
+def clauses(text: str) -> list[Span]:
+    """Clauses of a statement: stretches between , ; : . ! ? ( ) and dashes, with 2+ words."""
+    out = []
+    for m in _CLAUSE.finditer(text):
+        a, b = m.start(), m.end()
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if len(text[a:b].split()) >= 2:
+            out.append(Span(a, b))
+    return out
+
+
+def _whole(doc: Doc) -> Span:
+    text = doc.text
+    a = len(text) - len(text.lstrip())
+    return Span(a, len(text.rstrip()))
+
+
+def best_spans(docs: Sequence[Doc], pending: Sequence[tuple[int, str, float]], ctx: Context) -> list[Span | None]:
+    """Where each classifier-only flag points: the most typical clause, the second claim, or the statement."""
+    from statementkit.embed import encode
+
+    out: list[Span | None] = [None] * len(pending)
+    wanted: list[tuple[int, int, Span]] = []  # (pending index, column, clause)
+    models = models_for(ctx.rules, ctx.embedder)
+    for n, (i, code, _) in enumerate(pending):
+        doc = docs[i]
+        if code == "out_of_scope":
+            continue  # about the whole statement, like the keyword flag
+        if code == "multiple_ideas":
+            out[n] = second_claim(doc) or _whole(doc)
+            continue
+        parts = clauses(doc.text)
+        out[n] = _whole(doc)
+        if len(parts) > 1 and code in ("vague", "not_standalone", "incivility", "jargon"):
+            wanted += [(n, models.column(code), part) for part in parts]
+    if wanted:
+        texts = [docs[pending[n][0]].text[s.start:s.end] for n, _, s in wanted]
+        probs = models.probabilities(encode(ctx.embedder, texts), texts)
+        best: dict[int, tuple[float, Span]] = {}
+        for (n, col, span), row in zip(wanted, probs):
+            if n not in best or row[col] > best[n][0]:
+                best[n] = (float(row[col]), span)
+        for n, (_, span) in best.items():
+            out[n] = span
+    return out
+
+
+def second_claim(doc: Doc) -> Span | None:
+    """The second sentence, or the part after the first coordinator or semicolon."""
+    from statementkit.checks.kinds.ideas import conjuncts
+
+    sentences = [(a, b) for a, b in doc.sentences if any(not u.punct for u in doc.units[a:b])]
+    if len(sentences) >= 2:
+        a, b = sentences[1]
+        return Span(doc.units[a].start, doc.units[b - 1].end)
+    found = conjuncts(doc, 2)
+    if found:
+        c = found[0]
+        return Span(doc.units[c.coord_first].start, doc.units[c.right[1] - 1].end)
+    if ";" in doc.text:
+        k = doc.text.index(";")
+        return Span(k, len(doc.text.rstrip()))
+    return None

@@ -1,0 +1,204 @@
+"""Classifiers for the reason codes, trained on labelled example statements.
+
+Lexicons catch the wording they list; the statements nobody has seen yet use
+other wording ("a holistic approach", "I wonder whether ...", an insult the
+list lacks). So each code of `rules/classifier.toml` also gets a binary
+classifier trained on `rules/examples/criteria-examples.jsonl`: the few-shot
+method of the theme classifier (`statementkit.fewshot`, logistic regression
+on the multilingual sentence embedding plus character 3-5-gram TF-IDF,
+temperature-calibrated on out-of-fold predictions), one fit per code.
+
+A fitted `CodeModels` is a few arrays (weights per code, the n-gram
+vocabulary and IDF, the temperatures), stored as one `.npz` (no pickles).
+Fitting the seven codes takes ~30-60 s on two cores, so a fit is kept: a
+bundled copy in `models/` is used when it was fitted on the same examples,
+settings and embedding model; otherwise the fit goes to the cache directory,
+keyed by a hash of the examples file, the settings and the model id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from statementkit.errors import RulesError
+
+#: Bump when the stored layout or the training changes: older fits are then not used.
+FORMAT = 1
+BUNDLED = "checks-classifier.npz"
+NGRAMS = (3, 5)
+
+
+@dataclass(slots=True)
+class Example:
+    """One labelled statement: the codes it breaks (none: a good statement)."""
+
+    id: str
+    text: str
+    lang: str
+    codes: tuple[str, ...]
+
+
+def load_examples(path: Path, valid_codes: Sequence[str]) -> list[Example]:
+    """Read the examples file; a bad line raises RulesError naming the file and line."""
+    out: list[Example] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise RulesError(f"cannot read examples: {e}", path) from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise RulesError(f"invalid JSON: {e.msg}", path, n) from None
+        if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not row["text"].strip():
+            raise RulesError("each line needs a non-empty \"text\"", path, n)
+        codes = row.get("codes", [])
+        if not isinstance(codes, list) or any(c not in valid_codes for c in codes):
+            raise RulesError(f"\"codes\" must be a list of reason codes, got {codes!r}", path, n,
+                             hint=f"valid: {', '.join(valid_codes)}")
+        out.append(Example(str(row.get("id", n)), row["text"], str(row.get("lang") or ""), tuple(codes)))
+    if not out:
+        raise RulesError("no examples", path)
+    return out
+
+
+@dataclass(slots=True)
+class CodeModels:
+    """Calibrated binary classifiers, one per code, over [embedding | weighted n-gram TF-IDF]."""
+
+    codes: list[str]
+    w_emb: np.ndarray            # codes x dim
+    w_lex: np.ndarray            # codes x vocabulary (0 columns without n-grams)
+    bias: np.ndarray             # codes
+    temperature: np.ndarray      # codes
+    vocabulary: list[str]
+    idf: np.ndarray
+    meta: dict[str, Any] = field(default_factory=dict)
+    _vectorizer: Any = field(default=None, repr=False)
+
+    def _ngrams(self, texts: Sequence[str]) -> Any:
+        if not self.vocabulary:
+            return None
+        if self._vectorizer is None:
+            from sklearn.feature_extraction.text import TfidfVectorizer
+
+            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, dtype=np.float32,
+                                  vocabulary=self.vocabulary)
+            vec.idf_ = self.idf
+            self._vectorizer = vec
+        return self._vectorizer.transform(list(texts))
+
+    def probabilities(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """n x codes calibrated probabilities that each statement breaks each code."""
+        vectors = np.asarray(vectors, dtype=np.float32)
+        if len(texts) == 0:
+            return np.zeros((0, len(self.codes)))
+        z = vectors @ self.w_emb.T + self.bias
+        grams = self._ngrams(texts)
+        if grams is not None:
+            z = z + np.asarray(grams @ self.w_lex.T)
+        return 1.0 / (1.0 + np.exp(-z / self.temperature))
+
+    def column(self, code: str) -> int:
+        return self.codes.index(code)
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp.npz")
+        np.savez_compressed(tmp, w_emb=self.w_emb, w_lex=self.w_lex, bias=self.bias, temperature=self.temperature,
+                            idf=self.idf, vocabulary=np.array(self.vocabulary, dtype=str),
+                            meta=np.array(json.dumps({**self.meta, "codes": self.codes})))
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path) -> CodeModels:
+        with np.load(path, allow_pickle=False) as z:
+            meta = json.loads(str(z["meta"]))
+            return cls(list(meta["codes"]), z["w_emb"], z["w_lex"], z["bias"], z["temperature"],
+                       [str(v) for v in z["vocabulary"]], z["idf"], meta)
+
+
+def fit(examples: Sequence[Example], vectors: np.ndarray, codes: Sequence[str], *, C: float = 1.0,
+        lexical_weight: float = 0.5, meta: dict[str, Any] | None = None) -> CodeModels:
+    """One calibrated classifier per code (fewshot's logistic regression), as arrays."""
+    from statementkit import fewshot
+    from statementkit.taxonomy import Example as FewshotExample
+
+    settings = fewshot.Settings(method="logreg", C=C, lexical_weight=lexical_weight, calibrate=True)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    dim = vectors.shape[1]
+    w_emb, w_lex, bias, temps = [], [], [], []
+    vocabulary: list[str] = []
+    idf = np.zeros(0, dtype=np.float32)
+    for code in codes:
+        labelled = [FewshotExample(e.text, "yes" if code in e.codes else "no", e.lang, "taxonomy", e.id)
+                    for e in examples]
+        model = fewshot.fit(labelled, vectors, ["yes", "no"], settings)
+        est = model._estimator
+        if est is None:
+            raise RulesError(f"the examples have no positive (or no negative) statement for '{code}'",
+                             hint="add examples with and without this code")
+        coef, intercept = est.coef_[0].astype(np.float64), float(est.intercept_[0])
+        sign = -1.0 if est.classes_[1] == 1 else 1.0  # decision > 0 means "no": flip to "yes"
+        w_emb.append(sign * coef[:dim])
+        if lexical_weight > 0:
+            vec = model._lexical
+            words = [""] * len(vec.vocabulary_)
+            for gram, i in vec.vocabulary_.items():
+                words[i] = gram
+            if not vocabulary:
+                vocabulary, idf = words, vec.idf_.astype(np.float32)
+            elif words != vocabulary:  # every code sees the same texts, so the same n-grams
+                raise RuntimeError("n-gram vocabularies differ between codes")
+            w_lex.append(sign * lexical_weight * coef[dim:])
+        bias.append(sign * intercept)
+        temps.append(model.temperature)
+    return CodeModels(list(codes), np.array(w_emb, dtype=np.float32),
+                      np.array(w_lex, dtype=np.float32) if w_lex else np.zeros((len(codes), 0), dtype=np.float32),
+                      np.array(bias, dtype=np.float32), np.array(temps, dtype=np.float32), vocabulary, idf,
+                      dict(meta or {}))
+
+
+def fit_key(examples_path: Path, model_id: str, codes: Sequence[str], C: float, lexical_weight: float) -> str:
+    """What a fit depends on: the examples' bytes, the embedding model, the codes and settings."""
+    import sklearn
+
+    h = hashlib.sha256()
+    h.update(examples_path.read_bytes())
+    h.update(json.dumps([FORMAT, model_id, list(codes), C, lexical_weight, sklearn.__version__]).encode())
+    return h.hexdigest()[:20]
+
+
+def cached(key: str) -> CodeModels | None:
+    """A fit with this key: the bundled one in models/, else one in the cache directory."""
+    from statementkit.resources import cache_dir, models_dir
+
+    for path in (models_dir() / BUNDLED, cache_dir() / "checks" / f"classifier-{key}.npz"):
+        if path.exists():
+            try:
+                found = CodeModels.load(path)
+            except (OSError, ValueError, KeyError, json.JSONDecodeError):
+                continue  # damaged: refit
+            if found.meta.get("key") == key:
+                return found
+    return None
+
+
+def store(models: CodeModels) -> None:
+    """Keep a fit in the cache directory (silently skipped when it is not writable)."""
+    from statementkit.resources import cache_dir
+
+    try:
+        models.save(cache_dir() / "checks" / f"classifier-{models.meta['key']}.npz")
+    except OSError:
+        pass
