@@ -130,11 +130,16 @@ def sentences_of(units: list[Unit]) -> list[tuple[int, int]]:
     bounds: list[tuple[int, int]] = []
     start = 0
     n = len(units)
+    low_open = False  # inside „...“ (German, Polish) the “ closes a quotation instead of opening one
     for i, u in enumerate(units):
+        if u.punct and u.text in ("„", "‚"):
+            low_open = True
         if not u.punct or not set(u.text) <= _END_CHARS:
             continue
         j = i + 1
-        while j < n and units[j].punct and (set(units[j].text) <= _END_CHARS or units[j].text in _CLOSERS):
+        while j < n and units[j].punct and (set(units[j].text) <= _END_CHARS or units[j].text in _CLOSERS
+                                            or low_open and units[j].text in ("“", "‘")):
+            low_open = low_open and units[j].text not in ("“", "‘")
             j += 1
         if j >= n:
             break

@@ -40,9 +40,9 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "vague": ("strong", "weak", "generic"),
     "reply": ("strong",),
     "incivility": ("insults", "profanity", "attacks", "harsh", "targets", "link"),
-    "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question"),
-    "clauses": ("coordinators", "additive", "contrast", "subordinators", "verbs", "elaboration", "infinitive",
-                "openers", "purpose", "anaphora"),
+    "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question", "asking"),
+    "clauses": ("coordinators", "adversative", "additive", "contrast", "subordinators", "verbs", "elaboration",
+                "infinitive", "openers", "purpose", "anaphora", "reference"),
 }
 JARGON_KEYS = ("id", "match", "plain", "weak")
 SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when", "lexicon_groups", "exemplars",

@@ -66,8 +66,12 @@ def _content(doc: Doc, a: int, b: int, skip: set[int]) -> int:
 def claim_sentences(doc: Doc) -> list[int]:
     """Sentences that make a claim of their own (not elaborations); two or more
     questions count as claims too ("Who decides? And who pays?")."""
+    from statementkit.checks.kinds.standpoint import _infinitive_proposal
+
     questions = doc.cache.get("questions") or [is_question(doc, s) for s in range(len(doc.sentences))]
-    elaborating = {doc.units[m.first].sent for m in matches(doc, "clauses.elaboration")}
+    adding = {doc.units[m.first].sent for m in matches(doc, "clauses.additive")}
+    # "This / Because / So ..." explains the sentence before, unless it adds ("They also need ...")
+    elaborating = {doc.units[m.first].sent for m in matches(doc, "clauses.elaboration")} - adding
     out, asked = [], []
     for s in range(len(doc.sentences)):
         if s > 0 and s in elaborating:
@@ -77,7 +81,8 @@ def claim_sentences(doc: Doc) -> list[int]:
             if _content(doc, a, b, set()) >= 2:
                 asked.append(s)
             continue
-        if any(doc.units[m.first].sent == s for cat in STANCE_LISTS for m in matches(doc, cat)):
+        if any(doc.units[m.first].sent == s for cat in STANCE_LISTS for m in matches(doc, cat)) or \
+                _infinitive_proposal(doc, s):
             out.append(s)
     return out if len(out) >= 2 or len(asked) < 2 else sorted(out + asked)
 
@@ -101,8 +106,13 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
     contrast = _positions(doc, ("clauses.contrast",))
     anaphora = _positions(doc, ("clauses.anaphora",))
     additive = _positions(doc, ("clauses.additive",))
-    coords = sorted(matches(doc, "clauses.coordinators"), key=lambda m: m.first)
-    coord_units = _positions(doc, ("clauses.coordinators",))
+    modals = _positions(doc, ("standpoint.modal",))
+    claims = _positions(doc, STANCE_LISTS) - _positions(doc, ("reply.strong",))
+    reply = _positions(doc, ("reply.strong",))
+    refs = _positions(doc, ("clauses.reference",))
+    adversative = {m.first for m in matches(doc, "clauses.adversative")}
+    coords = sorted(matches(doc, "clauses.coordinators") + matches(doc, "clauses.adversative"), key=lambda m: m.first)
+    coord_units = _positions(doc, ("clauses.coordinators", "clauses.adversative"))
     out = []
     for m in coords:
         sent = doc.units[m.first].sent
@@ -116,23 +126,31 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         while nxt < b and doc.units[nxt].punct:
             nxt += 1
         opener = any(o.first == nxt for o in matches(doc, "clauses.openers"))
-        if nxt >= b or nxt in contrast or (nxt in subs and not opener):
-            continue  # "and not ...", "and which ...": a contrast or a parallel subordinate clause
         end = next((i for i in range(nxt, b) if i in coord_units), b)
+        coord_adds = any(m.first <= i < m.last for i in additive)  # "but also", "sondern auch"
+        added = coord_adds or any(nxt <= i < end for i in additive)
+        if m.first in adversative and not added:
+            continue  # "..., but a curator must check them": a limit of the same idea, unless it adds ("but ... also")
+        if nxt >= b or (nxt in contrast and not added) or (nxt in subs and not opener):
+            continue  # "and not ...", "and which ...": a contrast or a parallel subordinate clause
         if any(nxt <= i < end for i in anaphora):
             continue  # "... and must pay for that": the second part depends on the first
-        coord_adds = any(m.first <= i < m.last for i in additive)  # "but also", "sondern auch"
         own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive)
         if _content(doc, nxt, end, verbs) < (min(2, min_words) if own_clause else min_words):
             continue
         semicolon = word == ";"
-        left_verbs = [i for i in verbs if a <= i < m.first]
+        left_verbs = [i for i in verbs if a <= i < m.first and i not in reply]
+        if semicolon and not (left_verbs or any(a <= i < m.first for i in claims) or _starts_proposal(doc, start)):
+            continue  # "I disagree with the one above; museums should ...": a reply marker is no claim
         if not (left_verbs or semicolon or _starts_proposal(doc, start)):
             continue
-        added = coord_adds or any(nxt <= i < end for i in additive)
+        if not semicolon and not added and not any(a <= i < m.first for i in claims) and \
+                any(nxt <= i < end for i in modals) and any(nxt <= i < end for i in refs):
+            continue  # "... are bland, and museums should stop publishing them": a reason and its claim
         if left_verbs and not semicolon and not added:
             last_verb = max(left_verbs)
-            if any(last_verb < i < m.first for i in subs):
+            own_modal = any(nxt <= i < end for i in modals)
+            if not own_modal and any(last_verb < i < m.first for i in subs):
                 continue  # "so that old biases and wrong labels are not repeated": a subordinate clause
             prep = [i for i in purpose if last_verb < i < m.first]
             if prep and _has_verb(doc, min(prep) + 1, m.first, verbs):
@@ -163,7 +181,21 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     ra, rb = c.right
     subs = [i for i in _positions(doc, ("clauses.subordinators",)) if ra < i < rb]
     main_end = min(subs) if subs else rb  # a verb after "which", "qui", "que" belongs to a relative clause
-    if any(ra <= i < main_end for i in verbs):
+    if c.word == ";":  # after a semicolon, a reason ("; AI still misreads old handwriting") is no second claim
+        claims = _positions(doc, STANCE_LISTS + ("standpoint.future", "clauses.additive"))
+        return any(ra <= i < main_end for i in claims) or _is_infinitive(doc, ra)
+    from statementkit.checks.kinds.standpoint import VERB_FINAL
+
+    if doc.lang in VERB_FINAL:
+        # a main clause of its own puts its finite verb first or second ("und Museen sollten ..."); a verb
+        # only at the end is the shared predicate ("zwischen X und Y wählen können"), and an infinitive right
+        # after the coordinator shares subject and object ("testen und dokumentieren")
+        words = [i for i in range(ra, main_end) if not doc.units[i].punct]
+        if words and _is_infinitive(doc, words[0]) and not any(ra <= m.first < rb for m in matches(doc, "clauses.additive")):
+            return False
+        if any(i in verbs for i in words[:3]):
+            return True
+    elif any(ra <= i < main_end for i in verbs):
         return True
     if any(ra <= m.first < rb or c.coord_first <= m.first < c.coord_last for m in matches(doc, "clauses.additive")):
         return True
@@ -179,6 +211,8 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     if _starts_proposal(doc, la) and _opens_proposal(doc, rules, words_r[0]):
         return True  # "Ban voice clones ... and open all scans ...", "Interdisons ... et rendons ..."
     left_verbs = [i for i in words_l if i in verbs]
+    if _gapped(doc, words_l, words_r):
+        return True
     if _is_infinitive(doc, words_r[0]) and left_verbs:
         # the first verb needs an object of its own: "measure and publish X" shares one
         stops = nlp.stop_words(doc.lang)
@@ -186,6 +220,29 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
                and doc.units[i].fold not in stops]
         return bool(own)
     return _is_infinitive(doc, words_l[-1]) and _is_infinitive(doc, words_r[-1])
+
+
+#: Languages without articles: a subject noun phrase need not start with a function word.
+NO_ARTICLES = frozenset({"pl"})
+
+
+def _gapped(doc: Doc, words_l: list[int], words_r: list[int]) -> bool:
+    """A second subject with the modal left out: "Archives should transcribe letters and museums
+    stop buying audio guides", "... y los museos dejar de comprar ...": the left part has a modal,
+    the right one opens with a noun phrase (1-3 words, not a verb) followed by an infinitive."""
+    from statementkit.checks.kinds.standpoint import VERB_FINAL
+
+    modals = _positions(doc, ("standpoint.modal",))
+    if doc.lang in VERB_FINAL or not any(i in modals for i in words_l) or len(words_r) < 3:
+        return False  # (German and Dutch put the infinitive last in any clause: "und die Besucher informieren")
+    stops = nlp.stop_words(doc.lang)
+    for k in range(1, min(4, len(words_r) - 1)):
+        if _is_infinitive(doc, words_r[k]):
+            head = words_r[:k]
+            return not any(_is_infinitive(doc, i) for i in head) and \
+                any(doc.units[i].fold not in stops for i in head) and \
+                (doc.units[head[0]].fold in stops or doc.lang in NO_ARTICLES)
+    return False
 
 
 def by_parse(doc: Doc, c: Conjunct, min_words: int) -> bool:

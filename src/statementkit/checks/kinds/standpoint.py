@@ -41,8 +41,43 @@ def _sentence_span(doc: Doc, s: int) -> Span:
     return Span(doc.units[a].start, doc.units[b - 1].end) if b > a else Span(0, len(doc.text))
 
 
+#: Subject pronouns joined to the verb in a question by inversion ("Les musées doivent-ils", "Peut-on").
+INVERTED_PRONOUNS = {"fr": frozenset({"je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles"})}
+
+
+def _inverted(doc: Doc, a: int, b: int) -> bool:
+    """A verb and a subject pronoun joined by a hyphen (French inversion): a question by word order."""
+    pronouns = INVERTED_PRONOUNS.get(doc.lang)
+    if not pronouns:
+        return False
+    units = doc.units
+    for i in range(a + 1, b):
+        u, prev = units[i], units[i - 1]
+        if u.part and prev.part and u.fold in pronouns and prev.end < u.start and \
+                doc.text[prev.end:u.start] in ("-", "-t-", "‑", "-t‑"):
+            return True
+    return False
+
+
+_OPENING_QUOTES = frozenset({"„", "“", "«", "\"", "‘", "‚", "'", "‹"})
+_CLOSING_QUOTES = frozenset({"“", "”", "»", "\"", "’", "‘", "'", "›"})
+
+
+def _quotes_a_question(units: list) -> bool:
+    """The sentence opens with a quotation and goes on for two words or more after it."""
+    if not units or not units[0].punct or units[0].text not in _OPENING_QUOTES:
+        return False
+    for k in range(1, len(units)):
+        if units[k].punct and units[k].text in _CLOSING_QUOTES:
+            return sum(1 for u in units[k + 1:] if not u.punct) >= 2
+    return False
+
+
 def is_question(doc: Doc, s: int) -> bool:
-    """A sentence ending in '?' or opening with '¿'; or opening with an interrogative and making no claim."""
+    """A question: a sentence ending in '?' or opening with '¿'; one that asks by its form
+    (`asking`: an auxiliary or modal before its subject, "I wonder whether", "Czy", French
+    inversion) whatever words it contains; or one opening with an interrogative that makes
+    no claim (`question`: "how do museums decide", but not "What AI adds must be marked")."""
     a, b = doc.sentences[s]
     if b <= a:
         return False
@@ -51,6 +86,10 @@ def is_question(doc: Doc, s: int) -> bool:
         return True
     last = next((u for u in reversed(units) if u.text not in _CLOSERS), None)
     if last is not None and last.punct and "?" in last.text:
+        return True
+    if _quotes_a_question(units):
+        return False  # „Ist dieses Foto echt?“ sollte man nie fragen müssen: a claim about a question
+    if _in_sentence(doc, "standpoint.asking", s) or _inverted(doc, a, b):
         return True
     if _in_sentence(doc, "standpoint.question", s):
         return not any(_in_sentence(doc, cat, s) for cat in STANCE_LISTS + EVALUATIVE_LISTS)
