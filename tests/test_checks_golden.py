@@ -2,7 +2,8 @@
 in every language (tests/fixtures/checks/golden.jsonl, one case per line, written for these tests;
 none is taken from the benchmark data).
 
-Slow: English and French statements with a coordinator load spaCy's parser.
+Slow: English and French statements with a coordinator load spaCy's parser, and the second run
+uses the real embedding model with the checks' classifiers (the cases must hold on both paths).
 """
 
 from __future__ import annotations
@@ -25,6 +26,14 @@ def screenings():
     return {s.id: s for s in results}
 
 
+@pytest.fixture(scope="module")
+def learned_screenings():
+    from statementkit.embed import load_embedder
+
+    results = check([Statement(c["id"], c["text"], c["lang"]) for c in CASES], load_rules(), embedder=load_embedder())
+    return {s.id: s for s in results}
+
+
 def test_every_language_has_a_positive_for_every_code():
     for lang in ("en", "de", "fr", "nl", "es", "it", "pl"):
         covered = {code for c in CASES if c["lang"] == lang for code in c["codes"]}
@@ -39,6 +48,17 @@ def test_golden(case, screenings):
     s = screenings[case["id"]]
     assert sorted(set(s.codes)) == sorted(case["codes"]), [(f.code, f.message) for f in s.flags]
     assert s.verdict == ("reject" if case["codes"] else "accept")
+    for flag in s.flags:
+        if flag.span is not None:
+            assert 0 <= flag.span.start < flag.span.end <= len(case["text"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+def test_golden_with_classifiers(case, learned_screenings):
+    """The same cases with the embedding model: the classifiers add no code a case does not have."""
+    s = learned_screenings[case["id"]]
+    assert sorted(set(s.codes)) == sorted(case["codes"]), [(f.code, f.rule, f.message) for f in s.flags]
     for flag in s.flags:
         if flag.span is not None:
             assert 0 <= flag.span.start < flag.span.end <= len(case["text"])

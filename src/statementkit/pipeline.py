@@ -74,19 +74,33 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
 
     `embedder` (default: the registry's default model, cached on disk) and
     `decisions` (the analyst's `ThemeDecisions`) are passed to the stages
-    that use them.
+    that use them; the criteria checks use the model for their classifiers
+    too (rules/classifier.toml).
     """
     from statementkit.checks import check
 
     languages = expected_languages(rules)
     subs = with_languages(submissions, languages)
     pub = with_languages(published, languages)
-    screenings = check(subs, rules)
+    if embedder is None and subs:
+        embedder = default_embedder()
+    # the checks' classifiers use the model the later stages load anyway (none: lexicons only)
+    screenings = check(subs, rules, embedder=embedder)
     rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
     result = ScreenResult(rows, pub, ["lang", "checks"])
     _dedup_stage(result, rules, embedder)
     _themes_stage(result, rules, embedder, decisions)
     return result
+
+
+def default_embedder() -> Any:
+    """The registry's default embedding model, cached on disk; None when it is not installed."""
+    from statementkit.embed import CachedEmbedder, load_embedder, model_available, model_entry
+
+    entry = model_entry()
+    if entry is None or not model_available(entry)[0]:
+        return None
+    return CachedEmbedder(load_embedder(entry.id))
 
 
 def _dedup_stage(result: ScreenResult, rules, embedder) -> None:

@@ -214,11 +214,22 @@ def apply(docs: Sequence[Doc], found: list[list[Finding]], ctx: Context) -> None
 
 
 def has_structure(doc: Doc) -> bool:
-    """Two sentences with words, a semicolon, or a coordination the clause analysis found."""
-    from statementkit.checks.kinds.ideas import conjuncts
+    """Room for a second claim: two sentences with words, a semicolon, or a coordination whose
+    second part has a verb of its own in its main clause ("... and Europeana must pay"), not one
+    joining two nouns ("the list of texts and the names of the people who read them")."""
+    from statementkit.checks.kinds.ideas import VERB_LISTS, _is_infinitive, _positions, conjuncts
 
     sentences = sum(1 for a, b in doc.sentences if any(not u.punct for u in doc.units[a:b]))
-    return sentences >= 2 or ";" in doc.text or bool(conjuncts(doc, 2))
+    if sentences >= 2 or ";" in doc.text:
+        return True
+    verbs = _positions(doc, VERB_LISTS)
+    subs = _positions(doc, ("clauses.subordinators",))
+    for c in conjuncts(doc, 2):
+        ra, rb = c.right
+        end = min([i for i in subs if ra < i < rb] or [rb])
+        if any(ra <= i < end for i in verbs) or any(_is_infinitive(doc, i) for i in range(ra, end)):
+            return True
+    return False
 
 
 def clauses(text: str) -> list[Span]:

@@ -43,14 +43,31 @@ def flag_lines(flags) -> object:
     return out
 
 
+def optional_embedder(model: str | None):
+    """The embedding model if it is installed, else None with a note on stderr (the checks then use
+    the lexicons alone)."""
+    from statementkit.cli._util import err_console
+    from statementkit.embed import CachedEmbedder, load_embedder, model_available, model_entry
+
+    entry = model_entry(model)
+    if entry is not None:
+        ok, how = model_available(entry)
+        if not ok:
+            err_console().print(f"[yellow]embedding model '{entry.id}' not installed ({how}): lexicons only[/]")
+            return None
+    return CachedEmbedder(load_embedder(model))
+
+
 @handle_errors
 def check(
     file: str = typer.Argument(..., help="Statements: JSONL, CSV (id,text), pol.is comments.csv, or - for stdin."),
     against: str = typer.Option(None, "--against", metavar="PUBLISHED",
                                 help="Published statements: flag near-duplicates of them (loads the embedding model).",
                                 show_default=False),
-    embed: bool = typer.Option(False, "--embed", help="Also judge scope by meaning with the embedding model "
-                                                      "(paraphrases, languages without keywords)."),
+    embed: bool = typer.Option(True, "--embed/--no-embed",
+                               help="Use the embedding model: classifiers trained on labelled examples catch what "
+                                    "the lexicons miss, and scope is judged by meaning (~2 s to load the model). "
+                                    "--no-embed: lexicons only, fastest. Without the model installed: lexicons only."),
     model: str = typer.Option(None, "--model", help="Embedding model id from models/registry.toml (default: the "
                                                     "registry's default).", show_default=False),
     force: str = LANG_OPTION,
@@ -65,6 +82,11 @@ def check(
     data in the rules directory (--rules DIR runs another assembly). With
     --against, near-duplicates of the published statements are flagged too.
 
+    By default the embedding model (when installed) adds classifier flags for
+    what the lexicons miss (rules/classifier.toml); --no-embed uses the
+    lexicons alone, which needs no model and checks thousands of statements
+    per second.
+
     Example: statementkit check corpus/demo-submissions.jsonl --against corpus/paper-statements.jsonl
     """
     from statementkit.checks import check as run_check
@@ -76,10 +98,12 @@ def check(
     statements = with_languages(read_statements(file), loaded.languages, force)
     published = with_languages(read_statements(against), loaded.languages) if against else None
     embedder = None
-    if against or embed:
+    if against:
         from statementkit.embed import CachedEmbedder, load_embedder
 
         embedder = CachedEmbedder(load_embedder(model))
+    elif embed:
+        embedder = optional_embedder(model)
     results = run_check(statements, loaded, against=published, embedder=embedder)
     if fmt is not Format.table:
         emit_records((r.to_dict() for r in results), fmt)

@@ -17,6 +17,8 @@ def selfcheck(
     against: str = typer.Option(None, "--against", metavar="PUBLISHED",
                                 help="Published statements: also warn when the draft repeats one of them.",
                                 show_default=False),
+    embed: bool = typer.Option(False, "--embed", help="Also use the embedding model's classifiers (as `check` "
+                                                      "does by default; ~2 s to load the model)."),
     rules: Path = RULES_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -48,6 +50,10 @@ def selfcheck(
 
         published = read_statements(against)
         embedder = CachedEmbedder(load_embedder())
+    elif embed:
+        from statementkit.cli.check import optional_embedder
+
+        embedder = optional_embedder(None)
     advice = run_selfcheck(text, force, loaded, against=published, embedder=embedder)
     if fmt is not Format.table:
         emit_records([advice.to_dict()], fmt)
