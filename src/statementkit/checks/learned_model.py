@@ -144,13 +144,15 @@ def fit(examples: Sequence[Example], vectors: np.ndarray, codes: Sequence[str], 
         labelled = [FewshotExample(e.text, "yes" if code in e.codes else "no", e.lang, "taxonomy", e.id)
                     for e in examples]
         model = fewshot.fit(labelled, vectors, ["yes", "no"], settings)
-        est = model._estimator
-        if est is None:
+        if model.coef is None or model.seen is None or len(model.seen) < 2:
             raise RulesError(f"the examples have no positive (or no negative) statement for '{code}'",
                              hint="add examples with and without this code")
-        coef, intercept = est.coef_[0].astype(np.float64), float(est.intercept_[0])
-        sign = -1.0 if est.classes_[1] == 1 else 1.0  # decision > 0 means "no": flip to "yes"
-        w_emb.append(sign * coef[:dim])
+        # two classes: p(yes) = sigmoid((z_yes - z_no) / T), z = [embedding | weight * n-grams] @ coef + intercept
+        seen = [int(c) for c in model.seen]
+        yes, no = seen.index(0), seen.index(1)
+        coef = model.coef[yes].astype(np.float64) - model.coef[no].astype(np.float64)
+        intercept = float(model.intercept[yes] - model.intercept[no])
+        w_emb.append(coef[:dim])
         if lexical_weight > 0:
             vec = model._lexical
             words = [""] * len(vec.vocabulary_)
@@ -160,8 +162,8 @@ def fit(examples: Sequence[Example], vectors: np.ndarray, codes: Sequence[str], 
                 vocabulary, idf = words, vec.idf_.astype(np.float32)
             elif words != vocabulary:  # every code sees the same texts, so the same n-grams
                 raise RuntimeError("n-gram vocabularies differ between codes")
-            w_lex.append(sign * lexical_weight * coef[dim:])
-        bias.append(sign * intercept)
+            w_lex.append(lexical_weight * coef[dim:])
+        bias.append(intercept)
         temps.append(model.temperature)
     return CodeModels(list(codes), np.array(w_emb, dtype=np.float32),
                       np.array(w_lex, dtype=np.float32) if w_lex else np.zeros((len(codes), 0), dtype=np.float32),
