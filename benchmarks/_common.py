@@ -58,9 +58,5 @@ def _fmt(value: Any) -> str:
 
 
 def unshadow_stdlib() -> None:
-    """Drop benchmarks/ from sys.path once `_common` is imported: scripts named like
-    stdlib modules (queue.py) would otherwise shadow them for every library."""
-    import sys
-
-    here = Path(__file__).resolve().parent
-    sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != here]
+    """No-op: nothing in benchmarks/ is named like a stdlib module any more (queue.py became
+    queue_triage.py). Dropping benchmarks/ from sys.path broke scripts that import two helpers."""

@@ -30,7 +30,9 @@ def load(name: str) -> list[dict]:
 
 
 def criteria() -> dict:
+    """Lexicons only (the no-embedding path), and lexicons + learned classifiers (the CLI's default)."""
     from checks_quality import score, show
+    from themes_common import embedder
 
     from statementkit.checks import check, load_rules
     from statementkit.lang import with_languages
@@ -39,13 +41,16 @@ def criteria() -> dict:
     rows = load("criteria")
     statements = with_languages([Statement(r["id"], r["text"]) for r in rows])
     detected = sum(s.lang == r["lang"] for s, r in zip(statements, rows)) / len(rows)
-    t = time.perf_counter()
-    results = check(statements, load_rules())
-    elapsed = time.perf_counter() - t
-    predicted = [{f.code for f in s.flags if f.severity in ("reject", "review")} for s in results]
-    result = score(rows, predicted)
-    show("blind criteria", result)
-    return {**result, "language_detected_correctly": round(detected, 3), "seconds": round(elapsed, 2)}
+    out = {"language_detected_correctly": round(detected, 3)}
+    for name, emb in (("lexicons", None), ("lexicons+classifiers", embedder())):
+        t = time.perf_counter()
+        results = check(statements, load_rules(), embedder=emb)
+        elapsed = time.perf_counter() - t
+        predicted = [{f.code for f in s.flags if f.severity in ("reject", "review")} for s in results]
+        result = score(rows, predicted)
+        show(f"blind criteria, {name}", result)
+        out[name] = {**result, "seconds": round(elapsed, 2)}
+    return out
 
 
 def themes() -> dict:
