@@ -4,7 +4,10 @@ Reports, for the test split (held out: never used to choose anything) and the
 dev split (used by themes_tune.py to choose the settings):
   - top-1 accuracy over the 7 themes + "none", lenient accuracy (theme2
     counts), macro-F1, accuracy per language, calibration (ECE), second-theme
-    precision/recall;
+    precision/recall per statement and per cluster;
+  - how readable the cluster labels are: the share of label keywords in the
+    cluster's label language, against plain c-TF-IDF on the same clusters
+    (label examples are stored for dev only: they quote its statements);
   - baselines on the same vectors: nearest description, nearest example,
     theme prototypes, logistic regression without character n-grams;
   - leave-one-out accuracy on the paper's 40 quoted statements (each one
@@ -43,7 +46,11 @@ def evaluate_split(name, emb, taxonomy, settings) -> dict:
     pred = [a.theme for a in result.assignments]
     report = accuracy_report(pred, rows, [a.confidence for a in result.assignments])
     report["theme2"] = theme2_report([a.theme2 for a in result.assignments], rows)
+    report["cluster_theme2"] = cluster_theme2(result, rows)
     report["clusters"] = cluster_agreement(result, rows)
+    report["labels"] = label_readability(result, statements(rows), taxonomy)
+    if name != "dev":  # label examples quote the statements: only from the split one may read
+        report["labels"] = {k: v for k, v in report["labels"].items() if "examples" not in k}
     report["seconds"] = round(seconds, 2)
     report["baselines"] = baselines(rows, vectors, emb, taxonomy, settings)
     return report
@@ -61,6 +68,55 @@ def cluster_agreement(result, rows) -> dict:
             "nmi": normalized_mutual_info_score(gold, singletons), "purity": purity,
             "hdbscan_outlier_share": result.info["hdbscan_outlier_share"], "outlier_share": result.outlier_share,
             "cluster_theme_accuracy": _cluster_theme_accuracy(result, rows)}
+
+
+def cluster_theme2(result, rows) -> dict:
+    """A cluster's second theme is right when it is the gold theme of at least a fifth of its members."""
+    gold = {r["id"]: r["theme"] for r in rows}
+    flagged = [c for c in result.clusters if c.theme2]
+    right = sum(sum(gold[m] == c.theme2 for m in c.members) >= 0.2 * c.size for c in flagged)
+    return {"clusters": len(result.clusters), "with_theme2": len(flagged), "right": right,
+            "precision": right / len(flagged) if flagged else None}
+
+
+def label_readability(result, items, taxonomy) -> dict:
+    """How readable the cluster labels are, measured without reading them, for the shipped labels and
+    for plain c-TF-IDF keywords on the same clusters (no background, no mapping across languages):
+    - one_language: share of a label's keywords (the label phrase's three) that are words of the
+      cluster's label language -- found in a member written in it or in its taxonomy examples;
+    - empty: share of clusters whose label is empty."""
+    import re
+
+    from statementkit.labels import cluster_keywords, corpus_language, label_language
+
+    lang_of = {s.id: s.lang for s in items}
+    text_of = {s.id: s.text for s in items}
+    main = corpus_language([s.lang for s in items])
+    index = {s.id: i for i, s in enumerate(items)}
+    labels = [-1] * len(items)
+    for c in result.clusters:
+        for m in c.members:
+            labels[index[m]] = c.id
+    plain = cluster_keywords([s.text for s in items], [s.lang for s in items], labels)
+
+    def measure(keywords_of) -> dict:
+        shares, empty = [], 0
+        for c in result.clusters:
+            words = keywords_of(c)[:3]
+            if not words:
+                empty += 1
+                continue
+            lang = label_language([lang_of[m] for m in c.members], main)
+            pool = " ".join([text_of[m] for m in c.members if lang_of[m] == lang] +
+                            [e.text for e in taxonomy.exemplars() if e.lang == lang]).lower()
+            shares.append(np.mean([re.search(rf"(?<!\w){re.escape(w.lower())}(?!\w)", pool) is not None
+                                   for w in words]))
+        return {"one_language": float(np.mean(shares)) if shares else 0.0,
+                "empty": empty / max(len(result.clusters), 1)}
+
+    return {**measure(lambda c: c.keywords), "plain_ctfidf": measure(lambda c: plain.get(c.id, [])),
+            "examples": [c.label for c in result.clusters[:8]],
+            "plain_ctfidf_examples": [", ".join(plain.get(c.id, [])[:3]) for c in result.clusters[:8]]}
 
 
 def _purity(result, rows) -> float:
@@ -201,11 +257,12 @@ def main() -> None:
     rows = []
     for name in ("test", "dev"):
         r = results[name]
-        rows.append([name, r["accuracy"], r["lenient_accuracy"], r["macro_f1"], r["ece"], r["theme2"]["f1"],
-                     r["clusters"]["clusters"], r["clusters"]["ari"], r["clusters"]["nmi"],
-                     r["clusters"]["outlier_share"]])
-    print_table(["split", "top-1", "lenient", "macro-F1", "ECE", "theme2 F1", "clusters", "ARI", "NMI", "outliers"],
-                rows)
+        c2 = r["cluster_theme2"]
+        rows.append([name, r["accuracy"], r["lenient_accuracy"], r["macro_f1"], r["ece"], r["theme2"]["predicted"],
+                     f"{c2['right']}/{c2['with_theme2']}", r["clusters"]["clusters"], r["clusters"]["ari"],
+                     r["clusters"]["nmi"], r["clusters"]["outlier_share"], r["labels"]["one_language"]])
+    print_table(["split", "top-1", "lenient", "macro-F1", "ECE", "stmt theme2", "cluster theme2 right",
+                 "clusters", "ARI", "NMI", "outliers", "label 1-lang"], rows)
     print()
     print_table(["split", *results["test"]["baselines"]],
                 [[n, *results[n]["baselines"].values()] for n in ("test", "dev")])
