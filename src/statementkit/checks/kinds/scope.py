@@ -75,6 +75,9 @@ def exemplars(rules: Rules, against: Sequence[Any] | None) -> list[str]:
     return list(dict.fromkeys(t for t in texts if t.strip()))
 
 
+_EXEMPLAR_VECTORS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
 def similarities(texts: Sequence[str], rules: Rules, ctx: Context, vectors: Any = None) -> list[float]:
     """Mean cosine to the `top_k` nearest exemplars, per text (`vectors`: the texts' vectors, if known)."""
     import numpy as np
@@ -84,7 +87,12 @@ def similarities(texts: Sequence[str], rules: Rules, ctx: Context, vectors: Any 
     key = "scope.exemplar_vectors"
     if key not in ctx.cache:
         ex = exemplars(rules, ctx.against)
-        ctx.cache[key] = encode(ctx.embedder, ex) if ex else None
+        memo = (str(getattr(ctx.embedder, "id", type(ctx.embedder).__name__)), tuple(ex))
+        if memo not in _EXEMPLAR_VECTORS:  # the same exemplars on every run of a long-lived process
+            if len(_EXEMPLAR_VECTORS) >= 8:
+                _EXEMPLAR_VECTORS.pop(next(iter(_EXEMPLAR_VECTORS)))
+            _EXEMPLAR_VECTORS[memo] = encode(ctx.embedder, ex) if ex else None
+        ctx.cache[key] = _EXEMPLAR_VECTORS[memo]
     ref = ctx.cache[key]
     if ref is None or not len(texts):
         return [1.0] * len(texts)
