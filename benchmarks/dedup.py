@@ -229,8 +229,10 @@ def calibrate(dev: Pairs, checks, bg: Pairs | None = None, bg_max: float = BACKG
                 best_key = key
                 best = {"word": word, "mutual": mutual, "duplicate": DUP_GRID[x], "substitution": float(subs[y]),
                         **p, "candidate": 0.0}
-    positives = dev.cos[dev.label]
-    lowest = min(best["duplicate"], best["duplicate_cross"], np.quantile(positives, 0.02))
+    if not dev.cross.any():  # calibrated on one language only: nothing to say about pairs across languages
+        best["duplicate_cross"] = best["duplicate"]
+    # below both duplicate thresholds a pair can only be a copy, which the copies stage finds anyway
+    lowest = min(best["duplicate"], best["duplicate_cross"])
     best["candidate"] = float(max(CANDIDATE_FLOOR, np.floor(lowest * 20) / 20))
     best["f1_grid"] = best_key[0]
     return best

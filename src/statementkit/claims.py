@@ -32,7 +32,7 @@ from difflib import SequenceMatcher
 import numpy as np
 
 from statementkit.nlp import fold, stop_words
-from statementkit.stance import Cue, StanceRules, _TOKEN, expand_attached, find_cues, stem_key
+from statementkit.stance import _TOKEN, Cue, StanceRules, _fold, expand_attached, find_cues, stem_key
 
 #: Defaults when a model's registry entry does not calibrate a threshold.
 DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "substitution": 0.9, "frame": 0.7, "stance_coverage": 0.6,
@@ -40,9 +40,11 @@ DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "subst
             "word": 0.7, "mutual": 0.5, "near_copy": 0.9, "soft": 0.0}
 SCOPE_AFTER = 2      # content words after a negation that it may apply to
 SCOPE_WINDOW = 5     # ... within this many tokens
+NEAR_FLOOR = 0.5     # character similarity below which no threshold cares about the exact value
 TYPO = 0.8           # character similarity of two left-over words that makes them one word misspelt
 PREFIX = 5           # a shared prefix this long (and most of the shorter word) aligns two words
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass(slots=True)
@@ -66,7 +68,8 @@ class Claim:
 
 def normalise_text(text: str) -> str:
     """Case, accents, punctuation and spacing removed: the key of an exact copy."""
-    return " ".join(re.findall(r"[^\W_]+", fold(text)))
+    folded = text.lower() if text.isascii() else fold(text)
+    return " ".join(_WORD.findall(folded))
 
 
 def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
@@ -87,9 +90,10 @@ def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
         if is_entity:
             entities.add(i)
         weights[i] = 2.0 if (is_entity or t.isdigit()) else 1.0
-        k = {fold(t)}
-        if t in rules.equivalents or fold(t) in rules.equivalents:
-            k.add("=" + rules.equivalents.get(t, rules.equivalents.get(fold(t), t)))
+        folded = _fold(t)
+        k = {folded}
+        if t in rules.equivalents or folded in rules.equivalents:
+            k.add("=" + rules.equivalents.get(t, rules.equivalents.get(folded, t)))
         sk = stem_key(t, lang)
         if sk:
             k.add("s:" + sk)
@@ -233,7 +237,7 @@ class ClaimJudge:
         return PairFeatures(
             soft=soft,
             exact=a.norm == b.norm,
-            near_copy=_near_copy(a.norm, b.norm),
+            near_copy=0.0 if cross else _near_copy(a.norm, b.norm),
             coverage=min(_coverage(a, ok_a), _coverage(b, ok_b)),
             unmatched=(miss_a, miss_b),
             negatives=([c.text for c in _polarity(a, ok_a, _concepts(b), partners_a, _polar(b), not cross)]
@@ -318,9 +322,9 @@ def _prefix_negations(a: Claim, b: Claim, ok_a: set[int], ok_b: set[int], rules:
         return extra_a, extra_b
     polar_a, polar_b = _polar(a), _polar(b)  # already counted as antonyms (geschikt / ongeschikt)
     for i in a.content:
-        fa = fold(a.tokens[i])
+        fa = _fold(a.tokens[i])
         for j in b.content:
-            fb = fold(b.tokens[j])
+            fb = _fold(b.tokens[j])
             if i in polar_a and j in polar_b:
                 continue
             for long, short, extra in ((fa, fb, extra_a), (fb, fa, extra_b)):
@@ -364,11 +368,14 @@ def _prefix_match(a: str, b: str) -> bool:
 
 
 def _near_copy(a: str, b: str) -> float:
+    """Character similarity of two normalised texts; below NEAR_FLOOR only an upper bound (cheap)."""
     if not a or not b:
         return 0.0
     if min(len(a), len(b)) < 0.8 * max(len(a), len(b)):
         return 0.0
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    bound = matcher.quick_ratio()
+    return bound if bound < NEAR_FLOOR else matcher.ratio()
 
 
 def _polar(c: Claim) -> set[int]:

@@ -9,7 +9,8 @@ other capitalisation, punctuation, accents or a typo. Two steps:
   `JACCARD`, found with prefix filtering (Bayardo et al., "Scaling up all
   pairs similarity search", WWW 2007): every statement is indexed under its
   rarest words only, and two statements that overlap that much must share
-  one of them. Linear-ish in the number of statements, no n x n work. The
+  one of them. Linear-ish in the number of statements, no n x n work (used
+  when no model runs; with a model, its search finds these too). The
   character-level check that makes a candidate a near-exact copy is done by
   `claims.ClaimJudge` together with the stance check (an inserted "not" is
   no copy).
@@ -27,11 +28,13 @@ JACCARD = 0.6  # word overlap a near-exact copy must have (one typo in a 10-word
 
 
 def copy_candidates(new_texts: Sequence[str], published_texts: Sequence[str] = (),
-                    jaccard: float = JACCARD) -> set[tuple[int, int]]:
+                    jaccard: float = JACCARD, near: bool = True) -> set[tuple[int, int]]:
     """Pairs of likely copies as (i, j) over new + published (j > i, i a new statement's index).
 
     Indices below len(new_texts) are new statements, the rest published ones.
-    Pairs of two published statements are not returned.
+    Pairs of two published statements are not returned. `near=False` finds
+    exact copies only (when an embedding search supplies the near ones: a
+    typo leaves the cosine far above any candidate threshold).
     """
     texts = list(new_texts) + list(published_texts)
     n = len(new_texts)
@@ -49,23 +52,27 @@ def copy_candidates(new_texts: Sequence[str], published_texts: Sequence[str] = (
             for y in range(x + 1, len(members)):
                 if members[x] < n:
                     pairs.add((members[x], members[y]))
-    words = {i: sorted(set(norms[i].split())) for i in reps}
+    if not near:
+        return pairs
+    words = {i: frozenset(norms[i].split()) for i in reps}
     df = Counter(w for ws in words.values() for w in ws)
     index: dict[str, list[int]] = defaultdict(list)
     for i in sorted(reps, key=lambda i: len(words[i])):
-        ws = sorted(words[i], key=lambda w: (df[w], w))
-        size = len(ws)
+        mine = words[i]
+        size = len(mine)
         prefix = size - math.ceil(jaccard * size) + 1
+        smallest = jaccard * size
         seen: set[int] = set()
-        for w in ws[:prefix]:
+        for w in sorted(mine, key=lambda w: (df[w], w))[:prefix]:
             for j in index[w]:
-                if j in seen or len(words[j]) < jaccard * size:
+                if j in seen:
                     continue
                 seen.add(j)
-                if i >= n and j >= n:
+                theirs = words[j]
+                if len(theirs) < smallest or (i >= n and j >= n):
                     continue
-                inter = len(set(words[i]) & set(words[j]))
-                if inter / (size + len(words[j]) - inter) >= jaccard:
+                inter = len(mine & theirs)
+                if inter >= jaccard * (size + len(theirs) - inter):
                     _add_group_pairs(pairs, by_norm[norms[i]], by_norm[norms[j]], n)
             index[w].append(i)
     return pairs

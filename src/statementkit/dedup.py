@@ -112,7 +112,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
 
     clock = time.perf_counter()
     pairs: dict[tuple[int, int], float | None] = {}  # (new idx, other idx; >= n means published)
-    for i, j in copy_candidates([s.text for s in snew], [s.text for s in spub]):
+    for i, j in copy_candidates([s.text for s in snew], [s.text for s in spub], near=not semantic):
         pairs[(i, j)] = None
     stats.copy_pairs = len(pairs)
     stats.search_s += time.perf_counter() - clock

@@ -45,7 +45,7 @@ class Neighbours:
 
 
 def nearest(new: np.ndarray, published: np.ndarray, *, k: int = 10, threshold: float = 0.5,
-            method: str = "auto", probes: int = 4, lists: int | None = None) -> Neighbours:
+            method: str = "auto", probes: int = 8, lists: int | None = None) -> Neighbours:
     """Up to `k` published and `k` other new neighbours of each new vector with cosine >= threshold."""
     new = np.ascontiguousarray(new, dtype=np.float32)
     published = np.ascontiguousarray(published, dtype=np.float32)
@@ -70,19 +70,27 @@ def _empty() -> Neighbours:
 
 def _row_top(sims: np.ndarray, rows: np.ndarray, cols: np.ndarray, k: int, threshold: float,
              published: bool):
-    """Per row of `sims`, the best k columns at or above the threshold, as (row, col, score, published)."""
+    """Per row of `sims`, the best k columns at or above the threshold, as (row, col, score, published).
+
+    Most rows have few columns above the threshold: those are taken as they
+    are; only rows with more than k pay for a partial sort.
+    """
     if sims.size == 0:
         return None
-    if sims.shape[1] > k:
-        part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        vals = np.take_along_axis(sims, part, axis=1)
-    else:
-        part = np.broadcast_to(np.arange(sims.shape[1]), sims.shape)
-        vals = sims
-    r, c = np.nonzero(vals >= threshold)
+    r, c = np.nonzero(sims >= threshold)
     if len(r) == 0:
         return None
-    return rows[r], cols[part[r, c]], vals[r, c], np.full(len(r), published)
+    counts = np.bincount(r, minlength=len(sims))
+    busy = counts > k
+    if busy.any():
+        keep = ~busy[r]
+        busy_rows = np.nonzero(busy)[0]
+        part = np.argpartition(-sims[busy_rows], k - 1, axis=1)[:, :k]
+        vals = np.take_along_axis(sims[busy_rows], part, axis=1)
+        top = vals >= threshold
+        r = np.concatenate([r[keep], np.repeat(busy_rows, k).reshape(-1, k)[top]])
+        c = np.concatenate([c[keep], part[top]])
+    return rows[r], cols[c], sims[r, c], np.full(len(r), published)
 
 
 def _exact(new, published, k, threshold):
@@ -105,9 +113,11 @@ def kmeans(x: np.ndarray, n_lists: int, iters: int = 6, seed: int = 0) -> np.nda
     centroids = x[rng.choice(len(x), size=n_lists, replace=False)].copy()
     for _ in range(iters):
         assign = _assign(x, centroids, 1)[:, 0]
-        sums = np.zeros_like(centroids)
-        np.add.at(sums, assign, x)
+        order = np.argsort(assign, kind="stable")
         counts = np.bincount(assign, minlength=n_lists)
+        sums = np.zeros_like(centroids)
+        filled = counts > 0
+        sums[filled] = np.add.reduceat(x[order], np.r_[0, np.cumsum(counts)[:-1]][filled], axis=0)
         empty = counts == 0
         if empty.any():  # re-seed empty lists with random points
             sums[empty] = x[rng.choice(len(x), size=int(empty.sum()), replace=False)]
@@ -143,29 +153,42 @@ def _ivf(new, published, k, threshold, probes, lists):
     home = np.concatenate([_assign(new, centroids, 1)[:, 0], _assign(published, centroids, 1)[:, 0]])
     members_order = np.argsort(home, kind="stable")
     member_starts = np.searchsorted(home[members_order], np.arange(n_lists + 1))
-    probe = _assign(new, centroids, probes)                # (n, probes)
+    # every vector probes its nearest lists: new ones look for new and published neighbours, published
+    # ones look for new neighbours too, so a new-published pair has two chances to share a probed list
+    probe = _assign(np.concatenate([new, published]) if m else new, centroids, probes)  # (n + m, probes)
     flat = probe.ravel()
     query_order = np.argsort(flat, kind="stable")
     query_starts = np.searchsorted(flat[query_order], np.arange(n_lists + 1))
     for c in range(n_lists):
         members = members_order[member_starts[c]:member_starts[c + 1]]
-        queries = query_order[query_starts[c]:query_starts[c + 1]] // probes
-        if len(members) == 0 or len(queries) == 0:
+        probing = query_order[query_starts[c]:query_starts[c + 1]] // probes
+        queries, pub_queries = probing[probing < n], probing[probing >= n] - n
+        if len(members) == 0 or len(probing) == 0:
             continue
-        new_members = members[members < n]
+        new_members = members[members < n]  # sorted: members_order is a stable sort of the home lists
         pub_members = members[members >= n] - n
+        new_block, pub_block = new[new_members], published[pub_members]
+        if len(pub_queries) and len(new_members):  # published -> new, reported from the new side
+            step = max(1, BLOCK_CELLS // len(new_members))
+            for s in range(0, len(pub_queries), step):
+                rows = pub_queries[s:s + step]
+                found = _row_top(published[rows] @ new_block.T, rows, new_members, k, threshold, True)
+                if found is not None:
+                    yield found[1], found[0], found[2], found[3]
         step = max(1, BLOCK_CELLS // max(1, len(members)))
         for s in range(0, len(queries), step):
             rows = queries[s:s + step]
             q = new[rows]
             if len(new_members):
-                sims = q @ new[new_members].T
-                sims[rows[:, None] == new_members[None, :]] = -np.inf
+                sims = q @ new_block.T
+                pos = np.searchsorted(new_members, rows)  # a statement is not its own neighbour
+                own = (pos < len(new_members)) & (new_members[np.minimum(pos, len(new_members) - 1)] == rows)
+                sims[np.nonzero(own)[0], pos[own]] = -np.inf
                 found = _row_top(sims, rows, new_members, k, threshold, False)
                 if found is not None:
                     yield found
             if len(pub_members):
-                found = _row_top(q @ published[pub_members].T, rows, pub_members, k, threshold, True)
+                found = _row_top(q @ pub_block.T, rows, pub_members, k, threshold, True)
                 if found is not None:
                     yield found
 
@@ -178,9 +201,11 @@ def _top_k(parts, k: int) -> Neighbours:
     o = np.concatenate([p[1] for p in parts])
     s = np.concatenate([p[2] for p in parts]).astype(np.float32)
     pub = np.concatenate([p[3] for p in parts])
-    order = np.lexsort((o, -s, pub, q))
-    q, o, s, pub = q[order], o[order], s[order], pub[order]
-    key = q * 2 + pub
+    key = q.astype(np.int64) * 2 + pub
+    # one float sort key: (query, set) major, falling score minor; a stable sort keeps equal scores
+    # in their (deterministic) order of discovery
+    order = np.argsort(key * 4.0 + (1.0 - s.astype(np.float64)), kind="stable")
+    q, o, s, pub, key = q[order], o[order], s[order], pub[order], key[order]
     starts = np.r_[0, np.nonzero(np.diff(key))[0] + 1]
     rank = np.arange(len(key)) - np.repeat(starts, np.diff(np.r_[starts, len(key)]))
     keep = rank < k

@@ -79,6 +79,19 @@ class StanceRules:
     def lang(self, lang: str | None) -> LangCues:
         return self.languages.get((lang or "").lower(), _EMPTY)
 
+    def phrase_index(self, lang: str) -> dict[str, list[tuple[str, Phrase]]]:
+        """Exceptions, contrast phrases and multi-word negations by their folded first word."""
+        key = "phrases:" + lang
+        if key not in self._index:
+            cues = self.lang(lang)
+            index: dict[str, list[tuple[str, Phrase]]] = {}
+            for kind, phrases in (("exception", cues.exceptions), ("contrast", cues.contrast),
+                                  ("negation", cues.multiword_negation)):
+                for phrase in phrases:
+                    index.setdefault(_fold(phrase[0]), []).append((kind, phrase))
+            self._index[key] = index  # type: ignore[assignment]
+        return self._index[key]  # type: ignore[return-value]
+
     def antonym_index(self, lang: str) -> dict[str, list[Antonym]]:
         """First word of each antonym phrase -> entries, keyed by folded form and by stem ("s:...")."""
         if lang not in self._index:
@@ -86,7 +99,7 @@ class StanceRules:
             for a in self.antonyms.get(lang, ()):  # longest first, kept in that order
                 first = a.phrase[0]
                 key = stem_key(first, lang)
-                keys = {fold(first)} | ({"s:" + key} if key else set())
+                keys = {_fold(first)} | ({"s:" + key} if key else set())
                 for key in keys:
                     index.setdefault(key, []).append(a)
             self._index[lang] = index
@@ -210,8 +223,13 @@ def stem_key(word: str, lang: str) -> str | None:
     return s if len(s) >= MIN_STEM else None
 
 
+@lru_cache(maxsize=200_000)
+def _fold(word: str) -> str:
+    return word if word.isascii() else fold(word)
+
+
 def _same(token: str, entry: str, lang: str) -> bool:
-    if token == entry or fold(token) == fold(entry):
+    if token == entry or _fold(token) == _fold(entry):
         return True
     key = stem_key(entry, lang)
     return key is not None and stem_key(token, lang) == key
@@ -253,25 +271,24 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
         used[start:end] = [True] * (end - start)
         return True
 
-    for i in range(len(tokens)):  # exceptions first: "not only" is no negation
-        for phrase in cues.exceptions:
-            end = _match_at(tokens, i, phrase, lang)
-            if end > 0:
+    phrases = rules.phrase_index(lang)
+    folded = [_fold(t) for t in tokens]
+    for i, f in enumerate(folded):  # exceptions first: "not only" is no negation
+        for kind, phrase in phrases.get(f, ()):
+            if kind == "exception" and (end := _match_at(tokens, i, phrase, lang)) > 0:
                 used[i:end] = [True] * (end - i)
-    for i in range(len(tokens)):
-        for phrase in cues.contrast + cues.multiword_negation:
-            end = _match_at(tokens, i, phrase, lang)
-            if end > 0 and take(i, end):
-                kind = "contrast" if phrase in cues.contrast else "negation"
+    for i, f in enumerate(folded):
+        for kind, phrase in phrases.get(f, ()):
+            if kind != "exception" and (end := _match_at(tokens, i, phrase, lang)) > 0 and take(i, end):
                 found.append(Cue(i, end, kind, " ".join(tokens[i:end])))
                 break
     for i, t in enumerate(tokens):
-        if not used[i] and (t in cues.negation or fold(t) in cues.negation_folded):
+        if not used[i] and (t in cues.negation or folded[i] in cues.negation_folded):
             used[i] = True
             found.append(Cue(i, i + 1, "negation", t))
     heads = [c.start for c in found if c.kind == "negation"]
     for i, t in enumerate(tokens):  # concord words count only far from another negation
-        if not used[i] and (t in cues.concord or fold(t) in cues.concord_folded):
+        if not used[i] and (t in cues.concord or folded[i] in cues.concord_folded):
             used[i] = True
             if all(abs(i - h) > rules.concord_window for h in heads):
                 found.append(Cue(i, i + 1, "negation", t))
@@ -280,7 +297,7 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
     for i, t in enumerate(tokens):
         if used[i]:
             continue
-        entries = index.get(fold(t), []) + index.get(f"s:{stem_key(t, lang)}", [])
+        entries = index.get(folded[i], []) + index.get(f"s:{stem_key(t, lang)}", [])
         hits = [(end, a) for a in entries if (end := _match_at(tokens, i, a.phrase, lang)) > 0]
         if not hits:
             continue
