@@ -25,6 +25,7 @@ import json
 import re
 import time
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 from _common import DATA, ROOT, print_table, write_result
@@ -305,6 +306,43 @@ def background_rate(bg: Pairs, t: dict, checks) -> dict:
     dup, _ = bg.predict(t, checks)
     return {"pairs": bg.total, "called_duplicate": int(dup.sum()),
             "per_1000_pairs": round(1000 * float(dup.sum()) / bg.total, 3)}
+
+
+def polis_background(embedder, floor: float = BACKGROUND_FLOOR, languages=None) -> Pairs | None:
+    """Pairs of comments the real pol.is moderators accepted, within each conversation.
+
+    Accepted comments were judged distinctive, so nearly every such pair is
+    a pair of different claims (the moderators let a few repeats through).
+    None when the exports are not on this machine.
+    """
+    from statementkit.io import read_statements
+    from statementkit.lang import DEFAULT_LANGUAGES, with_languages
+
+    root = next((p for p in (ROOT.parent.parent / "shared" / "data" / "polis", Path("/work/shared/data/polis"))
+                 if p.is_dir()), None)
+    if root is None:
+        return None
+    rows, vectors, total = [], {}, 0
+    for conv in sorted(root.iterdir()):
+        if not (conv / "comments.csv").is_file():
+            continue
+        statements = read_statements(conv / "comments.csv", skip_empty=True)
+        accepted = with_languages([s for s in statements if s.meta.get("moderated") == 1],
+                                  tuple(DEFAULT_LANGUAGES) + ("zh",))
+        if languages:
+            accepted = [s for s in accepted if s.lang in languages]
+        if len(accepted) < 2:
+            continue
+        texts = [s.text for s in accepted]
+        vecs = embedder.encode(texts)
+        vectors.update(zip(texts, vecs))
+        sims = vecs @ vecs.T
+        a, b = np.triu_indices(len(texts), 1)
+        total += len(a)
+        keep = sims[a, b] >= floor
+        rows += [{"a": texts[i], "a_lang": accepted[i].lang, "b": texts[j], "b_lang": accepted[j].lang}
+                 for i, j in zip(a[keep], b[keep])]
+    return Pairs(rows, embedder, vectors, total=total)
 
 
 def main() -> None:

@@ -164,8 +164,10 @@ class ClaimJudge:
             vecs = encode(self.embedder, todo)
             self._vectors.update(zip(todo, vecs))
 
-    def _similarity(self, a: Claim, b: Claim) -> np.ndarray:
+    def _similarity(self, a: Claim, b: Claim) -> tuple[np.ndarray, np.ndarray]:
+        """Word alignment scores, and which of them rest on the words' form alone (no vectors)."""
         sim = np.zeros((len(a.content), len(b.content)), dtype=np.float32)
+        lexical = np.zeros(sim.shape, dtype=bool)
         if self.embedder is not None and a.content and b.content:
             va = np.stack([self._vectors[a.tokens[i]] for i in a.content])
             vb = np.stack([self._vectors[b.tokens[j]] for j in b.content])
@@ -176,10 +178,12 @@ class ClaimJudge:
                 tb = b.tokens[j]
                 if ka & b.keys[j]:
                     sim[x, y] = 1.0
+                    lexical[x, y] = True
                 elif ta.isdigit() or tb.isdigit():
                     sim[x, y] = 0.0  # numbers align only with the same number
                 elif _prefix_match(ta, tb):
                     sim[x, y] = max(sim[x, y], 0.9)
+                    lexical[x, y] = True
         for ca in a.cues:  # words of one antonym concept are counterparts (allow / verbieten)
             if ca.kind != "antonym":
                 continue
@@ -190,11 +194,12 @@ class ClaimJudge:
                             for y, j in enumerate(b.content):
                                 if cb.start <= j < cb.end:
                                     sim[x, y] = 1.0
-        return sim
+                                    lexical[x, y] = True
+        return sim, lexical
 
     def features(self, a: Claim, b: Claim) -> PairFeatures:
         """What the two statements share and where they differ (independent of the cosine)."""
-        sim = self._similarity(a, b)
+        sim, lexical = self._similarity(a, b)
         word = self.t["word"]
         if sim.size:
             # mutual best matches align at a lower cosine: word vectors across languages are weaker
@@ -211,10 +216,16 @@ class ClaimJudge:
             matched_a, matched_b = np.zeros(len(a.content), bool), np.zeros(len(b.content), bool)
         ok_a = {i for i, m in zip(a.content, matched_a) if m}
         ok_b = {j for j, m in zip(b.content, matched_b) if m}
+        # the same words (form, stem, prefix, typo, antonym concept): vectors call "town" and "city"
+        # alike, which is right for alignment but not for telling a claim from its substitute
+        lex_a = {i for i, m in zip(a.content, lexical.any(axis=1)) if m} if lexical.size else set()
+        lex_b = {j for j, m in zip(b.content, lexical.any(axis=0)) if m} if lexical.size else set()
         extra_a, extra_b = [], []
         if a.lang == b.lang:
             extra_a, extra_b = _prefix_negations(a, b, ok_a, ok_b, self.rules)
+            _prefix_negations(a, b, lex_a, lex_b, self.rules)
             _typos(a, b, ok_a, ok_b)
+            _typos(a, b, lex_a, lex_b)
         miss_a = [a.tokens[i] for i in a.content if i not in ok_a]
         miss_b = [b.tokens[j] for j in b.content if j not in ok_b]
         cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
@@ -249,7 +260,10 @@ class ClaimJudge:
             names=([a.tokens[i] for i in sorted(a.entities) if i not in ok_a],
                    [b.tokens[j] for j in sorted(b.entities) if j not in ok_b]) if not cross else ([], []),
             cross_lingual=cross,
-            substitution=not cross and bool(miss_a) and bool(miss_b))
+            substitution=not cross and any(i not in lex_a for i in a.content)
+            and any(j not in lex_b for j in b.content),
+            swapped=([a.tokens[i] for i in a.content if i not in lex_a],
+                     [b.tokens[j] for j in b.content if j not in lex_b]))
 
     def compare(self, a: Claim, b: Claim, cosine: float) -> Comparison:
         """Same claim, opposite stance, or a different claim? Symmetric in a and b."""
@@ -270,10 +284,13 @@ class PairFeatures:
     names: tuple[list[str], list[str]]                # names without a counterpart
     cross_lingual: bool
     substitution: bool = False                        # same language, words left over on both sides
+    swapped: tuple[list[str], list[str]] = ([], [])   # ... those words (no counterpart by form)
 
     @property
     def flip(self) -> bool:
-        return (len(self.negatives[0]) - len(self.negatives[1])) % 2 == 1
+        """An odd difference in negations, or negations on one side only ("not ... nothing" vs none)."""
+        na, nb = len(self.negatives[0]), len(self.negatives[1])
+        return (na - nb) % 2 == 1 or (na == 0) != (nb == 0)
 
 
 def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequence[str] = CHECKS) -> Comparison:
@@ -304,7 +321,8 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
         return res(False, "different numbers ({} vs {})".format(", ".join(f.numbers[0]) or "-",
                                                                ", ".join(f.numbers[1]) or "-"))
     if "substitution" in on and f.substitution and f.near_copy >= t["frame"] and cosine < t["substitution"]:
-        return res(False, "different claim ({} vs {})".format(", ".join(miss[0][:3]), ", ".join(miss[1][:3])))
+        return res(False, "different claim ({} vs {})".format(", ".join(f.swapped[0][:3]),
+                                                             ", ".join(f.swapped[1][:3])))
     if "copy" in on and f.near_copy >= t["near_copy"]:
         return res(True, "near-exact copy")
     if "names" in on and f.names[0] and f.names[1]:
