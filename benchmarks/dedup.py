@@ -233,8 +233,7 @@ def calibrate(dev: Pairs, checks, bg: Pairs | None = None, bg_max: float = BACKG
     if not dev.cross.any():  # calibrated on one language only: nothing to say about pairs across languages
         best["duplicate_cross"] = best["duplicate"]
     # below both duplicate thresholds a pair can only be a copy, which the copies stage finds anyway
-    lowest = min(best["duplicate"], best["duplicate_cross"])
-    best["candidate"] = float(max(CANDIDATE_FLOOR, np.floor(lowest * 20) / 20))
+    best["candidate"] = float(max(CANDIDATE_FLOOR, min(best["duplicate"], best["duplicate_cross"])))
     best["f1_grid"] = best_key[0]
     return best
 

@@ -84,8 +84,37 @@ def main() -> None:
                  f"{total['accepted_flagged'] / max(1, total['accepted']):.1%}"])
     print_table(["conversation", "langs", "rejected", "dup of earlier accepted", "share", "of which copies",
                  "accepted", "accepted flagged", "share"], rows)
+    sweep = operating_points(embedder)
+    print("\nstricter duplicate cosines (same threshold for every pair):")
+    print_table(["duplicate cosine", "rejected: dup of earlier accepted", "accepted: dup of earlier accepted"],
+                [[p["threshold"], p["rejected_share"], p["accepted_share"]] for p in sweep])
     write_result("dedup_polis", {"model": embedder.id, "total": total, "conversations": details,
-                                 "examples": examples})
+                                 "examples": examples, "operating_points": sweep})
+
+
+def operating_points(embedder, thresholds=(0.65, 0.7, 0.75, 0.8)) -> list[dict]:
+    """Shares of rejected and of accepted comments flagged, over all conversations, per duplicate cosine."""
+    from statementkit.dedup import find_duplicates
+    from statementkit.io import read_statements
+    from statementkit.lang import DEFAULT_LANGUAGES, with_languages
+
+    data = []
+    for conv in conversations():
+        statements = with_languages(read_statements(conv / "comments.csv", skip_empty=True), DEFAULT_LANGUAGES)
+        data.append(([s for s in statements if s.meta.get("moderated") == 1],
+                     [s for s in statements if s.meta.get("moderated") == -1], {s.id: s for s in statements}))
+    out = []
+    for threshold in thresholds:
+        n_rej = n_acc = f_rej = f_acc = 0
+        for accepted, rejected, by_id in data:
+            f_rej += len(earlier_duplicates(find_duplicates(rejected, accepted, embedder=embedder,
+                                                            threshold=threshold), by_id, True))
+            f_acc += len(earlier_duplicates(find_duplicates(accepted, embedder=embedder, threshold=threshold),
+                                            by_id, False))
+            n_rej, n_acc = n_rej + len(rejected), n_acc + len(accepted)
+        out.append({"threshold": threshold, "rejected_share": round(f_rej / max(1, n_rej), 3),
+                    "accepted_share": round(f_acc / max(1, n_acc), 3)})
+    return out
 
 
 if __name__ == "__main__":

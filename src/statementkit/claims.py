@@ -61,6 +61,8 @@ class Claim:
     entities: frozenset[int]
     norm: str                           # folded alphanumerics, for near-copy checks
     keys: dict[int, set[str]] = field(default_factory=dict)
+    by_key: dict[str, list[int]] = field(default_factory=dict)    # key -> positions in `content`
+    by_head: dict[str, list[int]] = field(default_factory=dict)   # first PREFIX letters -> positions
 
     def words(self, idx: Sequence[int]) -> list[str]:
         return [self.tokens[i] for i in idx]
@@ -99,7 +101,15 @@ def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
             k.add("s:" + sk)
         keys[i] = k
     numbers = frozenset(_number(m) for m in _NUMBER.findall(text))
-    return Claim(text, lang, tokens, content, weights, cues, numbers, frozenset(entities), normalise_text(text), keys)
+    by_key: dict[str, list[int]] = {}
+    by_head: dict[str, list[int]] = {}
+    for x, i in enumerate(content):
+        for key in keys[i]:
+            by_key.setdefault(key, []).append(x)
+        if len(tokens[i]) >= PREFIX:
+            by_head.setdefault(tokens[i][:PREFIX], []).append(x)
+    return Claim(text, lang, tokens, content, weights, cues, numbers, frozenset(entities), normalise_text(text), keys,
+                 by_key, by_head)
 
 
 def _is_han(t: str) -> bool:
@@ -172,18 +182,23 @@ class ClaimJudge:
             va = np.stack([self._vectors[a.tokens[i]] for i in a.content])
             vb = np.stack([self._vectors[b.tokens[j]] for j in b.content])
             sim = va @ vb.T
-        for x, i in enumerate(a.content):
-            ta, ka = a.tokens[i], a.keys[i]
-            for y, j in enumerate(b.content):
-                tb = b.tokens[j]
-                if ka & b.keys[j]:
-                    sim[x, y] = 1.0
-                    lexical[x, y] = True
-                elif ta.isdigit() or tb.isdigit():
-                    sim[x, y] = 0.0  # numbers align only with the same number
-                elif _prefix_match(ta, tb):
-                    sim[x, y] = max(sim[x, y], 0.9)
-                    lexical[x, y] = True
+        if a.content and b.content:
+            same = np.zeros(sim.shape, dtype=bool)
+            for key, xs in a.by_key.items():
+                ys = b.by_key.get(key)
+                if ys:
+                    same[np.ix_(xs, ys)] = True
+            digits_a = np.array([a.tokens[i].isdigit() for i in a.content])
+            digits_b = np.array([b.tokens[j].isdigit() for j in b.content])
+            sim[digits_a[:, None] | digits_b[None, :]] = 0.0  # numbers align only with the same number
+            for head, xs in a.by_head.items():
+                for y in b.by_head.get(head, ()):
+                    for x in xs:
+                        if not same[x, y] and _prefix_match(a.tokens[a.content[x]], b.tokens[b.content[y]]):
+                            sim[x, y] = max(sim[x, y], 0.9)
+                            lexical[x, y] = True
+            sim[same] = 1.0
+            lexical |= same
         for ca in a.cues:  # words of one antonym concept are counterparts (allow / verbieten)
             if ca.kind != "antonym":
                 continue
@@ -339,29 +354,43 @@ def _prefix_negations(a: Claim, b: Claim, ok_a: set[int], ok_b: set[int], rules:
     if not prefixes:
         return extra_a, extra_b
     polar_a, polar_b = _polar(a), _polar(b)  # already counted as antonyms (geschikt / ongeschikt)
-    for i in a.content:
-        fa = _fold(a.tokens[i])
-        for j in b.content:
-            fb = _fold(b.tokens[j])
-            if i in polar_a and j in polar_b:
-                continue
-            for long, short, extra in ((fa, fb, extra_a), (fb, fa, extra_b)):
-                if len(short) >= 4 and len(long) > len(short) and long.endswith(short) and \
-                        long[:len(long) - len(short)].rstrip("-") in prefixes:
-                    extra.append(a.tokens[i] if extra is extra_a else b.tokens[j])
-                    ok_a.add(i)
-                    ok_b.add(j)
+    for this, other, polar_this, polar_other, extra, ok_this, ok_other in (
+            (a, b, polar_a, polar_b, extra_a, ok_a, ok_b), (b, a, polar_b, polar_a, extra_b, ok_b, ok_a)):
+        plain = {}
+        for j in other.content:
+            plain.setdefault(_fold(other.tokens[j]), []).append(j)
+        for i in this.content:
+            word = _fold(this.tokens[i])
+            for p in prefixes:
+                if not word.startswith(p):
+                    continue
+                rest = word[len(p):].lstrip("-")
+                if len(rest) < 4:
+                    continue
+                for j in plain.get(rest, ()):
+                    if i in polar_this and j in polar_other:
+                        continue
+                    extra.append(this.tokens[i])
+                    ok_this.add(i)
+                    ok_other.add(j)
     return extra_a, extra_b
 
 
 def _typos(a: Claim, b: Claim, ok_a: set[int], ok_b: set[int]) -> None:
     """Align left-over words that differ by a slip of the keyboard (levle / level)."""
+    left_b = [j for j in b.content if j not in ok_b and len(b.tokens[j]) >= 4]
+    if not left_b:
+        return
     for i in a.content:
-        if i in ok_a or len(a.tokens[i]) < 4:
+        wa = a.tokens[i]
+        if i in ok_a or len(wa) < 4:
             continue
-        for j in b.content:
-            if j not in ok_b and len(b.tokens[j]) >= 4 and \
-                    SequenceMatcher(None, a.tokens[i], b.tokens[j]).ratio() >= TYPO:
+        for j in left_b:
+            wb = b.tokens[j]
+            if j in ok_b or abs(len(wa) - len(wb)) > 2:
+                continue
+            m = SequenceMatcher(None, wa, wb, autojunk=False)
+            if m.quick_ratio() >= TYPO and m.ratio() >= TYPO:
                 ok_a.add(i)
                 ok_b.add(j)
                 break
