@@ -95,6 +95,21 @@ def test_pair_stance(judge, rules, a, b, flipped):
     assert flip(judge, rules, b, a) is flipped  # symmetric
 
 
+@pytest.mark.parametrize("a, lang_a, b, lang_b", [
+    ("Small institutions will benefit least from AI.", "en",
+     "Small institutions will benefit most from AI.", "en"),                   # a near-exact copy, opposite
+    ("Der Kultursektor sollte die Einführung von KI beschleunigen.", "de",
+     "Sektor kultury powinien spowolnić wdrażanie AI.", "pl"),                 # little aligned content
+    ("AI will create jobs in museums.", "en", "AI zal banen in musea vernietigen.", "nl"),
+])
+def test_opposed_concept_is_never_a_duplicate(judge, rules, a, lang_a, b, lang_b):
+    ca, cb = analyse(a, lang_a, rules), analyse(b, lang_b, rules)
+    judge.prepare([ca, cb])
+    for x, y in ((ca, cb), (cb, ca)):
+        verdict = judge.compare(x, y, cosine=0.95)
+        assert not verdict.duplicate and not verdict.same_stance, verdict
+
+
 def test_bad_stance_file_names_file_and_key(tmp_path):
     from statementkit.resources import rules_dir
 

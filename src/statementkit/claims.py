@@ -278,7 +278,8 @@ class ClaimJudge:
             substitution=not cross and any(i not in lex_a for i in a.content)
             and any(j not in lex_b for j in b.content),
             swapped=([a.tokens[i] for i in a.content if i not in lex_a],
-                     [b.tokens[j] for j in b.content if j not in lex_b]))
+                     [b.tokens[j] for j in b.content if j not in lex_b]),
+            opposed=_opposed(a, b))
 
     def compare(self, a: Claim, b: Claim, cosine: float) -> Comparison:
         """Same claim, opposite stance, or a different claim? Symmetric in a and b."""
@@ -300,6 +301,7 @@ class PairFeatures:
     cross_lingual: bool
     substitution: bool = False                        # same language, words left over on both sides
     swapped: tuple[list[str], list[str]] = ([], [])   # ... those words (no counterpart by form)
+    opposed: bool = False                             # one concept with opposite signs (speed up / slow down)
 
     @property
     def flip(self) -> bool:
@@ -312,7 +314,8 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     """Decide one pair from its features, its cosine and the model's thresholds.
 
     In order: an exact copy is a duplicate; an odd number of negations on
-    shared content, when most content is shared (`stance_coverage`), is a
+    shared content, when most content is shared (`stance_coverage`) or one
+    concept appears with opposite signs (speed up / slow down), is a
     stance flip; different numbers, or a substituted word the cosine does not
     forgive (same language, words left over on both sides, the rest of the
     text alike (`frame`), cosine below `substitution`), make a different claim;
@@ -329,7 +332,9 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     # a flip on little shared content is weak evidence: it decides only if nothing else does,
     # but a pair that is no duplicate for another reason still reports the opposite stance
     res = lambda dup, reason: Comparison(dup, dup or not flipped, reason, f.coverage, f.near_copy, miss)  # noqa: E731
-    if flipped and f.coverage >= t["stance_coverage_cross" if f.cross_lingual else "stance_coverage"]:
+    # words of one antonym concept with opposite signs ("beschleunigen" / "spowolnić", "most" / "least")
+    # name what is opposed, so they need no coverage; otherwise most content must be shared
+    if flipped and (f.opposed or f.coverage >= t["stance_coverage_cross" if f.cross_lingual else "stance_coverage"]):
         return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
                                                              "/".join(f.negatives[1]) or "-"))
     if "numbers" in on and (f.numbers[0] or f.numbers[1]):
@@ -428,6 +433,12 @@ def _near_copy(a: str, b: str) -> float:
 def _polar(c: Claim) -> set[int]:
     """Token indices of the statement's antonym words (either sign)."""
     return {i for cue in c.cues if cue.kind == "antonym" for i in range(cue.start, cue.end)}
+
+
+def _opposed(a: Claim, b: Claim) -> bool:
+    """Does a concept appear with a plus word on one side and a minus word on the other?"""
+    signs_a = {(k, cue.sign) for cue in a.cues if cue.kind == "antonym" for k in cue.concepts}
+    return any((k, -cue.sign) in signs_a for cue in b.cues if cue.kind == "antonym" for k in cue.concepts)
 
 
 def _concepts(c: Claim) -> set[str]:
