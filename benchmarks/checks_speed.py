@@ -7,7 +7,12 @@ long-running service or a batch pays that once); then `check()` is timed on
 the whole batch, and per language. For comparison, the same statements through
 the full spaCy pipeline of `nlp.analyse_many` (English and French only), which
 is what a checker that parses everything would pay. Also reported: the share
-of statements the checks sent to the parser.
+of statements the checks sent to the parser; the learned stage (classifiers
+on the default embedding model, rules/classifier.toml) on distinct
+statements, which costs the encoding; and the fixed cost of one
+`statementkit check` run on the 64-statement demo batch, in a fresh process,
+with an empty cache directory (first run: lemma tables converted) and again
+(later runs), lexicons only and with the model.
 
     python benchmarks/checks_speed.py
 """
@@ -61,6 +66,43 @@ def cpu_timed(fn) -> float:
     return time.process_time() - t
 
 
+def learned_stage(rules) -> dict | None:
+    """check() with the default embedding model (no embedding cache) on distinct statements."""
+    from statementkit.embed import load_embedder, model_available, model_entry
+
+    entry = model_entry()
+    if entry is None or not model_available(entry)[0]:
+        return None
+    unique = list({s.text: s for s in statements()}.values())
+    embedder = load_embedder()
+    t_model = timed(lambda: embedder.encode(["warm up"]))
+    check(unique[:50], rules, embedder=embedder)  # the classifiers' fit, loaded once
+    seconds = timed(lambda: check(unique, rules, embedder=embedder))
+    return {"statements": len(unique), "seconds": round(seconds, 2), "per_second": round(len(unique) / seconds),
+            "model_load_seconds": round(t_model, 2), "embedder": embedder.id}
+
+
+def startup_costs() -> dict[str, float]:
+    """Wall seconds of `statementkit check` on the demo batch in a fresh process (fresh cache, then warm)."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from _common import ROOT
+
+    out = {}
+    with tempfile.TemporaryDirectory() as cache:
+        env = {**os.environ, "STATEMENTKIT_CACHE": cache, "HF_HUB_OFFLINE": "1"}
+        for label, flags in (("lexicons, first run (empty cache)", ["--no-embed"]), ("lexicons, later runs", ["--no-embed"]),
+                             ("with the model, first run of the model", []), ("with the model, later runs", [])):
+            cmd = [sys.executable, "-m", "statementkit", "check", str(ROOT / "corpus" / "demo-submissions.jsonl"),
+                   "--format", "jsonl", *flags]
+            t = time.perf_counter()
+            subprocess.run(cmd, env=env, check=True, capture_output=True)
+            out[label] = round(time.perf_counter() - t, 2)
+    return out
+
+
 def main() -> None:
     batch = statements()
     langs = Counter(s.lang for s in batch)
@@ -86,6 +128,8 @@ def main() -> None:
         per_lang[lang] = {"statements": len(part), "per_second": round(len(part) / secs)}
     full = [s for s in batch if s.lang in ("en", "fr")][:1000]
     t_full = timed(lambda: [nlp.analyse_many([s.text for s in full if s.lang == lang], lang) for lang in ("en", "fr")])
+    learned = learned_stage(rules)
+    startup = startup_costs()
     rate = len(batch) / seconds
     cpu_rate = len(batch) / cpu
     full_rate = len(full) / t_full
@@ -97,6 +141,12 @@ def main() -> None:
     ])
     print()
     print_table(["lang", "statements", "statements/s"], [[k, v["statements"], v["per_second"]] for k, v in per_lang.items()])
+    print()
+    if learned:
+        print(f"learned stage: {learned['statements']} distinct statements in {learned['seconds']} s "
+              f"({learned['per_second']}/s with encoding; model load {learned['model_load_seconds']} s)")
+    print_table(["statementkit check corpus/demo-submissions.jsonl", "seconds"],
+                [[k, v] for k, v in startup.items()])
     print(f"\nrules load {t_load:.2f} s, first batch (tables, patterns, parser) {t_warm:.2f} s; "
           f"{parse_share:.0%} of statements sent to the parser; target {TARGET:.0f}/s: "
           f"{'met' if rate >= TARGET else 'NOT met'} ({rate / TARGET:.2f}x); load average {load}")
@@ -108,6 +158,7 @@ def main() -> None:
         "parser_share": round(parse_share, 3), "full_pipeline_en_fr_per_second": round(full_rate),
         "speedup_vs_full_pipeline": round(rate / full_rate, 1),
         "rules_load_seconds": round(t_load, 3), "warm_up_seconds": round(t_warm, 2),
+        "learned_stage": learned, "cli_demo_seconds": startup,
     })
     print(f"wrote {path}")
 

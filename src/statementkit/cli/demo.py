@@ -29,17 +29,18 @@ def demo(
     if fmt is not Format.table:
         emit_records((row.to_dict() for row in result.rows), fmt)
         return
+    from rich import box
     from rich.table import Table
 
     table = Table(title=f"{len(result.rows)} submissions screened against {len(result.published)} "
                         f"published statements (stages: {', '.join(result.stages)})",
-                  title_justify="left")
+                  title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("id", no_wrap=True)
     table.add_column("lang", no_wrap=True)
     table.add_column("verdict", no_wrap=True)
-    table.add_column("codes")
+    table.add_column("codes", max_width=14, overflow="fold")
     table.add_column("theme", no_wrap=True)
-    table.add_column("duplicate of", no_wrap=True)
+    table.add_column("dup of", max_width=10, overflow="fold")
     table.add_column("text", ratio=1, overflow="fold")
     for row in result.rows:
         theme = "-"
