@@ -55,8 +55,3 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
-
-
-def unshadow_stdlib() -> None:
-    """No-op: nothing in benchmarks/ is named like a stdlib module any more (queue.py became
-    queue_triage.py). Dropping benchmarks/ from sys.path broke scripts that import two helpers."""

@@ -30,14 +30,13 @@ import time
 from collections import defaultdict
 
 import numpy as np
-from _common import DATA, ROOT, print_table, unshadow_stdlib, write_result
+from _common import DATA, ROOT, print_table, write_result
 
-unshadow_stdlib()
 
-from statementkit.checks import learned, learned_model, load_rules  # noqa: E402
-from statementkit.checks.engine import findings, prepare  # noqa: E402
-from statementkit.embed import CachedEmbedder, encode, load_embedder  # noqa: E402
-from statementkit.model import REASON_CODES, Statement  # noqa: E402
+from statementkit.checks import learned, learned_model, load_rules
+from statementkit.checks.engine import findings, prepare
+from statementkit.embed import CachedEmbedder, encode, load_embedder
+from statementkit.model import REASON_CODES, Statement
 
 LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")
 SWEEP = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)

@@ -32,12 +32,11 @@ import csv
 import time
 from collections import Counter
 
-from _common import ROOT, polis_dir, print_table, unshadow_stdlib, write_result
+from _common import ROOT, polis_dir, print_table, write_result
 
-unshadow_stdlib()
 
-from statementkit.checks import check, load_rules  # noqa: E402
-from statementkit.model import REASON_CODES, Statement  # noqa: E402
+from statementkit.checks import check, load_rules
+from statementkit.model import REASON_CODES, Statement
 
 RULES = ROOT / "benchmarks" / "polis-rules"
 

@@ -22,11 +22,10 @@ import json
 import time
 from collections import defaultdict
 
-from _common import DATA, print_table, write_result, unshadow_stdlib
+from _common import DATA, print_table, write_result
 
-unshadow_stdlib()
 
-from statementkit.checks import check, load_rules  # noqa: E402
+from statementkit.checks import check, load_rules
 from statementkit.model import Statement
 
 CODES = ("too_long", "jargon", "vague", "out_of_scope", "no_standpoint", "multiple_ideas", "not_standalone",

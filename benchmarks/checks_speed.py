@@ -25,14 +25,13 @@ import os
 import time
 from collections import Counter
 
-from _common import DATA, polis_dir, print_table, unshadow_stdlib, write_result
+from _common import DATA, polis_dir, print_table, write_result
 
-unshadow_stdlib()
 
-from statementkit import nlp  # noqa: E402
-from statementkit.checks import check, load_rules  # noqa: E402
-from statementkit.checks.analysis import add_parses  # noqa: E402
-from statementkit.model import Statement  # noqa: E402
+from statementkit import nlp
+from statementkit.checks import check, load_rules
+from statementkit.checks.analysis import add_parses
+from statementkit.model import Statement
 
 TARGET = 1000.0
 N = 4000

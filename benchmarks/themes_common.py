@@ -8,12 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from _common import DATA, ROOT, unshadow_stdlib
+from _common import DATA, ROOT
 
 from statementkit.embed import CachedEmbedder, EmbeddingCache, load_embedder
 from statementkit.model import Statement
 
-unshadow_stdlib()  # benchmarks/queue.py must not shadow the stdlib for sklearn/joblib
 
 LABELS = ("1", "2", "3", "4", "5", "6", "7", "none")
 LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")

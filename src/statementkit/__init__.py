@@ -17,7 +17,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from statementkit.dedup import DedupStats, compare_pairs, find_duplicates, group_members
 from statementkit.errors import (
     InputError,
     ModelError,
@@ -28,7 +27,6 @@ from statementkit.errors import (
     VotesError,
 )
 from statementkit.io import read_statements, write_records, write_statements
-from statementkit.queue import Filter, Queue
 from statementkit.lang import detect, detect_languages, with_languages
 from statementkit.model import (
     REASON_CODES,
@@ -71,6 +69,11 @@ __all__ = [
     "with_languages",
     "write_records",
     "write_statements",
+    # the whole pipeline: every stage on a batch of submissions
+    "ScreenResult",
+    "ScreenRow",
+    "load_published",
+    "screen",
     # criteria checks
     "Advice",
     "Rules",
@@ -104,8 +107,11 @@ __all__ = [
     "load_taxonomy",
 ]
 
-#: Checks, vote analysis and report names, imported on first use so `statementkit --help` stays fast.
+#: Stage names, imported on first use so `import statementkit` and `statementkit --help` stay fast.
 _LAZY = {
+    "DedupStats": "dedup", "compare_pairs": "dedup", "find_duplicates": "dedup", "group_members": "dedup",
+    "Filter": "queue", "Queue": "queue",
+    "ScreenResult": "pipeline", "ScreenRow": "pipeline", "load_published": "pipeline", "screen": "pipeline",
     "Advice": "checks", "Rules": "checks", "check": "checks", "load_rules": "checks", "selfcheck": "checks",
     "Conversation": "votes", "Votes": "votes", "read_conversation": "votes",
     "OpinionGroups": "opinion_groups", "find_opinion_groups": "opinion_groups",
