@@ -7,6 +7,7 @@ different claims; related and unrelated pairs):
 - calibrates each bundled model's thresholds on **dev only** (word alignment,
   duplicate cosine, coverage, near-copy ratio; the search's candidate cosine
   is set just below the dev duplicates) and reports dev and test,
+- reports the same for the thresholds as shipped (models/registry.toml),
 - reports precision / recall / F1, cross-lingual recall, the share of stance
   flips called duplicates, and how well `same_stance` separates flips,
 - measures each stage's contribution on the default model (cosine only, then
@@ -30,8 +31,9 @@ from pathlib import Path
 import numpy as np
 from _common import DATA, ROOT, print_table, write_result
 
-from statementkit.claims import CHECKS, ClaimJudge, analyse, verdict
+from statementkit.claims import CHECKS, DEFAULTS, ClaimJudge, analyse, verdict
 from statementkit.copies import copy_candidates
+from statementkit.dedup import thresholds_for
 from statementkit.embed import CachedEmbedder, load_embedder, model_entry
 from statementkit.stance import load_stance
 
@@ -106,6 +108,7 @@ class Pairs:
         return {
             "exact": np.array([bool(f and "copy" in on and f.exact) for f in feats]),
             "flip": np.array([bool(f and "stance" in on and f.flip) for f in feats]),
+            "opposed": np.array([bool(f and f.opposed) for f in feats]),
             "coverage": np.array([f.coverage if f else 0.0 for f in feats]),
             "numbers": np.array([bool(f and "numbers" in on and (f.numbers[0] or f.numbers[1])) for f in feats]),
             "subst": np.array([bool(f and "substitution" in on and f.substitution) for f in feats]),
@@ -170,14 +173,18 @@ def _decide(x: dict, cos: np.ndarray, cross: np.ndarray, p: dict, d_grid, s_grid
 
     `d_grid` is the same-language duplicate cosine; `p["duplicate_cross"]` the one across languages.
     """
-    blocked = (x["flip"] & (x["coverage"] >= np.where(cross, p["stance_coverage_cross"], p["stance_coverage"]))
+    blocked = (x["flip"] & (x["opposed"] | (x["coverage"] >= np.where(cross, p["stance_coverage_cross"],
+                                                                     p["stance_coverage"])))
                | x["numbers"])
     framed = x["subst"] & (x["near_copy"] >= p["frame"])
     c = cos[None, None, :]
     passed_sub = ~framed[None, None, :] | (c >= s_grid)
     close = np.where(cross[None, None, :], (cos >= p["duplicate_cross"])[None, None, :], c >= d_grid)
+    m, m_soft = p.get("marginal", DEFAULTS["marginal"]), p.get("marginal_soft", DEFAULTS["marginal_soft"])
+    marginal = np.where(cross[None, None, :], (cos < p["duplicate_cross"] + m)[None, None, :], c < d_grid + m) \
+        & (x["soft"] < m_soft)[None, None, :]
     later = (x["near_copy"] >= p["near_copy"])[None, None, :] | (
-        ~x["names"][None, None, :] & close & (x["soft"] >= p["soft"])[None, None, :])
+        ~x["names"][None, None, :] & close & ~marginal & (x["soft"] >= p["soft"])[None, None, :])
     return x["exact"] | (~blocked & passed_sub & later)
 
 
@@ -371,6 +378,10 @@ def main() -> None:
                "test": metrics(test, *test.predict(t, CHECKS)),
                "background": {"dev": background_rate(bg_dev, t, CHECKS), "test": background_rate(bg_test, t, CHECKS)},
                "encode_statements_per_s": round(encode_speed(model_id, texts), 1)}
+        shipped = thresholds_for(emb)  # what `statementkit dedup` uses: models/registry.toml
+        out["as_shipped"] = {"thresholds": shipped, "dev": metrics(dev, *dev.predict(shipped, CHECKS)),
+                             "test": metrics(test, *test.predict(shipped, CHECKS)),
+                             "background_test": background_rate(bg_test, shipped, CHECKS)}
         if abs(out["dev"]["f1"] - f1_grid) > 0.01:
             print(f"warning: grid F1 {f1_grid} differs from verdict() F1 {out['dev']['f1']}")
         if model_id == MODELS[0]:
@@ -388,6 +399,11 @@ def main() -> None:
             m, b = out[split], out["background"][split]
             rows.append([split, m["precision"], m["recall"], m["f1"], m["cross_lingual_recall"],
                          m["stance_flips_called_duplicate"], m["stance_flips_detected"], b["per_1000_pairs"]])
+        for split in ("dev", "test"):
+            m = out["as_shipped"][split]
+            rows.append([f"{split}, as shipped", m["precision"], m["recall"], m["f1"], m["cross_lingual_recall"],
+                         m["stance_flips_called_duplicate"], m["stance_flips_detected"],
+                         out["as_shipped"]["background_test"]["per_1000_pairs"] if split == "test" else "-"])
         print_table(["split", "P", "R", "F1", "cross-lingual R", "flips called dup", "flips detected",
                      "background dup /1000"], rows)
         print("called duplicate, by kind (test):", out["test"]["called_duplicate_by_kind"])

@@ -37,7 +37,11 @@ from statementkit.stance import _TOKEN, Cue, StanceRules, _fold, expand_attached
 #: Defaults when a model's registry entry does not calibrate a threshold.
 DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "substitution": 0.9, "frame": 0.7, "stance_coverage": 0.6,
             "stance_coverage_cross": 0.3,
-            "word": 0.7, "mutual": 0.5, "near_copy": 0.9, "soft": 0.0}
+            "word": 0.7, "mutual": 0.5, "near_copy": 0.9, "soft": 0.0,
+            # a cosine within `marginal` of the duplicate threshold also needs this mean word alignment:
+            # same-topic statements in two languages ("museums transcribe archives" / "museums should review
+            # colonial texts") reach the threshold on topic alone, with few words in common
+            "marginal": 0.1, "marginal_soft": 0.65}
 SCOPE_AFTER = 2      # content words after a negation that it may apply to
 SCOPE_WINDOW = 5     # ... within this many tokens
 NEAR_FLOOR = 0.5     # character similarity below which no threshold cares about the exact value
@@ -322,7 +326,8 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     a near-exact copy is a duplicate; a name on each side without counterpart
     is a different claim; otherwise the cosine (`duplicate`, or
     `duplicate_cross` for two languages: cosines across languages run lower)
-    and the mean word alignment (`soft`) decide.
+    and the mean word alignment (`soft`; `marginal_soft` for a cosine less
+    than `marginal` above the threshold) decide.
     """
     on = checks
     if "copy" in on and f.exact:
@@ -347,8 +352,11 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
         return res(True, "near-exact copy")
     if "names" in on and f.names[0] and f.names[1]:
         return res(False, "different names ({} vs {})".format(", ".join(f.names[0]), ", ".join(f.names[1])))
-    if cosine < t["duplicate_cross" if f.cross_lingual else "duplicate"] or f.soft < t["soft"]:
+    needed = t["duplicate_cross" if f.cross_lingual else "duplicate"]
+    if cosine < needed or f.soft < t["soft"]:
         return res(False, "related")
+    if cosine < needed + t.get("marginal", 0.0) and f.soft < t.get("marginal_soft", 0.0):
+        return res(False, "related (few words in common)")
     return res(True, "translation" if f.cross_lingual else "paraphrase")
 
 

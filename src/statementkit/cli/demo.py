@@ -41,7 +41,7 @@ def demo(
     table.add_column("codes", max_width=14, overflow="fold")
     table.add_column("theme", no_wrap=True)
     table.add_column("dup of", max_width=10, overflow="fold")
-    table.add_column("text", ratio=1, overflow="fold")
+    table.add_column("text", overflow="fold")
     for row in result.rows:
         theme = "-"
         if row.theme is not None:
@@ -51,6 +51,10 @@ def demo(
     out = console()
     out.print(table)
     langs = Counter(row.statement.lang for row in result.rows)
+    verdicts = Counter(row.verdict or "-" for row in result.rows)
+    codes = Counter(code for row in result.rows for code in dict.fromkeys(row.codes))
+    out.print("verdicts: " + ", ".join(f"{k} {v}" for k, v in verdicts.most_common()))
+    out.print("reason codes: " + ", ".join(f"{k} {v}" for k, v in codes.most_common()))
     out.print("languages: " + ", ".join(f"{k} {v}" for k, v in langs.most_common()))
 
 
