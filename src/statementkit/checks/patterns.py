@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from contextvars import ContextVar
 from typing import Any
 
@@ -105,6 +106,13 @@ def _literal(text: str) -> tuple[str, bool]:
 
 def _word_items(word: str, lang: str) -> list[Item]:
     """Items for one plain word of a pattern, lemmatised like the text."""
+    return list(_word_items_cached(word, lang, _FORMS_ONLY.get()))
+
+
+@lru_cache(maxsize=65536)
+def _word_items_cached(word: str, lang: str, forms_only: bool) -> tuple[Item, ...]:
+    """The lexicons repeat their words thousands of times (16,000 patterns, 7 languages):
+    each (word, language) is lemmatised once. Items are never changed after construction."""
     tokens = nlp.analyse_many([word], lang, parse=False)[0]
     items = []
     for u in units_of(tokens, lang):
@@ -113,11 +121,11 @@ def _word_items(word: str, lang: str) -> list[Item]:
                 items.append(Item("punct", u.fold))
         elif u.acronym and u.text.isalpha():
             items.append(Item("acro", u.text))
-        elif _FORMS_ONLY.get():
+        elif forms_only:
             items.append(Item("exact", _literal(u.text)))
         else:
             items.append(Item("key", u.keys))
-    return items
+    return tuple(items)
 
 
 def _split(source: str) -> list[str]:
