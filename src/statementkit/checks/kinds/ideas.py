@@ -49,12 +49,75 @@ class Conjunct:
     comma: bool = False  # a comma right before the coordinator
 
 
-def _positions(doc: Doc, cats: tuple[str, ...]) -> set[int]:
-    out: set[int] = set()
-    for cat in cats:
-        for m in matches(doc, cat):
-            out.update(range(m.first, m.last))
-    return out
+def _positions(doc: Doc, cats: tuple[str, ...]) -> frozenset[int]:
+    """Units covered by matches of the lexicon lists (cached per doc: the clause tests ask often)."""
+    key = ("positions", *cats)
+    found = doc.cache.get(key)
+    if found is None:
+        out: set[int] = set()
+        for cat in cats:
+            for m in matches(doc, cat):
+                out.update(range(m.first, m.last))
+        found = doc.cache[key] = frozenset(out)
+    return found
+
+
+def clause_verb(doc: Doc, a: int, end: int, verbs: frozenset[int] | set[int]) -> int | None:
+    """The finite verb of a main clause that opens at unit a with its own subject: a noun phrase of
+    one to five words with a content word and no verb ("die Bibliotheken sollen ...", "het Rijk
+    moet ...", "los archivos deben ..."), then the verb, then more words. A verb that ends the
+    words before `end` closes a subordinate clause instead ("und die Daten teilen")."""
+    words = [i for i in range(a, end) if not doc.units[i].punct]
+    stops = nlp.stop_words(doc.lang)
+    for k, i in enumerate(words[:6]):
+        if i not in verbs:
+            continue
+        head = words[:k]
+        if not head or k == len(words) - 1 or any(_is_infinitive(doc, j) for j in head):
+            return None
+        content = [j for j in head if doc.units[j].fold not in stops and len(doc.units[j].text) > 2]
+        return i if content else None
+    return None
+
+
+def verb_form(doc: Doc, i: int) -> bool:
+    """Unit i is a verb: in the verb lists, an infinitive, or an inflected form whose lemma is an
+    infinitive ("revisa" -> revisar, "controlla" -> controllare); German nouns are capitalised."""
+    u = doc.units[i]
+    if i in _positions(doc, VERB_LISTS) or _is_infinitive(doc, i):
+        return True
+    if u.punct or u.acronym or not u.lemma or u.lemma == u.fold or doc.lang == "de" and u.text[:1].isupper():
+        return False
+    return any(len(u.lemma) > len(e) + 2 and u.lemma.endswith(e) for e in _infinitive_endings(doc))
+
+
+def _infinitive_endings(doc: Doc) -> tuple[str, ...]:
+    """The endings of `clauses.infinitive` ("*er", "*are"), set by the check (`prime`)."""
+    return doc.cache.get("infinitive_endings", ())
+
+
+def prime(doc: Doc, rules: Rules | None) -> None:
+    """Keep what the clause tests need from the rules in the doc's cache."""
+    if rules is not None and "infinitive_endings" not in doc.cache:
+        pats = rules.lexicon(doc.lang).get("clauses", {}).get("infinitive", [])
+        doc.cache["infinitive_endings"] = tuple(fold(p.strip("*")) for p in pats if p.startswith("*"))
+
+
+def points_back(doc: Doc, a: int, end: int) -> bool:
+    """Words a..end refer to what came before: a pronoun or an anaphoric adverb ("them", "dafür",
+    "pedirlo"). An article that shares its form with a pronoun ("los archivos", "la BnF") is
+    followed by a noun; the pronoun by a verb ("nadie las revisa")."""
+    determiners = _positions(doc, ("clauses.determiners",))
+    for i in _positions(doc, ("clauses.reference", "clauses.anaphora")):
+        if a <= i < end and (i not in determiners or i + 1 < end and verb_form(doc, i + 1)):
+            return True
+    return False
+
+
+def _opens_main_clause(doc: Doc, a: int, end: int, verbs: frozenset[int] | set[int]) -> bool:
+    """Unit a is an article or other determiner that opens the subject of a main clause, not a
+    relative pronoun ("und die Archive sollen ...", "en het Rijk moet ...")."""
+    return a in _positions(doc, ("clauses.determiners",)) and clause_verb(doc, a, end, verbs) is not None
 
 
 def _content(doc: Doc, a: int, b: int, skip: set[int]) -> int:
@@ -131,7 +194,8 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         added = coord_adds or any(nxt <= i < end for i in additive)
         if m.first in adversative and not added:
             continue  # "..., but a curator must check them": a limit of the same idea, unless it adds ("but ... also")
-        if nxt >= b or (nxt in contrast and not added) or (nxt in subs and not opener):
+        if nxt >= b or (nxt in contrast and not added or nxt in subs and not opener) and \
+                not _opens_main_clause(doc, nxt, end, verbs):
             continue  # "and not ...", "and which ...": a contrast or a parallel subordinate clause
         if any(nxt <= i < end for i in anaphora):
             continue  # "... and must pay for that": the second part depends on the first
@@ -157,6 +221,41 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
                 continue  # "use AI to describe objects and translate labels": inside the purpose clause
         comma = m.first > a and doc.units[m.first - 1].punct and doc.units[m.first - 1].text == ","
         out.append(Conjunct(m.first, m.last, (a, m.first), (nxt, end), word, comma))
+    return out
+
+
+def asyndetic(doc: Doc) -> list[Conjunct]:
+    """Main clauses joined by a comma alone: "Museen sollten KI-Bilder kennzeichnen, Archive
+    brauchen mehr Geld", "Los museos deben ..., los archivos deben ...". The part before the comma
+    has a modal of its own and does not open with a subordinator ("Si un museo ..., debe ..."); the
+    part after it opens with its own subject and a modal ("..., archives should keep ..."), or has
+    a verb and an additive word ("..., das Land sollte außerdem ..."). A part that points back
+    ("..., visitors must know that") or opens with a subordinator, a contrast or a pronoun
+    ("..., because ...", "..., otherwise ...", "..., it must ...") belongs to the first."""
+    commas = [i for i, u in enumerate(doc.units) if u.punct and u.text == ","]
+    if not commas:
+        return []
+    verbs = _positions(doc, VERB_LISTS)
+    modals = _positions(doc, ("standpoint.modal",)) - _positions(doc, ("reply.strong",))
+    additive = _positions(doc, ("clauses.additive",))
+    opening = _positions(doc, ("clauses.subordinators", "clauses.contrast", "clauses.purpose", "clauses.anaphora"))
+    bounds = _positions(doc, ("clauses.coordinators", "clauses.adversative"))
+    out = []
+    for c in commas:
+        start, b = doc.sentences[doc.units[c].sent]
+        a = max([i + 1 for i in bounds if start <= i < c] or [start])
+        words_l = [i for i in range(a, c) if not doc.units[i].punct]
+        if not words_l or words_l[0] in opening or not any(i in modals for i in words_l):
+            continue
+        ra = c + 1
+        end = next((i for i in range(ra, b) if i in bounds or doc.units[i].text in (",", ";", ":")), b)
+        verb = clause_verb(doc, ra, end, verbs)
+        if verb is None or ra in opening and not _opens_main_clause(doc, ra, end, verbs):
+            continue
+        adds = any(ra <= i < end for i in additive)
+        if not adds and (verb not in modals or points_back(doc, ra, end)):
+            continue
+        out.append(Conjunct(c, c + 1, (a, c), (ra, end), ",", comma=True))
     return out
 
 
@@ -193,7 +292,7 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
         words = [i for i in range(ra, main_end) if not doc.units[i].punct]
         if words and _is_infinitive(doc, words[0]) and not any(ra <= m.first < rb for m in matches(doc, "clauses.additive")):
             return False
-        if any(i in verbs for i in words[:3]):
+        if any(i in verbs for i in words[:3]) or clause_verb(doc, ra, rb, verbs) is not None:
             return True
     elif any(ra <= i < main_end for i in verbs):
         return True
@@ -233,6 +332,7 @@ def _gapped(doc: Doc, words_l: list[int], words_r: list[int]) -> bool:
     from statementkit.checks.kinds.standpoint import VERB_FINAL
 
     modals = _positions(doc, ("standpoint.modal",))
+    determiners = _positions(doc, ("clauses.determiners",))
     if doc.lang in VERB_FINAL or not any(i in modals for i in words_l) or len(words_r) < 3:
         return False  # (German and Dutch put the infinitive last in any clause: "und die Besucher informieren")
     stops = nlp.stop_words(doc.lang)
@@ -241,7 +341,7 @@ def _gapped(doc: Doc, words_l: list[int], words_r: list[int]) -> bool:
             head = words_r[:k]
             return not any(_is_infinitive(doc, i) for i in head) and \
                 any(doc.units[i].fold not in stops for i in head) and \
-                (doc.units[head[0]].fold in stops or doc.lang in NO_ARTICLES)
+                (doc.units[head[0]].fold in stops or head[0] in determiners or doc.lang in NO_ARTICLES)
     return False
 
 
@@ -274,6 +374,7 @@ def multiple_ideas(docs: list[Doc], criterion: Criterion, ctx: Context) -> dict[
     out: dict[int, list[Finding]] = {}
     pending: list[tuple[Doc, list[Conjunct]]] = []
     for doc in docs:
+        prime(doc, ctx.rules)
         claims = claim_sentences(doc)
         if len(claims) >= 2:
             a, b = doc.sentences[claims[1]]
@@ -282,8 +383,11 @@ def multiple_ideas(docs: list[Doc], criterion: Criterion, ctx: Context) -> dict[
             continue
         found = conjuncts(doc, min_words)
         if not found:
+            hit = next(iter(asyndetic(doc)), None)
+            if hit is not None:
+                out[doc.index] = [_finding(doc, hit, criterion)]
             continue
-        hit = next((c for c in found if by_markers(doc, c, ctx.rules)), None)
+        hit = next((c for c in found if by_markers(doc, c, ctx.rules)), None) or next(iter(asyndetic(doc)), None)
         if hit is None and criterion.params["use_parser"] and nlp.capabilities(doc.lang).parser:
             pending.append((doc, found))
             continue
