@@ -83,9 +83,13 @@ def clause_verb(doc: Doc, a: int, end: int, verbs: frozenset[int] | set[int]) ->
 def verb_form(doc: Doc, i: int) -> bool:
     """Unit i is a verb: in the verb lists, an infinitive, or an inflected form whose lemma is an
     infinitive ("revisa" -> revisar, "controlla" -> controllare); German nouns are capitalised."""
+    return i in _positions(doc, VERB_LISTS) or _is_infinitive(doc, i) or inflected(doc, i)
+
+
+def inflected(doc: Doc, i: int) -> bool:
+    """Unit i is an inflected verb form by its lemma, which is an infinitive ("revisa" -> revisar,
+    "étiquetons" -> étiqueter); participles count too. German nouns are capitalised."""
     u = doc.units[i]
-    if i in _positions(doc, VERB_LISTS) or _is_infinitive(doc, i):
-        return True
     if u.punct or u.acronym or not u.lemma or u.lemma == u.fold or doc.lang == "de" and u.text[:1].isupper():
         return False
     return any(len(u.lemma) > len(e) + 2 and u.lemma.endswith(e) for e in _infinitive_endings(doc))
@@ -147,7 +151,53 @@ def claim_sentences(doc: Doc) -> list[int]:
         if any(doc.units[m.first].sent == s for cat in STANCE_LISTS for m in matches(doc, cat)) or \
                 _infinitive_proposal(doc, s):
             out.append(s)
+    if len(out) == 1:
+        out = sorted(out + _independent_judgements(doc, out[0], questions, elaborating, adding))
     return out if len(out) >= 2 or len(asked) < 2 else sorted(out + asked)
+
+
+def _judgement(doc: Doc, s: int) -> bool:
+    """Sentence s judges without prescribing: an evaluative content word ("a real help", "in
+    Ordnung", "una gran ayuda"; not a function word like "not", "only") or a prediction, outside a
+    reply marker."""
+    stops = nlp.stop_words(doc.lang)
+    reply = _positions(doc, ("reply.strong",))
+    for cat in ("standpoint.evaluative", "standpoint.future"):
+        for m in matches(doc, cat):
+            if doc.units[m.first].sent == s and m.first not in reply and \
+                    any(doc.units[i].fold not in stops for i in range(m.first, m.last)):
+                return True
+    return False
+
+
+def _content_lemmas(doc: Doc, s: int) -> set[str]:
+    """Lemmas of the content words of sentence s (not stop words, not acronyms like AI)."""
+    a, b = doc.sentences[s]
+    stops = nlp.stop_words(doc.lang)
+    return {u.lemma or u.fold for u in doc.units[a:b]
+            if not u.punct and not u.acronym and len(u.text) > 3 and u.fold not in stops and u.text.isalpha()}
+
+
+def _independent_judgements(doc: Doc, claim: int, questions: list[bool], elaborating: set[int],
+                            adding: set[int]) -> list[int]:
+    """Sentences that judge something else than the claim sentence does: "AI transcription is a real
+    help for volunteers. Libraries should publish their catalogues." A judgement the claim builds
+    on is its reason instead: the later sentence points back ("... should not use it") or shares a
+    content word with the other ("Chatbots make errors. Chatbots need checks."). An additive word
+    ("Además, ...") makes a second claim whatever the overlap."""
+    out = []
+    for s in range(len(doc.sentences)):
+        if s == claim or questions[s] or (s > 0 and s in elaborating) or not _judgement(doc, s):
+            continue
+        later = max(s, claim)
+        if later in adding:
+            out.append(s)
+            continue
+        a, b = doc.sentences[later]
+        if points_back(doc, a, b) or _content_lemmas(doc, s) & _content_lemmas(doc, claim):
+            continue
+        out.append(s)
+    return out
 
 
 def _starts_proposal(doc: Doc, a: int) -> bool:
@@ -203,7 +253,9 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         if _content(doc, nxt, end, verbs) < (min(2, min_words) if own_clause else min_words):
             continue
         semicolon = word == ";"
-        left_verbs = [i for i in verbs if a <= i < m.first and i not in reply]
+        lead = proposal_lead(doc, sent)
+        left_verbs = [i for i in verbs if a <= i < m.first and i not in reply] + \
+            ([lead] if lead is not None and a <= lead < m.first else [])
         if semicolon and not (left_verbs or any(a <= i < m.first for i in claims) or _starts_proposal(doc, start)):
             continue  # "I disagree with the one above; museums should ...": a reply marker is no claim
         if not (left_verbs or semicolon or _starts_proposal(doc, start)):
@@ -250,13 +302,55 @@ def asyndetic(doc: Doc) -> list[Conjunct]:
         ra = c + 1
         end = next((i for i in range(ra, b) if i in bounds or doc.units[i].text in (",", ";", ":")), b)
         verb = clause_verb(doc, ra, end, verbs)
-        if verb is None or ra in opening and not _opens_main_clause(doc, ra, end, verbs):
+        if ra in opening and not _opens_main_clause(doc, ra, end, verbs):
             continue
         adds = any(ra <= i < end for i in additive)
-        if not adds and (verb not in modals or points_back(doc, ra, end)):
+        if adds and verb is None:  # a fronted additive: "zum anderen brauchen Archive ...", "anderzijds hebben ..."
+            verb = next((i for i in range(ra, min(end, ra + 4)) if i in verbs), None)
+        if verb is None or not adds and (verb not in modals or points_back(doc, ra, end)):
             continue
         out.append(Conjunct(c, c + 1, (a, c), (ra, end), ",", comma=True))
     return out
+
+
+#: Languages where a sentence opening with an inflected verb proposes or claims: an imperative
+#: ("Étiquetons ...", "Contratad ...") or a verb whose subject is left out ("Necesitamos ...").
+#: Elsewhere a verb first asks a question, or (German, Dutch) the infinitive comes last.
+VERB_FIRST_CLAIMS = frozenset({"fr", "es", "it", "pt"})
+
+
+def proposal_lead(doc: Doc, s: int) -> int | None:
+    """The verb a proposal sentence opens with: an infinitive ("Etiquetar cada cartela ...",
+    "Oznaczać każdy podpis ...") or an imperative ("Étiquetons ..."); in German and Dutch the
+    infinitive that ends an infinitive proposal's first part ("Gesichtserkennung verbieten und ...")."""
+    from statementkit.checks.kinds.standpoint import VERB_FINAL, _infinitive_proposal
+
+    a, b = doc.sentences[s]
+    words = [i for i in range(a, b) if not doc.units[i].punct]
+    if len(words) < 3 or doc.cache.get("questions", [False] * len(doc.sentences))[s]:
+        return None
+    if doc.lang in VERB_FINAL:
+        if not _infinitive_proposal(doc, s):
+            return None
+        coords = _positions(doc, ("clauses.coordinators",))
+        first = next((k for k, i in enumerate(words) if i in coords), None)
+        return words[first - 1] if first and _is_infinitive(doc, words[first - 1]) else None
+    i = words[0]
+    if i in _positions(doc, ("standpoint.proposal", "clauses.openers", "reply.strong", *VERB_LISTS)):
+        return None  # "Nada de ...", "Discrepo del mensaje anterior", "Il faut": no verb to coordinate with
+    if _is_infinitive(doc, i):  # an infinitive subject ("Dépenser des millions ... est irresponsable") is no proposal
+        return None if any(a < k < b for k in _positions(doc, VERB_LISTS)) else i
+    return i if doc.lang in VERB_FIRST_CLAIMS and inflected(doc, i) else None
+
+
+def _parallel_verb(doc: Doc, lead: int | None, i: int) -> bool:
+    """Unit i repeats the form of the proposal's opening verb: an infinitive after an infinitive
+    ("Etiquetar ... y dejar ..."), the same person after an imperative ("Étiquetons ... et arrêtons")."""
+    if lead is None:
+        return False
+    if _is_infinitive(doc, lead):
+        return _is_infinitive(doc, i)
+    return inflected(doc, i) and doc.units[i].fold[-2:] == doc.units[lead].fold[-2:]
 
 
 def _is_infinitive(doc: Doc, i: int) -> bool:
@@ -309,10 +403,11 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
         return True  # "No facial recognition in archives, and more money for libraries"
     if _starts_proposal(doc, la) and _opens_proposal(doc, rules, words_r[0]):
         return True  # "Ban voice clones ... and open all scans ...", "Interdisons ... et rendons ..."
-    left_verbs = [i for i in words_l if i in verbs]
+    lead = proposal_lead(doc, doc.units[la].sent)
+    left_verbs = sorted([i for i in words_l if i in verbs] + ([lead] if lead in words_l else []))
     if _gapped(doc, words_l, words_r):
         return True
-    if _is_infinitive(doc, words_r[0]) and left_verbs:
+    if left_verbs and (_is_infinitive(doc, words_r[0]) or _parallel_verb(doc, lead, words_r[0])):
         # the first verb needs an object of its own: "measure and publish X" shares one
         stops = nlp.stop_words(doc.lang)
         own = [i for i in words_l if i > max(left_verbs) and not _is_infinitive(doc, i)
