@@ -222,7 +222,6 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
     modals = _positions(doc, ("standpoint.modal",))
     claims = _positions(doc, STANCE_LISTS) - _positions(doc, ("reply.strong",))
     reply = _positions(doc, ("reply.strong",))
-    refs = _positions(doc, ("clauses.reference",))
     adversative = {m.first for m in matches(doc, "clauses.adversative")}
     coords = sorted(matches(doc, "clauses.coordinators") + matches(doc, "clauses.adversative"), key=lambda m: m.first)
     coord_units = _positions(doc, ("clauses.coordinators", "clauses.adversative"))
@@ -256,13 +255,20 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         lead = proposal_lead(doc, sent)
         left_verbs = [i for i in verbs if a <= i < m.first and i not in reply] + \
             ([lead] if lead is not None and a <= lead < m.first else [])
-        if semicolon and not (left_verbs or any(a <= i < m.first for i in claims) or _starts_proposal(doc, start)):
+        slogan = added and not any(a <= i < m.first for i in reply) and _content(doc, a, m.first, verbs) >= 3
+        if semicolon and not (left_verbs or any(a <= i < m.first for i in claims) or _starts_proposal(doc, start)
+                              or slogan):
             continue  # "I disagree with the one above; museums should ...": a reply marker is no claim
+            # (a verbless claim with an additive after the semicolon is one: "La IA siempre bajo control
+            # humano; también hay que ...")
         if not (left_verbs or semicolon or _starts_proposal(doc, start)):
             continue
-        if not semicolon and not added and not any(a <= i < m.first for i in claims) and \
-                any(nxt <= i < end for i in modals) and any(nxt <= i < end for i in refs):
+        judged = not semicolon and not added and not any(a <= i < m.first for i in claims)
+        if judged and any(nxt <= i < end for i in modals) and points_back(doc, nxt, end):
             continue  # "... are bland, and museums should stop publishing them": a reason and its claim
+        if judged and left_verbs and nxt in verbs:
+            continue  # "... are tasteless and should be banned", "... ist naiv und wird ... schaden": a judgement
+            # and what follows from it, said of the same subject
         if left_verbs and not semicolon and not added:
             last_verb = max(left_verbs)
             own_modal = any(nxt <= i < end for i in modals)
