@@ -297,13 +297,14 @@ def asyndetic(doc: Doc) -> list[Conjunct]:
     modals = _positions(doc, ("standpoint.modal",)) - _positions(doc, ("reply.strong",))
     additive = _positions(doc, ("clauses.additive",))
     opening = _positions(doc, ("clauses.subordinators", "clauses.contrast", "clauses.purpose", "clauses.anaphora"))
+    leading = _positions(doc, ("clauses.subordinators", "clauses.purpose"))  # "If ..., ", "To ..., "
     bounds = _positions(doc, ("clauses.coordinators", "clauses.adversative"))
     out = []
     for c in commas:
         start, b = doc.sentences[doc.units[c].sent]
         a = max([i + 1 for i in bounds if start <= i < c] or [start])
         words_l = [i for i in range(a, c) if not doc.units[i].punct]
-        if not words_l or words_l[0] in opening or not any(i in modals for i in words_l):
+        if not words_l or words_l[0] in leading or not any(i in modals for i in words_l):
             continue
         ra = c + 1
         end = next((i for i in range(ra, b) if i in bounds or doc.units[i].text in (",", ";", ":")), b)
@@ -360,7 +361,17 @@ def _parallel_verb(doc: Doc, lead: int | None, i: int) -> bool:
 
 
 def _is_infinitive(doc: Doc, i: int) -> bool:
-    return is_infinitive(doc, i)
+    """`lexical.is_infinitive`, and in German a lowercase -en word that ends its clause whose lookup
+    lemma is a noun of the same stem ("zur Verfügung stellen" -> Stelle, "teilen" -> Teil): the
+    lemma tables ignore case, but a German noun is capitalised, and an adjective comes before one."""
+    if is_infinitive(doc, i):
+        return True
+    u = doc.units[i]
+    if doc.lang != "de" or u.punct or not u.text[:1].islower() or not u.fold.endswith("en") or \
+            not u.lemma or not u.fold.startswith(u.lemma[:-1] if u.lemma.endswith("e") else u.lemma):
+        return False
+    nxt = doc.units[i + 1] if i + 1 < len(doc.units) else None
+    return nxt is None or nxt.punct or i + 1 in _positions(doc, ("clauses.coordinators",))
 
 
 def _opens_proposal(doc: Doc, rules: Rules | None, i: int) -> bool:
