@@ -223,6 +223,7 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
     claims = _positions(doc, STANCE_LISTS) - _positions(doc, ("reply.strong",))
     reply = _positions(doc, ("reply.strong",))
     adversative = {m.first for m in matches(doc, "clauses.adversative")}
+    stance = _positions(doc, ("standpoint.stance",))  # "Wir fordern X, Y und ein Verbot von Z"
     coords = sorted(matches(doc, "clauses.coordinators") + matches(doc, "clauses.adversative"), key=lambda m: m.first)
     coord_units = _positions(doc, ("clauses.coordinators", "clauses.adversative"))
     out = []
@@ -253,7 +254,7 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             continue
         semicolon = word == ";"
         lead = proposal_lead(doc, sent)
-        left_verbs = [i for i in verbs if a <= i < m.first and i not in reply] + \
+        left_verbs = [i for i in verbs | stance if a <= i < m.first and i not in reply] + \
             ([lead] if lead is not None and a <= lead < m.first else [])
         slogan = added and not any(a <= i < m.first for i in reply) and _content(doc, a, m.first, verbs) >= 3
         if semicolon and not (left_verbs or any(a <= i < m.first for i in claims) or _starts_proposal(doc, start)
@@ -364,6 +365,8 @@ def _is_infinitive(doc: Doc, i: int) -> bool:
     """`lexical.is_infinitive`, and in German a lowercase -en word that ends its clause whose lookup
     lemma is a noun of the same stem ("zur Verfügung stellen" -> Stelle, "teilen" -> Teil): the
     lemma tables ignore case, but a German noun is capitalised, and an adjective comes before one."""
+    if i in _positions(doc, ("clauses.determiners", "clauses.coordinators")):
+        return False  # "een", "en" end like a Dutch infinitive
     if is_infinitive(doc, i):
         return True
     u = doc.units[i]
