@@ -477,7 +477,13 @@ def by_parse(doc: Doc, c: Conjunct, min_words: int) -> bool:
         kids = {tokens[k].dep for k in children.get(i, [])}
         if kids & SUBJECT_DEPS:
             return True
-        head_kids = {tokens[k].dep for k in children.get(t.head, [])}
+        first = t.head
+        # "devraient vérifier et corriger X": the parser may hang the second verb on the modal, whose
+        # complement is the first verb; that verb must have an object of its own
+        xcomp = [k for k in children.get(t.head, []) if tokens[k].dep == "xcomp" and tokens[k].start < start]
+        if xcomp:
+            first = xcomp[0]
+        head_kids = {tokens[k].dep for k in children.get(first, [])}
         if kids & OBJECT_DEPS and head_kids & OBJECT_DEPS and head.pos in ("VERB", "AUX"):
             return True
     return False
