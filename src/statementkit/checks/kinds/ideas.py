@@ -124,10 +124,12 @@ def _opens_main_clause(doc: Doc, a: int, end: int, verbs: frozenset[int] | set[i
     return a in _positions(doc, ("clauses.determiners",)) and clause_verb(doc, a, end, verbs) is not None
 
 
-def _content(doc: Doc, a: int, b: int, skip: set[int]) -> int:
+def _content(doc: Doc, a: int, b: int, skip: frozenset[int] | set[int]) -> int:
+    """Content words in a..b outside `skip`: not stop words, except infinitives ("unabhängig machen")."""
     stops = nlp.stop_words(doc.lang)
     return sum(1 for i in range(a, b) if i not in skip and not doc.units[i].punct and len(doc.units[i].text) > 2
-               and doc.units[i].fold not in stops and any(ch.isalpha() for ch in doc.units[i].text))
+               and any(ch.isalpha() for ch in doc.units[i].text)
+               and (doc.units[i].fold not in stops or _is_infinitive(doc, i)))
 
 
 def claim_sentences(doc: Doc) -> list[int]:
@@ -249,8 +251,11 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             continue  # "and not ...", "and which ...": a contrast or a parallel subordinate clause
         if any(nxt <= i < end for i in anaphora):
             continue  # "... and must pay for that": the second part depends on the first
+        # a conjunct with a verb or an additive word needs fewer words to be a claim, one with its own
+        # subject and verb only one ("e gli strumenti IA vanno verificati ogni anno")
         own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive)
-        if _content(doc, nxt, end, verbs) < (min(2, min_words) if own_clause else min_words):
+        need = 1 if clause_verb(doc, nxt, end, verbs) is not None else min(2, min_words) if own_clause else min_words
+        if _content(doc, nxt, end, verbs) < need:
             continue
         semicolon = word == ";"
         lead = proposal_lead(doc, sent)
@@ -404,7 +409,9 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
         # only at the end is the shared predicate ("zwischen X und Y wählen können"), and an infinitive right
         # after the coordinator shares subject and object ("testen und dokumentieren")
         words = [i for i in range(ra, main_end) if not doc.units[i].punct]
-        if words and _is_infinitive(doc, words[0]) and not any(ra <= m.first < rb for m in matches(doc, "clauses.additive")):
+        if words and _is_infinitive(doc, words[0]) and words[0] not in verbs and \
+                not any(ra <= m.first < rb or c.coord_first <= m.first < c.coord_last
+                        for m in matches(doc, "clauses.additive")):
             return False
         if any(i in verbs for i in words[:3]) or clause_verb(doc, ra, rb, verbs) is not None:
             return True
