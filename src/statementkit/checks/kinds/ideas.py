@@ -254,7 +254,8 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         # a conjunct with a verb or an additive word needs fewer words to be a claim, one with its own
         # subject and verb only one ("e gli strumenti IA vanno verificati ogni anno")
         own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive)
-        need = 1 if clause_verb(doc, nxt, end, verbs) is not None else min(2, min_words) if own_clause else min_words
+        need = 1 if clause_verb(doc, nxt, end, verbs) is not None or added and any(nxt <= i < end for i in verbs) \
+            else min(2, min_words) if own_clause else min_words
         if _content(doc, nxt, end, verbs) < need:
             continue
         semicolon = word == ";"
@@ -267,25 +268,38 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             continue  # "I disagree with the one above; museums should ...": a reply marker is no claim
             # (a verbless claim with an additive after the semicolon is one: "La IA siempre bajo control
             # humano; también hay que ...")
-        if not (left_verbs or semicolon or _starts_proposal(doc, start)):
+        # a list of verbless demands: "Kostenlose Transkription für kleine Archive und keine Gebühren mehr ..."
+        demands = opener and not any(a <= i < m.first for i in verbs | reply) and _content(doc, a, m.first, verbs) >= 2
+        if not (left_verbs or semicolon or demands or _starts_proposal(doc, start)):
             continue
         judged = not semicolon and not added and not any(a <= i < m.first for i in claims)
-        if judged and any(nxt <= i < end for i in modals) and points_back(doc, nxt, end):
-            continue  # "... are bland, and museums should stop publishing them": a reason and its claim
+        own_modal = [i for i in modals if nxt <= i < end]
+        if not semicolon and not added and own_modal and \
+                points_back(doc, nxt, end) if judged else points_back(doc, min(own_modal), min(end, min(own_modal) + 6)):
+            continue  # "... are bland, and museums should stop publishing them": a reason and its claim;
+            # "... requires the family's consent, and archives must ask for it": the second is about the
+            # first (its verb takes a pronoun for an object)
         if judged and left_verbs and nxt in verbs:
             continue  # "... are tasteless and should be banned", "... ist naiv und wird ... schaden": a judgement
             # and what follows from it, said of the same subject
         if left_verbs and not semicolon and not added:
             last_verb = max(left_verbs)
             own_modal = any(nxt <= i < end for i in modals)
-            if not own_modal and any(last_verb < i < m.first for i in subs):
+            if not own_modal and any(last_verb < i < m.first for i in subs) and not _gapped(doc, _words(doc, a, m.first),
+                                                                                          _words(doc, nxt, end)):
                 continue  # "so that old biases and wrong labels are not repeated": a subordinate clause
+                # (unless a second subject follows with its own infinitive: "... decir quien les vende la IA y
+                # los archivos tener ...")
             prep = [i for i in purpose if last_verb < i < m.first]
             if prep and _has_verb(doc, min(prep) + 1, m.first, verbs):
                 continue  # "use AI to describe objects and translate labels": inside the purpose clause
         comma = m.first > a and doc.units[m.first - 1].punct and doc.units[m.first - 1].text == ","
         out.append(Conjunct(m.first, m.last, (a, m.first), (nxt, end), word, comma))
     return out
+
+
+def _words(doc: Doc, a: int, b: int) -> list[int]:
+    return [i for i in range(a, b) if not doc.units[i].punct]
 
 
 def asyndetic(doc: Doc) -> list[Conjunct]:
