@@ -274,8 +274,8 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             continue
         judged = not semicolon and not added and not any(a <= i < m.first for i in claims)
         own_modal = [i for i in modals if nxt <= i < end]
-        if not semicolon and not added and own_modal and \
-                points_back(doc, nxt, end) if judged else points_back(doc, min(own_modal), min(end, min(own_modal) + 6)):
+        if not semicolon and not added and own_modal and (
+                points_back(doc, nxt, end) if judged else points_back(doc, min(own_modal), min(end, min(own_modal) + 6))):
             continue  # "... are bland, and museums should stop publishing them": a reason and its claim;
             # "... requires the family's consent, and archives must ask for it": the second is about the
             # first (its verb takes a pronoun for an object)
