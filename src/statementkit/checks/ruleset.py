@@ -42,7 +42,8 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "incivility": ("insults", "profanity", "attacks", "harsh", "targets", "link"),
     "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question", "asking"),
     "clauses": ("coordinators", "adversative", "additive", "contrast", "subordinators", "verbs", "elaboration",
-                "infinitive", "openers", "purpose", "anaphora", "reference", "determiners"),
+                "infinitive", "openers", "purpose", "anaphora", "reference", "determiners", "demonstratives",
+                "auxiliaries"),
 }
 JARGON_KEYS = ("id", "match", "plain", "weak")
 SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when", "lexicon_groups", "exemplars",

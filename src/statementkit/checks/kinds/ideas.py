@@ -121,7 +121,8 @@ def points_back(doc: Doc, a: int, end: int) -> bool:
 def _opens_main_clause(doc: Doc, a: int, end: int, verbs: frozenset[int] | set[int]) -> bool:
     """Unit a is an article or other determiner that opens the subject of a main clause, not a
     relative pronoun ("und die Archive sollen ...", "en het Rijk moet ...")."""
-    return a in _positions(doc, ("clauses.determiners",)) and clause_verb(doc, a, end, verbs) is not None
+    return a in _positions(doc, ("clauses.determiners",)) and a not in _positions(doc, ("clauses.demonstratives",)) \
+        and clause_verb(doc, a, end, verbs) is not None
 
 
 def _content(doc: Doc, a: int, b: int, skip: frozenset[int] | set[int]) -> int:
@@ -226,6 +227,7 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
     reply = _positions(doc, ("reply.strong",))
     adversative = {m.first for m in matches(doc, "clauses.adversative")}
     stance = _positions(doc, ("standpoint.stance",))  # "Wir fordern X, Y und ein Verbot von Z"
+    demonstratives = _positions(doc, ("clauses.demonstratives",))
     coords = sorted(matches(doc, "clauses.coordinators") + matches(doc, "clauses.adversative"), key=lambda m: m.first)
     coord_units = _positions(doc, ("clauses.coordinators", "clauses.adversative"))
     out = []
@@ -246,9 +248,12 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         added = coord_adds or any(nxt <= i < end for i in additive)
         if m.first in adversative and not added:
             continue  # "..., but a curator must check them": a limit of the same idea, unless it adds ("but ... also")
-        if nxt >= b or (nxt in contrast and not added or nxt in subs and not opener) and \
-                not _opens_main_clause(doc, nxt, end, verbs):
+        sub = nxt in subs and not opener and not any(o.first == nxt for o in matches(doc, "clauses.additive"))
+        if nxt >= b or (nxt in contrast and not added or sub) and not _opens_main_clause(doc, nxt, end, verbs):
             continue  # "and not ...", "and which ...": a contrast or a parallel subordinate clause
+            # ("; co więcej, ...": an additive phrase may begin like a subordinator)
+        if nxt in demonstratives and not added:
+            continue  # "; diese brauchen fachkundige Sorgfalt", "; ce sujet exige ...": about the first part
         if any(nxt <= i < end for i in anaphora):
             continue  # "... and must pay for that": the second part depends on the first
         # a conjunct with a verb or an additive word needs fewer words to be a claim, one with its own
@@ -316,7 +321,8 @@ def asyndetic(doc: Doc) -> list[Conjunct]:
     verbs = _positions(doc, VERB_LISTS)
     modals = _positions(doc, ("standpoint.modal",)) - _positions(doc, ("reply.strong",))
     additive = _positions(doc, ("clauses.additive",))
-    opening = _positions(doc, ("clauses.subordinators", "clauses.contrast", "clauses.purpose", "clauses.anaphora"))
+    opening = _positions(doc, ("clauses.subordinators", "clauses.contrast", "clauses.purpose", "clauses.anaphora",
+                               "clauses.demonstratives"))
     leading = _positions(doc, ("clauses.subordinators", "clauses.purpose"))  # "If ..., ", "To ..., "
     bounds = _positions(doc, ("clauses.coordinators", "clauses.adversative"))
     out = []
@@ -421,7 +427,12 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     if doc.lang in VERB_FINAL:
         # a main clause of its own puts its finite verb first or second ("und Museen sollten ..."); a verb
         # only at the end is the shared predicate ("zwischen X und Y wählen können"), and an infinitive right
-        # after the coordinator shares subject and object ("testen und dokumentieren")
+        # after the coordinator shares subject and object ("testen und dokumentieren"). After "während",
+        # "terwijl" the second clause puts its own modal last ("..., während Bibliotheken ... archivieren sollten").
+        if c.coord_first in _positions(doc, ("clauses.subordinators",)):
+            return any(ra <= i < rb for i in _positions(doc, ("standpoint.modal",)))
+        if _open_modal(doc, c.left, verbs):
+            return False  # "KI sollte verantwortungsvoll und zukunftsfähig eingesetzt werden": inside one clause
         words = [i for i in range(ra, main_end) if not doc.units[i].punct]
         if words and _is_infinitive(doc, words[0]) and words[0] not in verbs and \
                 not any(ra <= m.first < rb or c.coord_first <= m.first < c.coord_last
@@ -455,6 +466,22 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
                and doc.units[i].fold not in stops]
         return bool(own)
     return _is_infinitive(doc, words_l[-1]) and _is_infinitive(doc, words_r[-1])
+
+
+def _open_modal(doc: Doc, left: tuple[int, int], verbs: frozenset[int]) -> bool:
+    """German, Dutch: the part before the coordinator has a modal or auxiliary whose infinitive or
+    participle has not come yet ("KI sollte im Kulturbereich verantwortungsvoll und ..."), so the
+    coordination is inside its clause. A modal that is a full verb ("brauchen", "nodig hebben") or
+    takes an object noun ("ein Verbot") is no such auxiliary: it needs no infinitive."""
+    la, lb = left
+    words = _words(doc, la, lb)
+    finite = [i for i in words if i in _positions(doc, ("clauses.auxiliaries",))]
+    if not finite:
+        return False
+    ends = _positions(doc, ("clauses.infinitive",))
+    stops = nlp.stop_words(doc.lang)
+    return not any(i > min(finite) and (verb_form(doc, i) or i in ends and doc.units[i].fold not in stops)
+                   for i in words)
 
 
 #: Languages without articles: a subject noun phrase need not start with a function word.
