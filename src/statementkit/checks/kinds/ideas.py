@@ -62,6 +62,15 @@ def _positions(doc: Doc, cats: tuple[str, ...]) -> frozenset[int]:
     return found
 
 
+def _verb_words(doc: Doc) -> frozenset[int]:
+    """The words of verb matches, without the words a pattern's gap spans ("hebben .. nodig")."""
+    found = doc.cache.get("verb_words")
+    if found is None:
+        found = doc.cache["verb_words"] = frozenset(i for cat in VERB_LISTS for m in matches(doc, cat)
+                                                    for i in (m.first, m.last - 1))
+    return found
+
+
 def clause_verb(doc: Doc, a: int, end: int, verbs: frozenset[int] | set[int]) -> int | None:
     """The finite verb of a main clause that opens at unit a with its own subject: a noun phrase of
     one to five words with a content word and no verb ("die Bibliotheken sollen ...", "het Rijk
@@ -152,11 +161,24 @@ def claim_sentences(doc: Doc) -> list[int]:
                 asked.append(s)
             continue
         if any(doc.units[m.first].sent == s for cat in STANCE_LISTS for m in matches(doc, cat)) or \
-                _infinitive_proposal(doc, s):
+                _infinitive_proposal(doc, s) or _imperative(doc, a, b):
             out.append(s)
     if len(out) == 1:
         out = sorted(out + _independent_judgements(doc, out[0], questions, elaborating, adding))
     return out if len(out) >= 2 or len(asked) < 2 else sorted(out + asked)
+
+
+def _imperative(doc: Doc, a: int, b: int) -> bool:
+    """The sentence a..b opens with an imperative ("Contratad conservadores", "Embauchez plutôt ..."):
+    an imperative ending on a word whose lemma is a verb (Polish, without lemmas: the ending alone)."""
+    words = _words(doc, a, b)
+    if len(words) < 2 or words[0] not in _positions(doc, ("clauses.imperative",)):
+        return False
+    return doc.lang in NO_LEMMAS or inflected(doc, words[0])
+
+
+#: Languages without a lemmatiser: verb forms are known from their endings alone.
+NO_LEMMAS = frozenset({"pl"})
 
 
 def _judgement(doc: Doc, s: int) -> bool:
@@ -261,20 +283,20 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive)
         need = 1 if clause_verb(doc, nxt, end, verbs) is not None or added and any(nxt <= i < end for i in verbs) \
             else min(2, min_words) if own_clause else min_words
-        if _content(doc, nxt, end, verbs) < need:
+        if _content(doc, nxt, end, _verb_words(doc)) < need:
             continue
         semicolon = word == ";"
         lead = proposal_lead(doc, sent)
         left_verbs = [i for i in verbs | stance if a <= i < m.first and i not in reply] + \
             ([lead] if lead is not None and a <= lead < m.first else [])
-        slogan = added and not any(a <= i < m.first for i in reply) and _content(doc, a, m.first, verbs) >= 3
+        slogan = added and not any(a <= i < m.first for i in reply) and _content(doc, a, m.first, _verb_words(doc)) >= 3
         if semicolon and not (left_verbs or any(a <= i < m.first for i in claims) or _starts_proposal(doc, start)
                               or slogan):
             continue  # "I disagree with the one above; museums should ...": a reply marker is no claim
             # (a verbless claim with an additive after the semicolon is one: "La IA siempre bajo control
             # humano; también hay que ...")
         # a list of verbless demands: "Kostenlose Transkription für kleine Archive und keine Gebühren mehr ..."
-        demands = opener and not any(a <= i < m.first for i in verbs | reply) and _content(doc, a, m.first, verbs) >= 2
+        demands = opener and not any(a <= i < m.first for i in verbs | reply) and _content(doc, a, m.first, _verb_words(doc)) >= 2
         if not (left_verbs or semicolon or demands or _starts_proposal(doc, start)):
             continue
         judged = not semicolon and not added and not any(a <= i < m.first for i in claims)
