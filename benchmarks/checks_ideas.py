@@ -19,7 +19,7 @@ from _common import DATA, print_table, write_result
 from checks_quality import LANGS, predict, score
 
 CODE = "multiple_ideas"
-SETS = {"dev": "criteria-dev.jsonl", "extra": "ideas-extra-dev.jsonl", "examples": "../../rules/examples/criteria-examples.jsonl"}
+SETS = {"dev": "criteria-dev.jsonl", "extra": "ideas-extra-dev.jsonl", "fresh": "ideas-fresh-dev.jsonl", "examples": "../../rules/examples/criteria-examples.jsonl"}
 #: The classifier is fitted on the examples: they are scored with the lexicons only.
 LEXICONS_ONLY = ("examples",)
 

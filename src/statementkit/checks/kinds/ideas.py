@@ -195,6 +195,14 @@ def _judgement(doc: Doc, s: int) -> bool:
     return False
 
 
+def _statement(doc: Doc, s: int) -> bool:
+    """Sentence s says something: a verb and two content words, outside a reply marker."""
+    a, b = doc.sentences[s]
+    reply = _positions(doc, ("reply.strong",))
+    return not any(a <= i < b for i in reply) and any(verb_form(doc, i) for i in range(a, b)) and \
+        _content(doc, a, b, _verb_words(doc)) >= 2
+
+
 def _content_lemmas(doc: Doc, s: int) -> set[str]:
     """Lemmas of the content words of sentence s (not stop words, not acronyms like AI)."""
     a, b = doc.sentences[s]
@@ -212,8 +220,10 @@ def _independent_judgements(doc: Doc, claim: int, questions: list[bool], elabora
     ("Además, ...") makes a second claim whatever the overlap."""
     out = []
     for s in range(len(doc.sentences)):
-        if s == claim or questions[s] or (s > 0 and s in elaborating) or not _judgement(doc, s):
+        if s == claim or questions[s] or (s > 0 and s in elaborating):
             continue
+        if not _judgement(doc, s) and not (s + 1 == claim and claim in adding and _statement(doc, s)):
+            continue  # (a sentence followed by "Außerdem ..." made a point, whatever its words)
         later = max(s, claim)
         if later in adding:
             out.append(s)
@@ -280,13 +290,14 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             continue  # "... and must pay for that": the second part depends on the first
         # a conjunct with a verb or an additive word needs fewer words to be a claim, one with its own
         # subject and verb only one ("e gli strumenti IA vanno verificati ogni anno")
-        own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive)
+        lead = proposal_lead(doc, sent)
+        own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive) or \
+            nxt < end and _parallel_verb(doc, lead, nxt)  # "Interdisons ... et formons tous les archivistes"
         need = 1 if clause_verb(doc, nxt, end, verbs) is not None or added and any(nxt <= i < end for i in verbs) \
             else min(2, min_words) if own_clause else min_words
         if _content(doc, nxt, end, _verb_words(doc)) < need:
             continue
         semicolon = word == ";"
-        lead = proposal_lead(doc, sent)
         left_verbs = [i for i in verbs | stance if a <= i < m.first and i not in reply] + \
             ([lead] if lead is not None and a <= lead < m.first else [])
         slogan = added and not any(a <= i < m.first for i in reply) and _content(doc, a, m.first, _verb_words(doc)) >= 3
@@ -391,11 +402,13 @@ def proposal_lead(doc: Doc, s: int) -> int | None:
         first = next((k for k, i in enumerate(words) if i in coords), None)
         return words[first - 1] if first and _is_infinitive(doc, words[first - 1]) else None
     i = words[0]
-    if i in _positions(doc, ("standpoint.proposal", "clauses.openers", "reply.strong", *VERB_LISTS)):
+    if i in _positions(doc, ("clauses.openers", "reply.strong")) or \
+            i in _positions(doc, VERB_LISTS) and not inflected(doc, i) and not _is_infinitive(doc, i) or \
+            any(m.first == i and m.last - m.first > 1 for m in matches(doc, "standpoint.proposal")):
         return None  # "Nada de ...", "Discrepo del mensaje anterior", "Il faut": no verb to coordinate with
     if _is_infinitive(doc, i):  # an infinitive subject ("Dépenser des millions ... est irresponsable") is no proposal
         return None if any(a < k < b for k in _positions(doc, VERB_LISTS)) else i
-    return i if doc.lang in VERB_FIRST_CLAIMS and inflected(doc, i) else None
+    return i if doc.lang in VERB_FIRST_CLAIMS and inflected(doc, i) or _imperative(doc, a, b) else None
 
 
 def _parallel_verb(doc: Doc, lead: int | None, i: int) -> bool:
@@ -405,6 +418,8 @@ def _parallel_verb(doc: Doc, lead: int | None, i: int) -> bool:
         return False
     if _is_infinitive(doc, lead):
         return _is_infinitive(doc, i)
+    if doc.lang in NO_LEMMAS:
+        return i in _positions(doc, ("clauses.imperative",))
     return inflected(doc, i) and doc.units[i].fold[-2:] == doc.units[lead].fold[-2:]
 
 
