@@ -202,6 +202,10 @@ def apply(docs: Sequence[Doc], found: list[list[Finding]], ctx: Context) -> None
     settings = ctx.rules.classifier
     assert settings is not None
     ctx.cache["learned"] = {"codes": codes, "probabilities": probs}
+    from statementkit.checks.kinds.ideas import prime
+
+    for doc in docs:
+        prime(doc, ctx.rules)  # the structure gate reads clauses
     pending = decide(docs, found, codes, probs, settings)
     spans = best_spans(docs, pending, ctx)
     for (i, code, p), span in zip(pending, spans):
@@ -214,13 +218,14 @@ def apply(docs: Sequence[Doc], found: list[list[Finding]], ctx: Context) -> None
 
 
 def has_structure(doc: Doc) -> bool:
-    """Room for a second claim: two sentences with words, a semicolon, or a coordination whose
-    second part has a verb of its own in its main clause ("... and Europeana must pay"), not one
-    joining two nouns ("the list of texts and the names of the people who read them")."""
-    from statementkit.checks.kinds.ideas import VERB_LISTS, _is_infinitive, _positions, conjuncts
+    """Room for a second claim: two sentences with words, a semicolon, main clauses joined by a
+    comma, or a coordination whose second part has a verb of its own in its main clause ("... and
+    Europeana must pay"), not one joining two nouns ("the list of texts and the names of the people
+    who read them")."""
+    from statementkit.checks.kinds.ideas import VERB_LISTS, _is_infinitive, _positions, asyndetic, conjuncts
 
     sentences = sum(1 for a, b in doc.sentences if any(not u.punct for u in doc.units[a:b]))
-    if sentences >= 2 or ";" in doc.text:
+    if sentences >= 2 or ";" in doc.text or asyndetic(doc):
         return True
     verbs = _positions(doc, VERB_LISTS)
     subs = _positions(doc, ("clauses.subordinators",))
@@ -284,13 +289,13 @@ def best_spans(docs: Sequence[Doc], pending: Sequence[tuple[int, str, float]], c
 
 def second_claim(doc: Doc) -> Span | None:
     """The second sentence, or the part after the first coordinator or semicolon."""
-    from statementkit.checks.kinds.ideas import conjuncts
+    from statementkit.checks.kinds.ideas import asyndetic, conjuncts
 
     sentences = [(a, b) for a, b in doc.sentences if any(not u.punct for u in doc.units[a:b])]
     if len(sentences) >= 2:
         a, b = sentences[1]
         return Span(doc.units[a].start, doc.units[b - 1].end)
-    found = conjuncts(doc, 2)
+    found = conjuncts(doc, 2) or asyndetic(doc)
     if found:
         c = found[0]
         return Span(doc.units[c.coord_first].start, doc.units[c.right[1] - 1].end)

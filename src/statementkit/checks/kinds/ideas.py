@@ -291,7 +291,7 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         # a conjunct with a verb or an additive word needs fewer words to be a claim, one with its own
         # subject and verb only one ("e gli strumenti IA vanno verificati ogni anno")
         lead = proposal_lead(doc, sent)
-        own_clause = coord_adds or any(nxt <= i < end for i in verbs | additive) or \
+        own_clause = coord_adds or opener or any(nxt <= i < end for i in verbs | additive) or \
             nxt < end and _parallel_verb(doc, lead, nxt)  # "Interdisons ... et formons tous les archivistes"
         need = 1 if clause_verb(doc, nxt, end, verbs) is not None or added and any(nxt <= i < end for i in verbs) \
             else min(2, min_words) if own_clause else min_words
@@ -321,7 +321,7 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             continue  # "... are tasteless and should be banned", "... ist naiv und wird ... schaden": a judgement
             # and what follows from it, said of the same subject
         if left_verbs and not semicolon and not added:
-            last_verb = max(left_verbs)
+            last_verb = min(left_verbs)  # the main clause's verb: a subordinate clause may have its own
             own_modal = any(nxt <= i < end for i in modals)
             if not own_modal and any(last_verb < i < m.first for i in subs) and not _gapped(doc, _words(doc, a, m.first),
                                                                                           _words(doc, nxt, end)):
@@ -515,10 +515,26 @@ def _open_modal(doc: Doc, left: tuple[int, int], verbs: frozenset[int]) -> bool:
     finite = [i for i in words if i in _positions(doc, ("clauses.auxiliaries",))]
     if not finite:
         return False
-    ends = _positions(doc, ("clauses.infinitive",))
+    return not any(i > min(finite) and _closes(doc, i) for i in words)
+
+
+#: Infinitive markers: the word after one is a verb ("te gebruiken", "zu nutzen").
+INFINITIVE_MARKERS = frozenset({"te", "zu"})
+
+
+def _closes(doc: Doc, i: int) -> bool:
+    """German, Dutch: unit i is the infinitive or participle that closes a modal's clause. A word
+    with an infinitive ending is one unless a function word other than a verb comes right before
+    it ("in archieven", "in kleinen Museen": a noun or an adjective) or it is a German noun."""
+    if verb_form(doc, i):
+        return True
+    u = doc.units[i]
+    if i not in _positions(doc, ("clauses.infinitive",)) or doc.lang == "de" and not u.text[:1].islower():
+        return False
     stops = nlp.stop_words(doc.lang)
-    return not any(i > min(finite) and (verb_form(doc, i) or i in ends and doc.units[i].fold not in stops)
-                   for i in words)
+    prev = doc.units[i - 1] if i > 0 else None
+    return u.fold not in stops and (prev is None or prev.fold in INFINITIVE_MARKERS or prev.fold not in stops
+                                    or i - 1 in _positions(doc, VERB_LISTS))
 
 
 #: Languages without articles: a subject noun phrase need not start with a function word.

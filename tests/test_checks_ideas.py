@@ -1,0 +1,156 @@
+"""multiple_ideas: two claims in one statement, one claim with a compound part, per language.
+
+The statements were written for these tests (none is taken from the benchmark data). Each
+positive joins two claims one could vote on separately (coordinated main clauses with their own
+subject and verb, main clauses joined by a comma, a judgement and an unrelated proposal, two
+coordinated proposals, a list of separate demands); each negative is one claim with a compound
+subject or object, a purpose, condition or reason, a judgement and what follows from it, or a
+coordination inside one clause. English and French statements with a coordinator may load
+spaCy's parser, so they are marked slow.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from statementkit.checks import check, load_rules
+from statementkit.checks.engine import prepare
+from statementkit.checks.kinds import ideas
+from statementkit.model import Statement
+
+POSITIVES = [
+    # a coordinator, then an article and a noun with a verb in second place: a main clause of its own
+    ("de", "Das Stadtmuseum sollte seine KI-Führungen beenden und die Gemeinden müssen ihre Archive digitalisieren."),
+    ("nl", "Het Stadsarchief moet zijn scans vrijgeven en de gemeente moet meer archivarissen betalen."),
+    # main clauses joined by a comma alone
+    ("de", "Gedenkstätten sollten KI-Avatare ablehnen, Bibliotheken brauchen bessere Scanner."),
+    ("nl", "Musea moeten deepfakes weren, bibliotheken moeten AI-cursussen geven."),
+    ("es", "Los museos deben retirar los hologramas con IA, los archivos necesitan más personal."),
+    ("it", "I musei devono togliere gli ologrammi IA, gli archivi hanno bisogno di più personale."),
+    ("pl", "Muzea muszą usunąć hologramy AI, archiwa potrzebują więcej pracowników."),
+    # a judgement, then a proposal about something else
+    ("de", "Automatische Verschlagwortung ist eine große Hilfe. Die Länder sollten kleine Heimatmuseen fördern."),
+    ("pl", "Rozpoznawanie twarzy to zły pomysł. Biblioteki powinny wypożyczać czytniki seniorom."),
+    # two proposals in the infinitive or imperative, each with its own object
+    ("de", "KI-Porträts verstorbener Künstler verbieten und alte Kirchenbücher kostenlos online stellen."),
+    ("es", "Etiquetar los retratos creados con IA y abrir los archivos notariales a los investigadores."),
+    # a second subject whose modal is left out
+    ("it", "Le biblioteche dovrebbero prestare i tablet agli anziani e le Regioni finanziare gli archivi parrocchiali."),
+    # verbless demands
+    ("de", "Kostenlose Digitalisierung für Vereinsarchive und keine Gesichtserkennung in Fotosammlungen."),
+]
+
+NEGATIVES = [
+    # compound subject or object
+    ("de", "Museen und Bibliotheken sollten ihre Digitalisate gemeinsam anbieten."),
+    ("es", "Los museos y los archivos deberían publicar las fuentes de sus datos de entrenamiento."),
+    ("it", "I musei e gli archivi dovrebbero pubblicare le fonti dei dati di addestramento."),
+    ("pl", "Muzea i archiwa powinny publikować źródła danych treningowych."),
+    # coordination inside a purpose or condition clause
+    ("de", "Wenn ein Archiv KI nutzt und Daten teilt, muss es das offenlegen."),
+    ("pl", "Archiwa powinny używać AI, żeby badacze mogli szybciej czytać i porównywać stare listy."),
+    # two adjectives before the modal's infinitive: one clause
+    ("de", "KI sollte in Museen transparent und fair eingesetzt werden."),
+    ("nl", "AI moet in archieven op een eerlijke en zorgvuldige manier worden gebruikt."),
+    # a reason that points back with a demonstrative or a pronoun object
+    ("de", "Museen sollten KI-Texte entfernen; diese enthalten zu viele Fehler."),
+    ("nl", "Musea moeten AI-teksten verwijderen; deze bevatten te veel fouten."),
+    ("de", "KI-Stimmen sind irreführend, und Gedenkstätten sollten sie nicht verwenden."),
+    ("es", "Los hologramas con IA son caros y los museos deberían dejar de comprarlos."),
+    ("it", "Gli ologrammi IA costano troppo e i musei dovrebbero smettere di comprarli."),
+]
+
+PARSED_POSITIVES = [
+    ("en", "Museum shops should stop selling AI prints, regional archives should get more conservators."),
+    ("en", "AI colourisation of war photos is disrespectful. Libraries should open their map collections to researchers."),
+    ("en", "We need a public register of AI tools in museums, fair pay for digitisation staff and a ban on emotion recognition."),
+    ("fr", "Les musées doivent signaler les voix de synthèse, les bibliothèques doivent ouvrir leurs fonds anciens."),
+    ("fr", "Supprimons les avatars IA des expositions et finançons la numérisation des archives paroissiales."),
+]
+
+PARSED_NEGATIVES = [
+    ("en", "Museums and archives should publish the sources of their AI training data."),
+    ("en", "Archives should use AI so that researchers can find and compare old letters."),
+    ("en", "AI guides in museums are unreliable and should be switched off."),
+    ("en", "Digitising rare maps requires expert care, and libraries must budget for it."),
+    ("fr", "Les musées et les archives devraient publier les sources de leurs données d'entraînement."),
+    ("fr", "Les archives devraient relire et corriger chaque notice produite par l'IA."),
+]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def flagged(lang: str, text: str, rules) -> bool:
+    return any(f.code == "multiple_ideas" for f in check([Statement("x", text, lang)], rules)[0].flags)
+
+
+def test_every_language_has_positives_and_negatives():
+    for lang in ("en", "de", "fr", "nl", "es", "it", "pl"):
+        assert any(la == lang for la, _ in POSITIVES + PARSED_POSITIVES), lang
+        assert any(la == lang for la, _ in NEGATIVES + PARSED_NEGATIVES), lang
+
+
+@pytest.mark.parametrize("lang,text", POSITIVES, ids=[f"{la}-{t[:30]}" for la, t in POSITIVES])
+def test_two_claims_are_flagged(lang, text, rules):
+    assert flagged(lang, text, rules)
+
+
+@pytest.mark.parametrize("lang,text", NEGATIVES, ids=[f"{la}-{t[:30]}" for la, t in NEGATIVES])
+def test_one_claim_is_not_flagged(lang, text, rules):
+    assert not flagged(lang, text, rules)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang,text", PARSED_POSITIVES, ids=[f"{la}-{t[:30]}" for la, t in PARSED_POSITIVES])
+def test_two_claims_are_flagged_parsed(lang, text, rules):
+    assert flagged(lang, text, rules)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang,text", PARSED_NEGATIVES, ids=[f"{la}-{t[:30]}" for la, t in PARSED_NEGATIVES])
+def test_one_claim_is_not_flagged_parsed(lang, text, rules):
+    assert not flagged(lang, text, rules)
+
+
+def _doc(lang: str, text: str, rules):
+    doc = prepare([Statement("x", text, lang)], rules)[0]
+    ideas.prime(doc, rules)
+    return doc
+
+
+def test_article_or_relative_pronoun(rules):
+    """German "die" after "und" opens a subject when a verb follows in second place, not when the
+    verb ends the clause (a relative clause or a shared predicate)."""
+    doc = _doc("de", "Museen sollten Texte prüfen und die Archive sollen Briefe scannen.", rules)
+    verbs = ideas._positions(doc, ideas.VERB_LISTS)
+    after = [u.text for u in doc.units].index("und") + 1
+    assert ideas.clause_verb(doc, after, len(doc.units), verbs) is not None
+    doc = _doc("de", "Ehrenamtliche, die Briefe lesen und die Daten teilen wollen, sind willkommen.", rules)
+    verbs = ideas._positions(doc, ideas.VERB_LISTS)
+    after = [u.text for u in doc.units].index("und") + 1
+    end = [u.text for u in doc.units].index(",", after)
+    assert ideas.clause_verb(doc, after, end, verbs) is None
+
+
+def test_article_is_no_pronoun_but_a_clitic_is(rules):
+    """Spanish "los" before a noun is an article, before a verb an object pronoun pointing back;
+    a pronoun joined to an infinitive points back too."""
+    doc = _doc("es", "los archivos deben abrir", rules)
+    assert not ideas.points_back(doc, 0, len(doc.units))
+    doc = _doc("es", "nadie los revisa", rules)
+    assert ideas.points_back(doc, 0, len(doc.units))
+    doc = _doc("es", "deben dejar de comprarlos", rules)
+    assert ideas.points_back(doc, 0, len(doc.units))
+
+
+def test_comma_joined_clauses_need_a_subject_and_a_modal_on_both_sides(rules):
+    assert ideas.asyndetic(_doc("nl", "Musea moeten deepfakes weren, bibliotheken moeten cursussen geven.", rules))
+    # a condition before the comma, a reason or a pronoun after it: one claim
+    assert not ideas.asyndetic(_doc("es", "Si un museo usa IA, debe avisar a los visitantes.", rules))
+    assert not ideas.asyndetic(_doc("de", "Museen sollten KI-Bilder kennzeichnen, weil Besucher das wissen wollen.",
+                                    rules))
+    assert not ideas.asyndetic(_doc("de", "Museen sollten KI-Bilder kennzeichnen, Besucher müssen das wissen.",
+                                    rules))
