@@ -15,7 +15,7 @@ import pytest
 
 from statementkit.checks import check, load_rules
 from statementkit.checks.engine import prepare
-from statementkit.checks.kinds import ideas
+from statementkit.checks.kinds import clauses, ideas
 from statementkit.model import Statement
 
 POSITIVES = [
@@ -117,7 +117,7 @@ def test_one_claim_is_not_flagged_parsed(lang, text, rules):
 
 def _doc(lang: str, text: str, rules):
     doc = prepare([Statement("x", text, lang)], rules)[0]
-    ideas.prime(doc, rules)
+    clauses.prime(doc, rules)
     return doc
 
 
@@ -125,25 +125,25 @@ def test_article_or_relative_pronoun(rules):
     """German "die" after "und" opens a subject when a verb follows in second place, not when the
     verb ends the clause (a relative clause or a shared predicate)."""
     doc = _doc("de", "Museen sollten Texte prüfen und die Archive sollen Briefe scannen.", rules)
-    verbs = ideas._positions(doc, ideas.VERB_LISTS)
+    verbs = clauses.positions(doc, clauses.VERB_LISTS)
     after = [u.text for u in doc.units].index("und") + 1
-    assert ideas.clause_verb(doc, after, len(doc.units), verbs) is not None
+    assert clauses.clause_verb(doc, after, len(doc.units), verbs) is not None
     doc = _doc("de", "Ehrenamtliche, die Briefe lesen und die Daten teilen wollen, sind willkommen.", rules)
-    verbs = ideas._positions(doc, ideas.VERB_LISTS)
+    verbs = clauses.positions(doc, clauses.VERB_LISTS)
     after = [u.text for u in doc.units].index("und") + 1
     end = [u.text for u in doc.units].index(",", after)
-    assert ideas.clause_verb(doc, after, end, verbs) is None
+    assert clauses.clause_verb(doc, after, end, verbs) is None
 
 
 def test_article_is_no_pronoun_but_a_clitic_is(rules):
     """Spanish "los" before a noun is an article, before a verb an object pronoun pointing back;
     a pronoun joined to an infinitive points back too."""
     doc = _doc("es", "los archivos deben abrir", rules)
-    assert not ideas.points_back(doc, 0, len(doc.units))
+    assert not clauses.points_back(doc, 0, len(doc.units))
     doc = _doc("es", "nadie los revisa", rules)
-    assert ideas.points_back(doc, 0, len(doc.units))
+    assert clauses.points_back(doc, 0, len(doc.units))
     doc = _doc("es", "deben dejar de comprarlos", rules)
-    assert ideas.points_back(doc, 0, len(doc.units))
+    assert clauses.points_back(doc, 0, len(doc.units))
 
 
 def test_comma_joined_clauses_need_a_subject_and_a_modal_on_both_sides(rules):

@@ -202,7 +202,7 @@ def apply(docs: Sequence[Doc], found: list[list[Finding]], ctx: Context) -> None
     settings = ctx.rules.classifier
     assert settings is not None
     ctx.cache["learned"] = {"codes": codes, "probabilities": probs}
-    from statementkit.checks.kinds.ideas import prime
+    from statementkit.checks.kinds.clauses import prime
 
     for doc in docs:
         prime(doc, ctx.rules)  # the structure gate reads clauses
@@ -222,17 +222,18 @@ def has_structure(doc: Doc) -> bool:
     comma, or a coordination whose second part has a verb of its own in its main clause ("... and
     Europeana must pay"), not one joining two nouns ("the list of texts and the names of the people
     who read them")."""
-    from statementkit.checks.kinds.ideas import VERB_LISTS, _is_infinitive, _positions, asyndetic, conjuncts
+    from statementkit.checks.kinds.clauses import VERB_LISTS, infinitive_at, positions
+    from statementkit.checks.kinds.ideas import asyndetic, conjuncts
 
     sentences = sum(1 for a, b in doc.sentences if any(not u.punct for u in doc.units[a:b]))
     if sentences >= 2 or ";" in doc.text or asyndetic(doc):
         return True
-    verbs = _positions(doc, VERB_LISTS)
-    subs = _positions(doc, ("clauses.subordinators",))
+    verbs = positions(doc, VERB_LISTS)
+    subs = positions(doc, ("clauses.subordinators",))
     for c in conjuncts(doc, 2):
         ra, rb = c.right
         end = min([i for i in subs if ra < i < rb] or [rb])
-        if any(ra <= i < end for i in verbs) or any(_is_infinitive(doc, i) for i in range(ra, end)):
+        if any(ra <= i < end for i in verbs) or any(infinitive_at(doc, i) for i in range(ra, end)):
             return True
     return False
 

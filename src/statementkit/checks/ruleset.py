@@ -43,7 +43,7 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question", "asking"),
     "clauses": ("coordinators", "adversative", "additive", "contrast", "subordinators", "verbs", "elaboration",
                 "infinitive", "openers", "purpose", "anaphora", "reference", "determiners", "demonstratives",
-                "auxiliaries", "imperative"),
+                "auxiliaries", "imperative", "copulas"),
 }
 JARGON_KEYS = ("id", "match", "plain", "weak")
 SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when", "lexicon_groups", "exemplars",
