@@ -38,6 +38,12 @@ POSITIVES = [
     ("it", "Le biblioteche dovrebbero prestare i tablet agli anziani e le Regioni finanziare gli archivi parrocchiali."),
     # verbless demands
     ("de", "Kostenlose Digitalisierung für Vereinsarchive und keine Gesichtserkennung in Fotosammlungen."),
+    # an impersonal modal after the coordinator ("es braucht"), an article that is no relative pronoun
+    ("de", "Museen sollten KI-Texte kennzeichnen, und es braucht mehr Geld für kleine Archive."),
+    ("de", "Archive sollten KI nur mit Zustimmung der Familien einsetzen und Bibliotheken ihre Scans freigeben."),
+    # a second sentence announced by an additive word
+    ("nl", "Musea moeten hun AI-contracten publiceren. Ook kleine archieven hebben hulp nodig bij digitalisering."),
+    ("pl", "Muzea muszą publikować umowy dotyczące AI. Małe archiwa też potrzebują pomocy."),
 ]
 
 NEGATIVES = [
@@ -58,6 +64,12 @@ NEGATIVES = [
     ("de", "KI-Stimmen sind irreführend, und Gedenkstätten sollten sie nicht verwenden."),
     ("es", "Los hologramas con IA son caros y los museos deberían dejar de comprarlos."),
     ("it", "Gli ologrammi IA costano troppo e i musei dovrebbero smettere di comprarli."),
+    # a relative clause with a coordination, "but" limiting the same claim, contrast
+    ("de", "Ehrenamtliche, die Briefe transkribieren und die Ergebnisse prüfen, sollten bezahlt werden."),
+    ("de", "KI darf Schlagwörter für Fotos vorschlagen, aber jedes Schlagwort muss ein Archivar freigeben."),
+    ("pl", "AI ma pomagać archiwistom, a nie ich zastępować."),
+    ("es", "La IA debe ayudar a los archiveros, no sustituirlos."),
+    ("nl", "Bibliotheken moeten hun AI-leveranciers vrij kunnen kiezen en wisselen."),
 ]
 
 PARSED_POSITIVES = [
@@ -66,6 +78,9 @@ PARSED_POSITIVES = [
     ("en", "We need a public register of AI tools in museums, fair pay for digitisation staff and a ban on emotion recognition."),
     ("fr", "Les musées doivent signaler les voix de synthèse, les bibliothèques doivent ouvrir leurs fonds anciens."),
     ("fr", "Supprimons les avatars IA des expositions et finançons la numérisation des archives paroissiales."),
+    ("fr", "Les musées doivent signaler les images IA et il faut financer les archives communales."),
+    ("fr", "Les archives devraient recruter des restaurateurs et le ministère financer un centre de numérisation."),
+    ("en", "Ban deepfakes of historical figures. Also, fund local archives properly."),
 ]
 
 PARSED_NEGATIVES = [
@@ -75,6 +90,8 @@ PARSED_NEGATIVES = [
     ("en", "Digitising rare maps requires expert care, and libraries must budget for it."),
     ("fr", "Les musées et les archives devraient publier les sources de leurs données d'entraînement."),
     ("fr", "Les archives devraient relire et corriger chaque notice produite par l'IA."),
+    ("en", "Open data is good for research, and museums should publish theirs under CC0."),
+    ("fr", "Chaque légende générée par IA devrait être relue et signée par un conservateur."),
 ]
 
 

@@ -239,17 +239,17 @@ NO_ARTICLES = frozenset({"pl"})
 def gapped(doc: Doc, words_l: list[int], words_r: list[int]) -> bool:
     """A second subject with the modal left out: "Archives should transcribe letters and museums
     stop buying audio guides", "... y los museos dejar de comprar ...": the left part has a modal,
-    the right one opens with a noun phrase (1-3 words, not a verb) followed by an infinitive."""
-
+    the right one opens with a noun phrase (1-3 words, not a verb) followed by an infinitive. A word
+    right after the article is the noun, whatever its ending ("et le ministère financer ...")."""
     modals = positions(doc, ("standpoint.modal",))
     determiners = positions(doc, ("clauses.determiners",))
     if doc.lang in VERB_FINAL or not any(i in modals for i in words_l) or len(words_r) < 3:
         return False  # (German and Dutch put the infinitive last in any clause: "und die Besucher informieren")
     stops = nlp.stop_words(doc.lang)
     for k in range(1, min(4, len(words_r) - 1)):
-        if infinitive_at(doc, words_r[k]):
+        if infinitive_at(doc, words_r[k]) and words_r[k - 1] not in determiners:
             head = words_r[:k]
-            return not any(infinitive_at(doc, i) for i in head) and \
+            return not any(infinitive_at(doc, i) and i - 1 not in determiners for i in head) and \
                 any(doc.units[i].fold not in stops for i in head) and \
                 (doc.units[head[0]].fold in stops or head[0] in determiners or doc.lang in NO_ARTICLES)
     return False

@@ -67,11 +67,21 @@ class Conjunct:
     comma: bool = False  # a comma right before the coordinator
 
 
+def subordinators(doc: Doc) -> frozenset[int]:
+    """Units of `clauses.subordinators`. In German a relative pronoun ("der", "die", "das") follows a
+    comma, so without one the word is an article ("mit Zustimmung der Familien")."""
+    subs = positions(doc, ("clauses.subordinators",))
+    if doc.lang != "de":
+        return subs
+    determiners = positions(doc, ("clauses.determiners",))
+    return frozenset(i for i in subs if i not in determiners or i > 0 and doc.units[i - 1].text == ",")
+
+
 def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
     """Coordinations between a clause (a verb, or a verbless proposal) and a conjunct long
     enough to be a claim, outside subordinate clauses."""
     verbs = positions(doc, VERB_LISTS)
-    subs = positions(doc, ("clauses.subordinators",))
+    subs = subordinators(doc)
     purpose = positions(doc, ("clauses.purpose",))
     contrast = positions(doc, ("clauses.contrast",))
     anaphora = positions(doc, ("clauses.anaphora",))
@@ -103,7 +113,10 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
         if m.first in adversative and not added:
             continue  # "..., but a curator must check them": a limit of the same idea, unless it adds ("but ... also")
         sub = nxt in subs and not opener and not any(o.first == nxt for o in matches(doc, "clauses.additive"))
-        if nxt >= b or (nxt in contrast and not added or sub) and not opens_main_clause(doc, nxt, end, verbs):
+        # a pronoun that is part of an impersonal modal is no contrast: "et il faut ...", "und es braucht ..."
+        impersonal = any(o.first == nxt for o in matches(doc, "standpoint.modal"))
+        if nxt >= b or (nxt in contrast and not added and not impersonal or sub) and \
+                not opens_main_clause(doc, nxt, end, verbs):
             continue  # "and not ...", "and which ...": a contrast or a parallel subordinate clause
             # ("; co więcej, ...": an additive phrase may begin like a subordinator)
         if nxt in demonstratives and not added:
@@ -136,8 +149,10 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             continue
         judged = not semicolon and not added and not any(a <= i < m.first for i in claims)
         own_modal = [i for i in modals if nxt <= i < end]
+        # the words after the modal ("es braucht" is one: its "es" points nowhere)
+        after = next((i for i in range(min(own_modal), end) if i not in modals), end) if own_modal else end
         if not semicolon and not added and own_modal and (
-                points_back(doc, nxt, end) if judged else points_back(doc, min(own_modal), min(end, min(own_modal) + 6))):
+                points_back(doc, nxt, end) if judged else points_back(doc, after, min(end, after + 5))):
             continue  # "... are bland, and museums should stop publishing them": a reason and its claim;
             # "... requires the family's consent, and archives must ask for it": the second is about the
             # first (its verb takes a pronoun for an object)
@@ -182,6 +197,7 @@ def asyndetic(doc: Doc) -> list[Conjunct]:
                                "clauses.demonstratives"))
     leading = positions(doc, ("clauses.subordinators", "clauses.purpose"))  # "If ..., ", "To ..., "
     bounds = positions(doc, ("clauses.coordinators", "clauses.adversative"))
+    coordinators = positions(doc, ("clauses.coordinators",))  # (German "aber" also stands inside a clause)
     out = []
     for c in commas:
         start, b = doc.sentences[doc.units[c].sent]
@@ -190,7 +206,9 @@ def asyndetic(doc: Doc) -> list[Conjunct]:
         if not words_l or words_l[0] in leading or not any(i in modals for i in words_l):
             continue
         ra = c + 1
-        end = next((i for i in range(ra, b) if i in bounds or doc.units[i].text in (",", ";", ":")), b)
+        if ra in bounds:
+            continue  # ", and ...", ", aber ...": a coordinator's conjunct (`conjuncts`)
+        end = next((i for i in range(ra, b) if i in coordinators or doc.units[i].text in (",", ";", ":")), b)
         verb = clause_verb(doc, ra, end, verbs)
         if ra in opening and not opens_main_clause(doc, ra, end, verbs):
             continue
@@ -218,7 +236,7 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     """Clause markers: an own verb, an additive word, a proposal opener, or infinitives on both sides."""
     verbs = positions(doc, VERB_LISTS)
     ra, rb = c.right
-    subs = [i for i in positions(doc, ("clauses.subordinators",)) if ra < i < rb]
+    subs = [i for i in subordinators(doc) if ra < i < rb]
     main_end = min(subs) if subs else rb  # a verb after "which", "qui", "que" belongs to a relative clause
     if c.word == ";":  # after a semicolon, a reason ("; AI still misreads old handwriting") is no second claim
         claims = positions(doc, STANCE_LISTS + ("standpoint.future", "clauses.additive"))

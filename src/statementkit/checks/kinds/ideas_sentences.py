@@ -62,11 +62,13 @@ def judgement(doc: Doc, s: int) -> bool:
 
 
 def statement(doc: Doc, s: int) -> bool:
-    """Sentence s says something: a verb and two content words, outside a reply marker."""
+    """Sentence s says something: a verb and two content words, or three content words (an English
+    imperative has no mark of its own), outside a reply marker."""
     a, b = doc.sentences[s]
     reply = positions(doc, ("reply.strong",))
-    return not any(a <= i < b for i in reply) and any(verb_form(doc, i) for i in range(a, b)) and \
-        content(doc, a, b, verb_words(doc)) >= 2
+    words = content(doc, a, b, verb_words(doc))
+    return not any(a <= i < b for i in reply) and (words >= 2 and any(verb_form(doc, i) for i in range(a, b))
+                                                  or words >= 3)
 
 
 def content_lemmas(doc: Doc, s: int) -> set[str]:
@@ -89,8 +91,11 @@ def independent_judgements(doc: Doc, claim: int, questions: list[bool], elaborat
     for s in range(len(doc.sentences)):
         if s == claim or questions[s] or (s > 0 and s in elaborating) or s > claim and s not in adding:
             continue
-        if not judgement(doc, s) and not (s + 1 == claim and claim in adding and statement(doc, s)):
-            continue  # (a sentence followed by "Außerdem ..." made a point, whatever its words)
+        # a sentence next to an additive one makes a point, whatever its words: "X. Außerdem ...",
+        # "Ban deepfakes. Also, fund local archives properly."
+        beside = abs(s - claim) == 1 and max(s, claim) in adding and statement(doc, s)
+        if not judgement(doc, s) and not beside:
+            continue
         later = max(s, claim)
         if later in adding:
             out.append(s)
