@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from statementkit import nlp
 from statementkit.checks.analysis import Doc, add_parses
-from statementkit.checks.kinds.clauses import (VERB_LISTS, clause_verb, content, gapped, has_verb,
+from statementkit.checks.kinds.clauses import (NO_ARTICLES, VERB_LISTS, clause_verb, content, gapped, has_verb,
                                                infinitive_at, open_modal, opens_main_clause, parallel_verb,
                                                points_back, positions, prime, proposal_lead, starts_proposal,
                                                verb_words, words_in)
@@ -144,7 +144,8 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
             # (a verbless claim with an additive after the semicolon is one: "La IA siempre bajo control
             # humano; también hay que ...")
         # a list of verbless demands: "Kostenlose Transkription für kleine Archive und keine Gebühren mehr ..."
-        demands = opener and not any(a <= i < m.first for i in verbs | reply) and content(doc, a, m.first, verb_words(doc)) >= 2
+        # (with a verb after it, the list is a compound subject: "Nur geschultes Personal und keine Chatbots sollten ...")
+        demands = opener and not any(a <= i < end for i in verbs | reply) and content(doc, a, m.first, verb_words(doc)) >= 2
         if not (left_verbs or semicolon or demands or starts_proposal(doc, start)):
             continue
         judged = not semicolon and not added and not any(a <= i < m.first for i in claims)
@@ -270,6 +271,10 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
         return False
     if c.comma and starts_proposal(doc, la) and len(words_r) >= 3:
         return True  # "No facial recognition in archives, and more money for libraries"
+    if starts_proposal(doc, la) and not any(i in verbs for i in words_l) and \
+            (words_r[0] in positions(doc, ("clauses.determiners",)) or doc.lang in NO_ARTICLES) and \
+            content(doc, ra, rb, verb_words(doc)) >= 3:
+        return True  # "Nada de IA en las restituciones y una ayuda de digitalización para cada museo pequeño"
     if starts_proposal(doc, la) and _opens_proposal(doc, rules, words_r[0]):
         return True  # "Ban voice clones ... and open all scans ...", "Interdisons ... et rendons ..."
     lead = proposal_lead(doc, doc.units[la].sent)
