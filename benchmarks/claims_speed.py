@@ -75,7 +75,12 @@ def samples() -> dict[str, list[dict]]:
 
 
 def judge_sample(pairs: list[dict], grid: bool) -> dict:
-    """Judge one sample in this process (whatever statementkit is on the path); timed like dedup_scale."""
+    """Judge one sample in this process (whatever statementkit is on the path); timed like dedup_scale.
+
+    Uses the tree's batch entry points (`analyse_many`, `compare_many`) where it
+    has them, as its `find_duplicates` does.
+    """
+    from statementkit import claims as stage
     from statementkit.claims import ClaimJudge, analyse, verdict
     from statementkit.dedup import thresholds_for
     from statementkit.embed import CachedEmbedder, load_embedder
@@ -85,16 +90,14 @@ def judge_sample(pairs: list[dict], grid: bool) -> dict:
     emb = CachedEmbedder(load_embedder())
     t = thresholds_for(emb)
     judge = ClaimJudge(emb, t, rules=rules)
+    analyse_many = getattr(stage, "analyse_many", lambda items, rules: [analyse(x, lang, rules) for x, lang in items])
+    compare_many = getattr(judge, "compare_many", lambda items: [judge.compare(a, b, cos) for a, b, cos in items])
     start = time.perf_counter()
-    claims: dict[tuple[str, str], object] = {}
-    judged = []
-    for p in pairs:
-        for key in ((p["a"], p["a_lang"]), (p["b"], p["b_lang"])):
-            if key not in claims:
-                claims[key] = analyse(key[0], key[1], rules)
-        judged.append((claims[(p["a"], p["a_lang"])], claims[(p["b"], p["b_lang"])], p["cos"]))
+    keys = list(dict.fromkeys(key for p in pairs for key in ((p["a"], p["a_lang"]), (p["b"], p["b_lang"]))))
+    claims = dict(zip(keys, analyse_many(keys, rules)))
+    judged = [(claims[(p["a"], p["a_lang"])], claims[(p["b"], p["b_lang"])], p["cos"]) for p in pairs]
     judge.prepare(list(claims.values()))
-    verdicts = [judge.compare(a, b, cos) for a, b, cos in judged]
+    verdicts = compare_many(judged)
     seconds = time.perf_counter() - start
     out = {"seconds": seconds, "verdicts": {p["id"]: [v.duplicate, v.same_stance, v.reason]
                                             for p, v in zip(pairs, verdicts)}}
@@ -125,16 +128,18 @@ def _plain(x):
 
 
 def worker(samples_path: str, out_path: str, names: str) -> None:
+    for module in filter(None, os.environ.get("CLAIMS_SPEED_HIDE", "").split(",")):
+        sys.modules[module] = None  # type: ignore[assignment]  # import fails: as if not installed
     data = json.loads(Path(samples_path).read_text(encoding="utf-8"))
     result = {name: judge_sample(data[name], grid=name != "scale") for name in names.split(",")}
     Path(out_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
-def run_tree(src: Path, samples_path: Path, names: str) -> dict:
-    """Judge the samples with the statementkit of `src` in a fresh process."""
+def run_tree(src: Path, samples_path: Path, names: str, hide: str = "") -> dict:
+    """Judge the samples with the statementkit of `src` in a fresh process, without the modules in `hide`."""
     with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
         out = Path(f.name)
-    env = {**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1"}
+    env = {**os.environ, "PYTHONPATH": str(src), "HF_HUB_OFFLINE": "1", "CLAIMS_SPEED_HIDE": hide}
     proc = subprocess.run([sys.executable, __file__, "--worker", str(samples_path), str(out), names], env=env,
                           capture_output=True, text=True)
     if proc.returncode != 0:
@@ -165,6 +170,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", default="main", help="git revision to compare with (default: main)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--baseline-hide", default="Stemmer",
+                        help="modules the baseline runs without (default: Stemmer, i.e. PyStemmer, which the baseline "
+                             "did not depend on and snowballstemmer would silently pick up)")
     parser.add_argument("--worker", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -181,18 +189,19 @@ def main() -> None:
         samples_path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         trees = {"before": extract(args.baseline, tmp / "baseline"), "after": ROOT / "src"}
         names = ",".join(data)
-        runs = {"before": run_tree(trees["before"], samples_path, names),  # also warms the word-vector cache
+        hide = {"before": args.baseline_hide, "after": ""}
+        runs = {"before": run_tree(trees["before"], samples_path, names, hide["before"]),  # also warms the cache
                 "after": run_tree(trees["after"], samples_path, names)}
         times = {which: {name: [] for name in data} for which in trees}
         for _ in range(args.repeat):
             for which, src in trees.items():
-                timed = run_tree(src, samples_path, "scale")
+                timed = run_tree(src, samples_path, "scale", hide[which])
                 times[which]["scale"].append(timed["scale"]["seconds"])
         for which in trees:
             for name in data:
                 times[which][name].append(runs[which][name]["seconds"])
-    rows, out = [], {"baseline": f"{args.baseline} ({rev})", "working_tree": head, "repeat": args.repeat,
-                     "samples": {}}
+    rows, out = [], {"baseline": f"{args.baseline} ({rev})", "baseline_without": args.baseline_hide,
+                     "working_tree": head, "repeat": args.repeat, "samples": {}}
     identical = True
     for name, pairs in data.items():
         before, after = runs["before"][name], runs["after"][name]

@@ -75,15 +75,15 @@ class Pairs:
         self.rules = rules = load_stance()
         self.claims = [(analyse(r["a"], r["a_lang"], rules), analyse(r["b"], r["b_lang"], rules)) for r in rows]
         self._features: dict[tuple[float, float], list] = {}
-        self._vectors = None
+        self._words = None  # word vectors shared by the judges of every (word, mutual) setting
 
     def features(self, word: float, mutual: float) -> list:
         if (word, mutual) not in self._features:
             judge = ClaimJudge(self.embedder, {"word": word, "mutual": mutual}, rules=self.rules)
-            if self._vectors is not None:
-                judge._vectors = self._vectors
+            if self._words is not None:
+                judge.words = self._words
             judge.prepare([c for pair in self.claims for c in pair])
-            self._vectors = judge._vectors
+            self._words = judge.words
             self._features[(word, mutual)] = [judge.features(a, b) for a, b in self.claims]
         return self._features[(word, mutual)]
 

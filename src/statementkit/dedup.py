@@ -140,15 +140,11 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     claims = _analyse(everyone, involved, stance_rules)
     judge = ClaimJudge(embedder if semantic else None, t, rules=stance_rules)
     judge.prepare(list(claims.values()))
-    verdicts = {}
-    for (i, j), score in pairs.items():
-        if vectors is None:  # copies only: the score is the character similarity
-            v = judge.compare(claims[i], claims[j], 0.0)
-            verdicts[(i, j)] = (v.near_copy, v)
-            continue
-        if score is None:
-            score = float(vectors[i] @ vectors[j])
-        verdicts[(i, j)] = (score, judge.compare(claims[i], claims[j], score))
+    scores = [0.0 if vectors is None else float(vectors[i] @ vectors[j]) if score is None else score
+              for (i, j), score in pairs.items()]
+    judged = judge.compare_many([(claims[i], claims[j], s) for (i, j), s in zip(pairs, scores)])
+    # copies only: the score is the character similarity
+    verdicts = {key: (v.near_copy if vectors is None else s, v) for key, s, v in zip(pairs, scores, judged)}
     stats.claims_s = time.perf_counter() - clock
 
     clock = time.perf_counter()
@@ -197,14 +193,16 @@ def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Emb
     everyone = [x for pair in pairs for x in pair]
     claims = _analyse(everyone, range(len(everyone)), stance_rules)
     judge.prepare(list(claims.values()))
+    scores = [float(vecs[2 * p] @ vecs[2 * p + 1]) for p in range(len(pairs))]
+    looked_at = [p for p, (a, b) in enumerate(pairs) if scores[p] >= t["candidate"] or copy_candidates([b.text], [a.text])]
+    judged = dict(zip(looked_at, judge.compare_many([(claims[2 * p], claims[2 * p + 1], scores[p]) for p in looked_at])))
     out = []
     for p, (a, b) in enumerate(pairs):
-        score = float(vecs[2 * p] @ vecs[2 * p + 1])
-        if score < t["candidate"] and not copy_candidates([b.text], [a.text]):
-            out.append(Duplicate(a.id, score, True, False, True, "not a candidate"))
+        if p not in judged:
+            out.append(Duplicate(a.id, scores[p], True, False, True, "not a candidate"))
             continue
-        v = judge.compare(claims[2 * p], claims[2 * p + 1], score)
-        out.append(Duplicate(a.id, score, v.same_stance, v.duplicate, True, v.reason))
+        v = judged[p]
+        out.append(Duplicate(a.id, scores[p], v.same_stance, v.duplicate, True, v.reason))
     return out
 
 
@@ -220,15 +218,12 @@ def _encode_unique(embedder: Embedder, texts: list[str], progress: Progress | No
 
 
 def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules) -> dict:
-    from statementkit.claims import analyse
+    from statementkit.claims import analyse_many
     from statementkit.lang import detect
 
-    out = {}
-    for i in involved:
-        s = statements[i]
-        lang = s.lang or detect(s.text)[0]
-        out[i] = analyse(s.text, lang, rules)
-    return out
+    involved = list(involved)
+    texts = [(statements[i].text, statements[i].lang or detect(statements[i].text)[0]) for i in involved]
+    return dict(zip(involved, analyse_many(texts, rules)))
 
 
 def _groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) -> dict[int, int]:

@@ -92,6 +92,19 @@ class StanceRules:
             self._index[key] = index  # type: ignore[assignment]
         return self._index[key]  # type: ignore[return-value]
 
+    def memo(self, name: str) -> dict:
+        """A dictionary for facts derived from these rules (per word and language), kept with them."""
+        return self._index.setdefault("memo:" + name, {})  # type: ignore[return-value]
+
+    def antonym_candidates(self, token: str, lang: str) -> list[Antonym]:
+        """Entries whose phrase may start at `token` (same folded form or stem); worked out once per word."""
+        memo = self.memo("antonyms:" + lang)
+        found = memo.get(token)
+        if found is None:
+            index = self.antonym_index(lang)
+            found = memo[token] = index.get(_fold(token), []) + index.get(f"s:{stem_key(token, lang)}", [])
+        return found
+
     def antonym_index(self, lang: str) -> dict[str, list[Antonym]]:
         """First word of each antonym phrase -> entries, keyed by folded form and by stem ("s:...")."""
         if lang not in self._index:
@@ -293,11 +306,10 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
             if all(abs(i - h) > rules.concord_window for h in heads):
                 found.append(Cue(i, i + 1, "negation", t))
                 heads.append(i)
-    index = rules.antonym_index(lang)
     for i, t in enumerate(tokens):
         if used[i]:
             continue
-        entries = index.get(folded[i], []) + index.get(f"s:{stem_key(t, lang)}", [])
+        entries = rules.antonym_candidates(t, lang)
         hits = [(end, a) for a in entries if (end := _match_at(tokens, i, a.phrase, lang)) > 0]
         if not hits:
             continue
