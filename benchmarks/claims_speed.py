@@ -92,14 +92,14 @@ def judge_sample(pairs: list[dict], grid: bool) -> dict:
     judge = ClaimJudge(emb, t, rules=rules)
     analyse_many = getattr(stage, "analyse_many", lambda items, rules: [analyse(x, lang, rules) for x, lang in items])
     compare_many = getattr(judge, "compare_many", lambda items: [judge.compare(a, b, cos) for a, b, cos in items])
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     keys = list(dict.fromkeys(key for p in pairs for key in ((p["a"], p["a_lang"]), (p["b"], p["b_lang"]))))
     claims = dict(zip(keys, analyse_many(keys, rules)))
     judged = [(claims[(p["a"], p["a_lang"])], claims[(p["b"], p["b_lang"])], p["cos"]) for p in pairs]
     judge.prepare(list(claims.values()))
     verdicts = compare_many(judged)
-    seconds = time.perf_counter() - start
-    out = {"seconds": seconds, "verdicts": {p["id"]: [v.duplicate, v.same_stance, v.reason]
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    out = {"seconds": seconds, "cpu_seconds": cpu, "verdicts": {p["id"]: [v.duplicate, v.same_stance, v.reason]
                                             for p, v in zip(pairs, verdicts)}}
     settings = GRID if grid else [(t["word"], t["mutual"])]
     features = {}
@@ -193,13 +193,16 @@ def main() -> None:
         runs = {"before": run_tree(trees["before"], samples_path, names, hide["before"]),  # also warms the cache
                 "after": run_tree(trees["after"], samples_path, names)}
         times = {which: {name: [] for name in data} for which in trees}
+        cpus = {which: {name: [] for name in data} for which in trees}
         for _ in range(args.repeat):
             for which, src in trees.items():
                 timed = run_tree(src, samples_path, "scale", hide[which])
                 times[which]["scale"].append(timed["scale"]["seconds"])
+                cpus[which]["scale"].append(timed["scale"]["cpu_seconds"])
         for which in trees:
             for name in data:
                 times[which][name].append(runs[which][name]["seconds"])
+                cpus[which][name].append(runs[which][name]["cpu_seconds"])
     rows, out = [], {"baseline": f"{args.baseline} ({rev})", "baseline_without": args.baseline_hide,
                      "working_tree": head, "repeat": args.repeat, "samples": {}}
     identical = True
@@ -209,18 +212,25 @@ def main() -> None:
         features = differences(before, after, "features")
         identical &= not verdicts and not features
         best_before, best_after = min(times["before"][name]), min(times["after"][name])
+        cpu_before, cpu_after = min(cpus["before"][name]), min(cpus["after"][name])
         entry = {"pairs": len(pairs), "before_pairs_per_s": round(len(pairs) / best_before, 1),
                  "after_pairs_per_s": round(len(pairs) / best_after, 1),
                  "speedup": round(best_before / best_after, 2),
+                 "before_pairs_per_cpu_s": round(len(pairs) / cpu_before, 1),
+                 "after_pairs_per_cpu_s": round(len(pairs) / cpu_after, 1),
+                 "speedup_cpu": round(cpu_before / cpu_after, 2),
                  "before_s_runs": [round(x, 2) for x in times["before"][name]],
                  "after_s_runs": [round(x, 2) for x in times["after"][name]],
+                 "before_cpu_s_runs": [round(x, 2) for x in cpus["before"][name]],
+                 "after_cpu_s_runs": [round(x, 2) for x in cpus["after"][name]],
                  "verdicts_compared": len(before["verdicts"]), "verdicts_different": verdicts[:20],
                  "features_compared": len(before["features"]), "features_different": features[:20]}
         out["samples"][name] = entry
         rows.append([name, len(pairs), entry["before_pairs_per_s"], entry["after_pairs_per_s"], entry["speedup"],
-                     f"{len(verdicts)} / {len(before['verdicts'])}", f"{len(features)} / {len(before['features'])}"])
+                     entry["speedup_cpu"], f"{len(verdicts)} / {len(before['verdicts'])}",
+                     f"{len(features)} / {len(before['features'])}"])
     out["identical"] = identical
-    print_table(["sample", "pairs", "before pairs/s", "after pairs/s", "speed-up", "verdicts differing",
+    print_table(["sample", "pairs", "before pairs/s", "after pairs/s", "speed-up", "(cpu time)", "verdicts differing",
                  "features differing"], rows)
     write_result("claims_speed", out)
     if not identical:

@@ -15,7 +15,9 @@ Tokens are lowercase word pieces: hyphens and apostrophes split words (so
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 from pathlib import Path
 
@@ -92,18 +94,24 @@ class StanceRules:
             self._index[key] = index  # type: ignore[assignment]
         return self._index[key]  # type: ignore[return-value]
 
-    def memo(self, name: str) -> dict:
-        """A dictionary for facts derived from these rules (per word and language), kept with them."""
-        return self._index.setdefault("memo:" + name, {})  # type: ignore[return-value]
+    def memo(self, name: str, compute: Callable[[str], object]) -> Memo:
+        """Facts derived from these rules per word (`compute(word)`), worked out once and kept with them."""
+        key = "memo:" + name
+        if key not in self._index:
+            self._index[key] = Memo(compute)  # type: ignore[assignment]
+        return self._index[key]  # type: ignore[return-value]
 
-    def antonym_candidates(self, token: str, lang: str) -> list[Antonym]:
-        """Entries whose phrase may start at `token` (same folded form or stem); worked out once per word."""
-        memo = self.memo("antonyms:" + lang)
-        found = memo.get(token)
-        if found is None:
-            index = self.antonym_index(lang)
-            found = memo[token] = index.get(_fold(token), []) + index.get(f"s:{stem_key(token, lang)}", [])
-        return found
+    def token_facts(self, lang: str) -> Memo:
+        """Lowercase token -> its `TokenFacts` in `lang`."""
+        cues, phrases, antonyms = self.lang(lang), self.phrase_index(lang), self.antonym_index(lang)
+
+        def facts(token: str) -> TokenFacts:
+            folded = _fold(token)
+            return TokenFacts(folded, folded in phrases,
+                              token in cues.negation or folded in cues.negation_folded,
+                              token in cues.concord or folded in cues.concord_folded,
+                              antonyms.get(folded, []) + antonyms.get(f"s:{stem_key(token, lang)}", []))
+        return self.memo("tokens:" + lang, facts)
 
     def antonym_index(self, lang: str) -> dict[str, list[Antonym]]:
         """First word of each antonym phrase -> entries, keyed by folded form and by stem ("s:...")."""
@@ -120,6 +128,28 @@ class StanceRules:
 
 
 _EMPTY = LangCues()
+
+
+class TokenFacts(NamedTuple):
+    """What `find_cues` needs to know about one token, the same wherever it occurs."""
+
+    folded: str
+    phrase: bool                 # an exception, contrast or multi-word negation may start here
+    negation: bool
+    concord: bool
+    antonyms: list[Antonym]      # entries whose phrase may start here (same folded form or stem)
+
+
+class Memo(dict):
+    """A dictionary that computes a missing value once: a consultation repeats its vocabulary thousands of times."""
+
+    def __init__(self, compute: Callable[[str], object]):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, key: str) -> object:
+        value = self[key] = self.compute(key)
+        return value
 
 
 @dataclass(slots=True, frozen=True)
@@ -241,6 +271,7 @@ def _fold(word: str) -> str:
     return word if word.isascii() else fold(word)
 
 
+@lru_cache(maxsize=1 << 16)
 def _same(token: str, entry: str, lang: str) -> bool:
     if token == entry or _fold(token) == _fold(entry):
         return True
@@ -285,31 +316,33 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
         return True
 
     phrases = rules.phrase_index(lang)
-    folded = [_fold(t) for t in tokens]
-    for i, f in enumerate(folded):  # exceptions first: "not only" is no negation
-        for kind, phrase in phrases.get(f, ()):
+    facts = rules.token_facts(lang)
+    info = [facts[t] for t in tokens]
+    starts = [i for i, f in enumerate(info) if f.phrase]  # the few tokens a phrase begins with
+    for i in starts:  # exceptions first: "not only" is no negation
+        for kind, phrase in phrases[info[i].folded]:
             if kind == "exception" and (end := _match_at(tokens, i, phrase, lang)) > 0:
                 used[i:end] = [True] * (end - i)
-    for i, f in enumerate(folded):
-        for kind, phrase in phrases.get(f, ()):
+    for i in starts:
+        for kind, phrase in phrases[info[i].folded]:
             if kind != "exception" and (end := _match_at(tokens, i, phrase, lang)) > 0 and take(i, end):
                 found.append(Cue(i, end, kind, " ".join(tokens[i:end])))
                 break
-    for i, t in enumerate(tokens):
-        if not used[i] and (t in cues.negation or folded[i] in cues.negation_folded):
+    for i in [i for i, f in enumerate(info) if f.negation]:
+        if not used[i]:
             used[i] = True
-            found.append(Cue(i, i + 1, "negation", t))
+            found.append(Cue(i, i + 1, "negation", tokens[i]))
     heads = [c.start for c in found if c.kind == "negation"]
-    for i, t in enumerate(tokens):  # concord words count only far from another negation
-        if not used[i] and (t in cues.concord or folded[i] in cues.concord_folded):
+    for i in [i for i, f in enumerate(info) if f.concord]:  # concord words count only far from another negation
+        if not used[i]:
             used[i] = True
             if all(abs(i - h) > rules.concord_window for h in heads):
-                found.append(Cue(i, i + 1, "negation", t))
+                found.append(Cue(i, i + 1, "negation", tokens[i]))
                 heads.append(i)
-    for i, t in enumerate(tokens):
+    for i in [i for i, f in enumerate(info) if f.antonyms]:
         if used[i]:
             continue
-        entries = rules.antonym_candidates(t, lang)
+        entries = info[i].antonyms
         hits = [(end, a) for a in entries if (end := _match_at(tokens, i, a.phrase, lang)) > 0]
         if not hits:
             continue
