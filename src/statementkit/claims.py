@@ -84,6 +84,7 @@ class Claim:
     weight_total: float = 0.0                                     # ... its Python sum (they may differ in the last bit)
     keyset: frozenset[str] = frozenset()                          # the keys of `by_key`
     digits: np.ndarray | None = None                              # which content words are numbers
+    has_digits: bool = False
     polar: frozenset[int] = frozenset()                           # token indices of antonym words (either sign)
     concepts: frozenset[str] = frozenset()                        # antonym concepts it speaks of
     signs: frozenset[tuple[str, int]] = frozenset()               # (concept, sign) of its antonym words
@@ -136,6 +137,7 @@ def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
         normalise_text(text), keys, by_key, by_head,
         terms=terms, weight=weight, weight_sum=weight.sum(), weight_total=sum(weights.values()),
         keyset=frozenset(by_key), digits=np.array([info[i].digit for i in content], dtype=bool),
+        has_digits=any(info[i].digit for i in content),
         polar=frozenset(i for cue in antonyms for i in range(cue.start, cue.end)),
         concepts=frozenset(k for cue in antonyms for k in cue.concepts),
         signs=frozenset((k, cue.sign) for cue in antonyms for k in cue.concepts),
@@ -294,20 +296,20 @@ class ClaimJudge:
             return sim, lexical
         if self.embedder is not None:
             sim = self.words.of(a) @ self.words.of(b).T
-        same = np.zeros(sim.shape, dtype=bool)
-        shared = a.keyset & b.keyset
-        if shared:
-            same[_cells((a.by_key[key], b.by_key[key]) for key in shared)] = True
-        if a.digits.any() or b.digits.any():
+        same = _cells((a.by_key[key], b.by_key[key]) for key in a.keyset & b.keyset)  # same word, stem, ...
+        if a.has_digits or b.has_digits:
             sim[a.digits[:, None] | b.digits[None, :]] = 0.0  # numbers align only with the same number
-        for head in a.by_head.keys() & b.by_head.keys():
-            for y in b.by_head[head]:
-                for x in a.by_head[head]:
-                    if not same[x, y] and _prefix_match(a.terms[x], b.terms[y]):
-                        sim[x, y] = max(sim[x, y], 0.9)
-                        lexical[x, y] = True
+        heads = a.by_head.keys() & b.by_head.keys()
+        if heads:
+            cells = set(zip(*same))
+            for head in heads:
+                for y in b.by_head[head]:
+                    for x in a.by_head[head]:
+                        if (x, y) not in cells and _prefix_match(a.terms[x], b.terms[y]):
+                            sim[x, y] = max(sim[x, y], 0.9)
+                            lexical[x, y] = True
         sim[same] = 1.0
-        lexical |= same
+        lexical[same] = True
         if a.concepts & b.concepts:  # words of one antonym concept are counterparts (allow / verbieten)
             both = _cells((xs, ys) for ca, xs in zip(a.cues, a.cue_positions) if ca.kind == "antonym"
                           for cb, ys in zip(b.cues, b.cue_positions)
@@ -323,22 +325,22 @@ class ClaimJudge:
         if sim.size:
             # mutual best matches align at a lower cosine: word vectors across languages are weaker
             # than within one ("Einrichtungen" ~ "institutions"), but a pair that prefers each other
-            # is a translation far more often than not
-            best_b, best_a = sim.argmax(axis=1), sim.argmax(axis=0)
-            mutual = np.zeros_like(sim, dtype=bool)
-            rows = np.arange(len(a.content))
-            mutual[rows, best_b] = best_a[best_b] == rows
-            sim = np.where(mutual & (sim >= self.t["mutual"]), np.maximum(sim, word), sim)
+            # is a translation far more often than not (a `mutual` cosine at or above `word` changes nothing)
+            if self.t["mutual"] < word:
+                best_b, best_a = sim.argmax(axis=1), sim.argmax(axis=0)
+                mutual = np.zeros_like(sim, dtype=bool)
+                rows = np.arange(len(a.content))
+                mutual[rows, best_b] = best_a[best_b] == rows
+                sim = np.where(mutual & (sim >= self.t["mutual"]), np.maximum(sim, word), sim)
             best_of_a, best_of_b = sim.max(axis=1), sim.max(axis=0)
-            matched_a, matched_b = best_of_a >= word, best_of_b >= word
+            ok_a = {i for i, m in zip(a.content, (best_of_a >= word).tolist()) if m}
+            ok_b = {j for j, m in zip(b.content, (best_of_b >= word).tolist()) if m}
+            # the same words (form, stem, prefix, typo, antonym concept): vectors call "town" and "city"
+            # alike, which is right for alignment but not for telling a claim from its substitute
+            lex_a = {i for i, m in zip(a.content, lexical.any(axis=1).tolist()) if m}
+            lex_b = {j for j, m in zip(b.content, lexical.any(axis=0).tolist()) if m}
         else:
-            matched_a, matched_b = np.zeros(len(a.content), bool), np.zeros(len(b.content), bool)
-        ok_a = {i for i, m in zip(a.content, matched_a) if m}
-        ok_b = {j for j, m in zip(b.content, matched_b) if m}
-        # the same words (form, stem, prefix, typo, antonym concept): vectors call "town" and "city"
-        # alike, which is right for alignment but not for telling a claim from its substitute
-        lex_a = {i for i, m in zip(a.content, lexical.any(axis=1)) if m} if lexical.size else set()
-        lex_b = {j for j, m in zip(b.content, lexical.any(axis=0)) if m} if lexical.size else set()
+            ok_a, ok_b, lex_a, lex_b = set(), set(), set(), set()
         extra_a, extra_b = [], []
         if a.lang == b.lang:
             negated_a, negated_b = _prefix_negations(a, b), _prefix_negations(b, a)
@@ -355,7 +357,6 @@ class ClaimJudge:
         miss_a = [a.tokens[i] for i in a.content if i not in ok_a]
         miss_b = [b.tokens[j] for j in b.content if j not in ok_b]
         cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
-        aligned = sim >= word  # counterparts of each word, for the stance of antonyms
         soft = 1.0
         if sim.size:
             wa, wb = a.weight, b.weight
@@ -372,8 +373,8 @@ class ClaimJudge:
             near_copy=0.0 if cross else _near_copy(a.norm, b.norm),
             coverage=min(_coverage(a, ok_a), _coverage(b, ok_b)),
             unmatched=(miss_a, miss_b),
-            negatives=([c.text for c in _polarity(a, ok_a, b, _partners(aligned, b), not cross)] + extra_a,
-                       [c.text for c in _polarity(b, ok_b, a, _partners(aligned.T, a), not cross)] + extra_b),
+            negatives=([c.text for c in _polarity(a, ok_a, b, _partners(sim, word, b), not cross)] + extra_a,
+                       [c.text for c in _polarity(b, ok_b, a, _partners(sim.T, word, a), not cross)] + extra_b),
             numbers=(sorted(a.numbers - b.numbers), sorted(b.numbers - a.numbers))
             if a.numbers and b.numbers else ([], []),
             names=([a.tokens[i] for i in sorted(a.entities) if i not in ok_a],
@@ -505,6 +506,10 @@ def _typos(a: Claim, b: Claim, ok_a: set[int], ok_b: set[int]) -> None:
 @lru_cache(maxsize=1 << 18)
 def _is_typo(wa: str, wb: str) -> bool:
     """Two words one slip apart; cached, since the same words meet again in pair after pair."""
+    # letters of `wa` that `wb` lacks cannot match: a bound on quick_ratio that rejects most pairs at once
+    shared = len(wa) - sum(ch not in wb for ch in wa)
+    if 2.0 * shared / (len(wa) + len(wb)) < TYPO:
+        return False
     m = SequenceMatcher(None, wa, wb, autojunk=False)
     return m.quick_ratio() >= TYPO and m.ratio() >= TYPO
 
@@ -561,12 +566,12 @@ def _scope(content: list[int], cue: Cue) -> list[int]:
     return before[-1:]
 
 
-def _partners(aligned: np.ndarray, other: Claim):
-    """Token indices of `other` aligned with some of the given content positions (rows of `aligned`)."""
+def _partners(sim: np.ndarray, word: float, other: Claim):
+    """Token indices of `other` aligned (`word`) with some of the given content positions (rows of `sim`)."""
     def of(positions: list[int]) -> set[int]:
-        if not positions or not aligned.size:
+        if not positions or not sim.size:
             return set()
-        return {other.content[y] for y in np.flatnonzero(aligned[positions].any(axis=0))}
+        return {other.content[y] for y in np.flatnonzero((sim[positions] >= word).any(axis=0))}
     return of
 
 
