@@ -44,25 +44,13 @@ GRID = [(w, m) for w in (0.65, 0.7, 0.75, 0.8) for m in (0.5, 1.0)]  # benchmark
 
 def samples() -> dict[str, list[dict]]:
     """The pair samples, with each pair's sentence cosine: {name: [{id, a, a_lang, b, b_lang, cos}]}."""
-    import numpy as np
-
-    from dedup_scale import PUBLISHED, corpus, encode_cached
-    from statementkit.dedup import thresholds_for
+    from dedup_scale import candidates, claims_sample
     from statementkit.embed import CachedEmbedder, load_embedder
-    from statementkit.neighbours import nearest
 
     emb = CachedEmbedder(load_embedder())
-    items = corpus(PUBLISHED + SCALE_NEW)
-    vecs, _, _ = encode_cached([t for t, _ in items], f"{PUBLISHED}-{SCALE_NEW}")
-    found = nearest(vecs[PUBLISHED:], vecs[:PUBLISHED], k=10, threshold=thresholds_for(emb)["candidate"],
-                    method="exact")
-    idx = np.random.default_rng(1).choice(len(found), size=min(SAMPLE, len(found)), replace=False)  # as dedup_scale
-    scale = []
-    for i in idx:
-        q, o, p = int(found.query[i]), int(found.other[i]), bool(found.published[i])
-        a, b = PUBLISHED + q, (o if p else PUBLISHED + o)
-        scale.append({"id": f"{a}-{b}", "a": items[a][0], "a_lang": items[a][1], "b": items[b][0],
-                      "b_lang": items[b][1], "cos": float(found.score[i])})
+    items, found = candidates(SCALE_NEW)
+    scale = [{"id": f"{a}-{b}", "a": items[a][0], "a_lang": items[a][1], "b": items[b][0], "b_lang": items[b][1],
+              "cos": cos} for a, b, cos in claims_sample(found, SAMPLE)]
     out = {"scale": scale}
     for split in ("dev", "test"):
         rows = [json.loads(line) for line in (DATA / f"dedup-{split}.jsonl").read_text(encoding="utf-8").splitlines()

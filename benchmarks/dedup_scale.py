@@ -18,6 +18,7 @@ Goal: search + grouping <= 10 % of encode time.
 
     python benchmarks/dedup_scale.py              # 10k and 100k
     python benchmarks/dedup_scale.py --sizes 10000
+    python benchmarks/dedup_scale.py --claims-only   # re-measure only the second stage (vectors cached)
 """
 
 from __future__ import annotations
@@ -246,36 +247,62 @@ def _encode_rate(texts: list[str], batches: int = 8, size: int = 256) -> float:
 
 
 def _claims_rate(items, found, n_new: int, sample: int = 5000) -> dict:
-    """The second stage on a random sample of candidate pairs: pairs per second, extrapolated to all."""
-    import numpy as np
+    """The second stage on a random sample of candidate pairs: pairs per second, extrapolated to all.
 
-    from statementkit.claims import ClaimJudge, analyse
+    Timed as `find_duplicates` runs it: each statement analysed once, its content words encoded
+    (from the embedding cache), the pairs judged in one batch.
+    """
+    from statementkit.claims import ClaimJudge, analyse_many
     from statementkit.dedup import thresholds_for
     from statementkit.embed import CachedEmbedder, load_embedder
     from statementkit.stance import load_stance
 
-    rng = np.random.default_rng(1)
-    idx = rng.choice(len(found), size=min(sample, len(found)), replace=False)
     rules = load_stance()
     emb = CachedEmbedder(load_embedder())
     judge = ClaimJudge(emb, thresholds_for(emb), rules=rules)
     t = time.perf_counter()
-    pairs = []
-    claims: dict[int, object] = {}
+    ends = claims_sample(found, sample)
+    involved = list(dict.fromkeys(x for a, b, _ in ends for x in (a, b)))
+    claims = dict(zip(involved, analyse_many([items[x] for x in involved], rules)))
+    judge.prepare(list(claims.values()))
+    verdicts = judge.compare_many([(claims[a], claims[b], s) for a, b, s in ends])
+    seconds = time.perf_counter() - t
+    return {"sampled_pairs": len(ends), "statements": len(claims), "seconds": round(seconds, 2),
+            "pairs_per_s": round(len(ends) / seconds, 1),
+            "all_candidates_estimated_s": round(len(found) * seconds / max(1, len(ends)), 1),
+            "sampled_duplicates": sum(v.duplicate for v in verdicts)}
+
+
+def claims_sample(found, sample: int = 5000) -> list[tuple[int, int, float]]:
+    """(statement, statement, cosine) of a seeded random sample of the candidate pairs (indices into `corpus`)."""
+    import numpy as np
+
+    idx = np.random.default_rng(1).choice(len(found), size=min(sample, len(found)), replace=False)
+    out = []
     for i in idx:
         q, o, p = int(found.query[i]), int(found.other[i]), bool(found.published[i])
-        a, b = PUBLISHED + q, (o if p else PUBLISHED + o)
-        for x in (a, b):
-            if x not in claims:
-                claims[x] = analyse(items[x][0], items[x][1], rules)
-        pairs.append((claims[a], claims[b], float(found.score[i])))
-    judge.prepare(list(claims.values()))
-    verdicts = [judge.compare(a, b, s) for a, b, s in pairs]
-    seconds = time.perf_counter() - t
-    return {"sampled_pairs": len(pairs), "seconds": round(seconds, 2),
-            "pairs_per_s": round(len(pairs) / seconds, 1),
-            "all_candidates_estimated_s": round(len(found) * seconds / max(1, len(pairs)), 1),
-            "sampled_duplicates": sum(v.duplicate for v in verdicts)}
+        out.append((PUBLISHED + q, o if p else PUBLISHED + o, float(found.score[i])))
+    return out
+
+
+def candidates(n_new: int):
+    """`run`'s corpus and candidate pairs, from cached vectors: (items, found)."""
+    from statementkit.dedup import thresholds_for
+    from statementkit.embed import load_embedder
+    from statementkit.neighbours import EXACT_LIMIT, nearest
+
+    items = corpus(PUBLISHED + n_new)
+    vecs, _, _ = encode_cached([t for t, _ in items], f"{PUBLISHED}-{n_new}")
+    method = "exact" if n_new * (n_new + PUBLISHED) <= EXACT_LIMIT else "ivf"
+    found = nearest(vecs[PUBLISHED:], vecs[:PUBLISHED], k=10, threshold=thresholds_for(load_embedder())["candidate"],
+                    method=method)
+    return items, found
+
+
+def claims_only(n_new: int) -> dict:
+    """`run`'s second-stage measurement alone: same corpus, vectors (cached), search and sample."""
+    items, found = candidates(n_new)
+    return _claims_rate(items, found, n_new)
 
 
 def _usearch(new, pub) -> dict | None:
@@ -295,20 +322,44 @@ def _usearch(new, pub) -> dict | None:
     return {"build_s": round(build, 2), "search_s": round(time.perf_counter() - t, 2)}
 
 
+def _fresh(n: int, *flags: str) -> dict:
+    """`--run n` in a fresh process (its own peak memory, cold caches)."""
+    proc = subprocess.run([sys.executable, __file__, "--run", str(n), *flags], capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.exit(proc.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def update_claims(sizes: list[int]) -> None:
+    """Re-measure the second stage at each size and replace its figures in benchmarks/results/dedup_scale.json."""
+    from _common import RESULTS
+
+    path = RESULTS / "dedup_scale.json"
+    previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"runs": []}
+    runs = {r["new"]: r for r in previous["runs"]}
+    for n in sizes:
+        runs.setdefault(n, {"new": n, "published": PUBLISHED})["claims"] = _fresh(n, "--claims-only")
+        print(f"{n:>7} new: claims {runs[n]['claims']['pairs_per_s']} pairs/s "
+              f"({runs[n]['claims']['sampled_pairs']} pairs, {runs[n]['claims']['statements']} statements)")
+    previous.pop("benchmark", None), previous.pop("machine", None)
+    full_run = previous.pop("full_run", None) or previous.pop("when", None)
+    write_result("dedup_scale", {**previous, "full_run": full_run, "runs": [runs[n] for n in sorted(runs)]})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--claims-only", action="store_true",
+                        help="re-measure the second stage only and update its figures in the results JSON")
     parser.add_argument("--run", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.run:
-        print(json.dumps(run(args.run)))
+        print(json.dumps(claims_only(args.run) if args.claims_only else run(args.run)))
         return
-    results = []
-    for n in [int(x) for x in args.sizes.split(",")]:
-        proc = subprocess.run([sys.executable, __file__, "--run", str(n)], capture_output=True, text=True)
-        if proc.returncode != 0:
-            sys.exit(proc.stderr)
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    if args.claims_only:
+        update_claims([int(x) for x in args.sizes.split(",")])
+        return
+    results = [_fresh(int(x)) for x in args.sizes.split(",")]
     print_table(["new", "published", "encode s (cpu)", "stmts/s", "copies s", "search s (cpu)", "method",
                  "group s", "share of encode (cpu)", "search peak MB", "recall", "peak RSS MB",
                  "usearch build+search s", "claims pairs/s", "share at fastest encode"],

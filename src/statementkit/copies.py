@@ -22,7 +22,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 
-from statementkit.claims import normalise_text
+from statementkit.claim_analysis import normalise_text
 
 JACCARD = 0.6  # word overlap a near-exact copy must have (one typo in a 10-word statement: 0.82)
 

@@ -194,8 +194,10 @@ def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Emb
     claims = _analyse(everyone, range(len(everyone)), stance_rules)
     judge.prepare(list(claims.values()))
     scores = [float(vecs[2 * p] @ vecs[2 * p + 1]) for p in range(len(pairs))]
-    looked_at = [p for p, (a, b) in enumerate(pairs) if scores[p] >= t["candidate"] or copy_candidates([b.text], [a.text])]
-    judged = dict(zip(looked_at, judge.compare_many([(claims[2 * p], claims[2 * p + 1], scores[p]) for p in looked_at])))
+    looked_at = [p for p, (a, b) in enumerate(pairs)
+                 if scores[p] >= t["candidate"] or copy_candidates([b.text], [a.text])]
+    verdicts = judge.compare_many([(claims[2 * p], claims[2 * p + 1], scores[p]) for p in looked_at])
+    judged = dict(zip(looked_at, verdicts))
     out = []
     for p, (a, b) in enumerate(pairs):
         if p not in judged:

@@ -141,13 +141,18 @@ class TokenFacts(NamedTuple):
 
 
 class Memo(dict):
-    """A dictionary that computes a missing value once: a consultation repeats its vocabulary thousands of times."""
+    """A dictionary that computes a missing value once: a consultation repeats its vocabulary thousands of times.
 
-    def __init__(self, compute: Callable[[str], object]):
+    Starts afresh past `limit` entries, so an endless stream of new words cannot grow it without bound.
+    """
+
+    def __init__(self, compute: Callable[[str], object], limit: int = 1 << 19):
         super().__init__()
-        self.compute = compute
+        self.compute, self.limit = compute, limit
 
     def __missing__(self, key: str) -> object:
+        if len(self) >= self.limit:
+            self.clear()
         value = self[key] = self.compute(key)
         return value
 
