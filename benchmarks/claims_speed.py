@@ -49,8 +49,8 @@ def samples() -> dict[str, list[dict]]:
 
     emb = CachedEmbedder(load_embedder())
     items, found = candidates(SCALE_NEW)
-    scale = [{"id": f"{a}-{b}", "a": items[a][0], "a_lang": items[a][1], "b": items[b][0], "b_lang": items[b][1],
-              "cos": cos} for a, b, cos in claims_sample(found, SAMPLE)]
+    scale = [{"id": f"{k}:{a}-{b}", "a": items[a][0], "a_lang": items[a][1], "b": items[b][0], "b_lang": items[b][1],
+              "cos": cos} for k, (a, b, cos) in enumerate(claims_sample(found, SAMPLE))]
     out = {"scale": scale}
     for split in ("dev", "test"):
         rows = [json.loads(line) for line in (DATA / f"dedup-{split}.jsonl").read_text(encoding="utf-8").splitlines()

@@ -378,8 +378,11 @@ def _near_copy(a: str, b: str) -> float:
     if min(len(a), len(b)) < 0.8 * max(len(a), len(b)):
         return 0.0
     matcher = SequenceMatcher(None, a, b, autojunk=False)
+    ratio = matcher.ratio()
+    if ratio >= NEAR_FLOOR:  # then quick_ratio, an upper bound, is too: no need to count it
+        return ratio
     bound = matcher.quick_ratio()
-    return bound if bound < NEAR_FLOOR else matcher.ratio()
+    return bound if bound < NEAR_FLOOR else ratio
 
 
 def _opposed(a: Claim, b: Claim) -> bool:
