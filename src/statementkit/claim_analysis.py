@@ -88,7 +88,8 @@ def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
     info = [words[t] for t in tokens]
     content = [i for i, w in enumerate(info) if w.content and i not in in_negation]
     terms = [tokens[i] for i in content]
-    entities = frozenset(i for i in content if _is_entity(surface[i], i, surface, lang))
+    # an all-lowercase word is neither an acronym nor capitalised: most words skip the test
+    entities = frozenset(i for i in content if not surface[i].islower() and _is_entity(surface[i], i, surface, lang))
     weights = {i: 2.0 if (i in entities or info[i].digit) else 1.0 for i in content}
     keys = {i: info[i].keys for i in content}
     by_key: dict[str, list[int]] = {}

@@ -348,7 +348,9 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
         if used[i]:
             continue
         entries = info[i].antonyms
-        hits = [(end, a) for a in entries if (end := _match_at(tokens, i, a.phrase, lang)) > 0]
+        # a one-word entry was found by this token's own folded form or stem, so it matches here
+        hits = [(end, a) for a in entries
+                if (end := i + 1 if len(a.phrase) == 1 else _match_at(tokens, i, a.phrase, lang)) > 0]
         if not hits:
             continue
         end = max(e for e, _ in hits)
