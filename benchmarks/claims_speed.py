@@ -4,14 +4,15 @@ Two pair samples:
 
 - `scale`: the 5,000 candidate pairs `dedup_scale.py` times (10 k synthetic new
   statements against 10 k published, default model, same seed), the work
-  `find_duplicates` does on every candidate pair;
+  `find_duplicates` does on every candidate pair; `scale-all`: all 30,041 of
+  them, in the search's order (each statement analysed once for all its pairs);
 - `pairs-dev` / `pairs-test`: every pair of benchmarks/data/dedup-{dev,test}.jsonl
   (paraphrases, translations, light edits, stance flips, substitutions, numbers).
 
 The working tree and the baseline (default: `main`, extracted with `git
-archive` into a temporary checkout) each judge both samples in fresh processes,
-alternately, `--repeat` times; the best time of each is its speed (the machine
-is shared). Timed as in `dedup_scale.py`: analysing the statements, encoding
+archive` into a temporary checkout) each judge every sample in a fresh process,
+then `scale` again, alternately, `--repeat` times; the best time of each is its
+speed (the machine is shared). Timed as in `dedup_scale.py`: analysing the statements, encoding
 their content words (from the on-disk embedding cache, warmed first), judging
 every pair. Then every pair's verdict (duplicate, same_stance, reason) must be
 identical, and so must its features (`ClaimJudge.features`) under every word /
@@ -49,9 +50,10 @@ def samples() -> dict[str, list[dict]]:
 
     emb = CachedEmbedder(load_embedder())
     items, found = candidates(SCALE_NEW)
-    scale = [{"id": f"{k}:{a}-{b}", "a": items[a][0], "a_lang": items[a][1], "b": items[b][0], "b_lang": items[b][1],
-              "cos": cos} for k, (a, b, cos) in enumerate(claims_sample(found, SAMPLE))]
-    out = {"scale": scale}
+    def pairs(sample):
+        return [{"id": f"{k}:{a}-{b}", "a": items[a][0], "a_lang": items[a][1], "b": items[b][0],
+                 "b_lang": items[b][1], "cos": cos} for k, (a, b, cos) in enumerate(claims_sample(found, sample))]
+    out = {"scale": pairs(SAMPLE), "scale-all": pairs(None)}
     for split in ("dev", "test"):
         rows = [json.loads(line) for line in (DATA / f"dedup-{split}.jsonl").read_text(encoding="utf-8").splitlines()
                 if line.strip()]
@@ -119,7 +121,7 @@ def worker(samples_path: str, out_path: str, names: str) -> None:
     for module in filter(None, os.environ.get("CLAIMS_SPEED_HIDE", "").split(",")):
         sys.modules[module] = None  # type: ignore[assignment]  # import fails: as if not installed
     data = json.loads(Path(samples_path).read_text(encoding="utf-8"))
-    result = {name: judge_sample(data[name], grid=name != "scale") for name in names.split(",")}
+    result = {name: judge_sample(data[name], grid=name.startswith("pairs")) for name in names.split(",")}
     Path(out_path).write_text(json.dumps(result, ensure_ascii=False), encoding="utf-8")
 
 
