@@ -105,7 +105,8 @@ class Screening:
 
     @property
     def codes(self) -> list[str]:
-        return [f.code for f in self.flags]
+        """The distinct reason codes, in the order of the flags (one code may flag several spans)."""
+        return list(dict.fromkeys(f.code for f in self.flags))
 
     def to_dict(self) -> dict[str, Any]:
         d = {"id": self.id, "verdict": self.verdict, "flags": [f.to_dict() for f in self.flags]}
