@@ -1,0 +1,120 @@
+"""jargon: AI and heritage-technology terms in seven languages, and everyday words that look technical.
+
+The statements were written for these tests (none is taken from the benchmark data). Positives
+use the forms people write: inflections and plurals, compounds, hyphenated and spaced variants,
+English loanwords inside other languages, acronyms. Negatives are the decisions documented in
+rules/README.md: "hallucination", "training data", "algorithm", "OCR", "dataset" are plain, and
+"model" (role model), "train" (railway), "token" (a gesture), "transformer" as a French verb and
+"linked data" as "data related to" in French and Italian are everyday words.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from statementkit.checks import check, load_rules
+from statementkit.model import Statement
+from statementkit.resources import rules_dir
+
+LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")
+
+POSITIVES = [  # (lang, text, part of the flagged span)
+    ("en", "Archives should publish their IIIF manifests for every digitised letter.", "IIIF"),
+    ("en", "Europeana should build knowledge graphs of places named in its records.", "knowledge graphs"),
+    ("en", "Every museum should map its records to the Europeana Data Model.", "Europeana Data Model"),
+    ("en", "Museums should store vectorized copies of all texts for semantic search.", "vectorized"),
+    ("en", "Small archives should get help converting their catalogues to linked open data.", "linked open data"),
+    ("en", "AI vendors should attach C2PA content credentials to every generated image.", "C2PA"),
+    ("en", "Heritage AI tools should come with a model card that lists their training data.", "model card"),
+    ("en", "Archives should compare transformer OCR with their current software.", "transformer OCR"),
+    ("de", "Die Museen sollten ihre Objekte in Wissensgraphen verknüpfen, bevor sie KI nutzen.", "Wissensgraphen"),
+    ("de", "Archive sollten ihre Metadatenschemas offenlegen.", "Metadatenschemas"),
+    ("de", "Die DDB sollte einen SPARQL-Endpunkt für alle Objekte anbieten.", "SPARQL"),
+    ("de", "Museen sollten Texte erst vektorisieren, wenn die Rechte geklärt sind.", "vektorisieren"),
+    ("de", "Museen sollten für KI-Werkzeuge immer Modellkarten verlangen.", "Modellkarten"),
+    ("de", "Die Archive sollten Precision und Recall ihrer Transkriptionen veröffentlichen.", "Precision und Recall"),
+    ("fr", "Les bibliothèques devraient relier leurs notices dans des graphes de connaissances.",
+     "graphes de connaissances"),
+    ("fr", "Les archives devraient publier leurs schémas de métadonnées.", "schémas de métadonnées"),
+    ("fr", "La BnF devrait publier ses notices en données ouvertes liées.", "données ouvertes liées"),
+    ("fr", "Les musées devraient exiger des cartes de modèle pour chaque outil d'IA.", "cartes de modèle"),
+    ("fr", "Les archives devraient publier la précision et le rappel de leurs transcriptions.",
+     "précision et le rappel"),
+    ("nl", "Musea moeten hun collecties via kennisgrafen met elkaar verbinden.", "kennisgrafen"),
+    ("nl", "Het archief moet zijn metadataschema openbaar maken.", "metadataschema"),
+    ("nl", "Bibliotheken moeten gevectoriseerde teksten niet zomaar delen.", "gevectoriseerde"),
+    ("nl", "Musea moeten met transformers werken voor hun automatische beschrijvingen.", "transformers"),
+    ("nl", "Archieven moeten alleen HTR-modellen kopen die hun handschriften kunnen lezen.", "HTR"),
+    ("es", "Los museos deberían unir sus fichas en grafos de conocimiento.", "grafos de conocimiento"),
+    ("es", "Las bibliotecas deberían usar esquemas de metadatos comunes antes de aplicar IA.",
+     "esquemas de metadatos"),
+    ("es", "Los archivos deberían publicar sus catálogos como datos abiertos enlazados.", "datos abiertos enlazados"),
+    ("es", "Los museos deberían exigir fichas de modelo para toda herramienta de IA.", "fichas de modelo"),
+    ("it", "I musei dovrebbero collegare le schede in grafi di conoscenza.", "grafi di conoscenza"),
+    ("it", "Gli archivi dovrebbero rendere pubblici i loro schemi di metadati.", "schemi di metadati"),
+    ("it", "Le biblioteche dovrebbero vettorizzare i testi solo con il permesso degli autori.", "vettorizzare"),
+    ("it", "Gli archivi dovrebbero usare modelli transformer per leggere i manoscritti.", "transformer"),
+    ("pl", "Biblioteki powinny połączyć swoje rekordy w grafie wiedzy.", "grafie wiedzy"),
+    ("pl", "Muzea powinny publikować schematy metadanych.", "schematy metadanych"),
+    ("pl", "Archiwa powinny wektoryzować dokumenty tylko za zgodą.", "wektoryzować"),
+    ("pl", "Muzea powinny wymagać kart modeli dla każdego narzędzia AI.", "kart modeli"),
+    ("pl", "Archiwa powinny udostępniać dane jako powiązane otwarte dane.", "powiązane otwarte dane"),
+]
+
+NEGATIVES = [
+    ("en", "Young people need role models in museums, not AI chatbots."),
+    ("en", "Museums should use AI to plan train connections for school visits."),
+    ("en", "Visitors should get a free token for the museum café when they answer an AI survey."),
+    ("en", "Museums should warn visitors that chatbots can hallucinate facts."),
+    ("en", "Libraries should keep free OCR tools for every small archive."),
+    ("de", "Die Museen sollten mit dem Zug erreichbar sein und KI nur zur Planung nutzen."),
+    ("de", "Das Museum sollte ein Vorbild beim Einsatz von KI sein."),
+    ("de", "Archive sollten offenlegen, welcher Algorithmus über die Digitalisierung entscheidet."),
+    ("fr", "Les données liées aux comptes des visiteurs ne devraient jamais entraîner une IA."),
+    ("fr", "Les musées devraient transformer leurs salles grâce à l'IA."),
+    ("fr", "Le musée devrait être un modèle pour l'usage de l'IA."),
+    ("nl", "Musea moeten hun zalen transformeren met AI."),
+    ("nl", "Bibliotheken moeten vertellen waar de trainingsdata van hun AI-tools vandaan komen."),
+    ("es", "Los datos vinculados a las cuentas de visitantes no deberían entrenar ninguna IA."),
+    ("es", "El museo debería restaurar las incrustaciones de nácar de sus muebles con ayuda de la IA."),
+    ("it", "I dati collegati agli account dei visitatori non dovrebbero addestrare l'IA."),
+    ("it", "I musei dovrebbero trasformare le sale con l'IA."),
+    ("pl", "Muzea powinny być wzorem w korzystaniu z AI."),
+    ("pl", "Muzea powinny ostrzegać, że AI czasem zmyśla fakty."),
+]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return load_rules()
+
+
+def jargon_spans(lang: str, text: str, rules) -> list[str]:
+    s = check([Statement("x", text, lang)], rules, embedder=None)[0]
+    return [f.span.of(s.text) for f in s.flags if f.code == "jargon"]
+
+
+def test_every_language_has_positives_and_negatives():
+    for lang in LANGS:
+        assert any(la == lang for la, _, _ in POSITIVES), lang
+        assert any(la == lang for la, _ in NEGATIVES), lang
+
+
+@pytest.mark.parametrize("lang,text,span", POSITIVES, ids=[f"{la}-{s}" for la, _, s in POSITIVES])
+def test_jargon_is_flagged(lang, text, span, rules):
+    assert any(span in flagged for flagged in jargon_spans(lang, text, rules))
+
+
+@pytest.mark.parametrize("lang,text", NEGATIVES, ids=[f"{la}-{t[:30]}" for la, t in NEGATIVES])
+def test_plain_words_are_not_jargon(lang, text, rules):
+    assert jargon_spans(lang, text, rules) == []
+
+
+def test_every_term_has_a_plain_word_in_every_language():
+    path = Path(rules_dir()) / "lexicons" / "jargon.toml"
+    terms = tomllib.loads(path.read_text(encoding="utf-8"))["terms"]
+    missing = [(t["id"], lang) for t in terms for lang in LANGS if not t.get("plain", {}).get(lang)]
+    assert missing == []
