@@ -47,6 +47,9 @@ def find(pattern: str, text: str, lang: str = "en") -> list[str]:
     ("KI", "Die KI-Texte der Archive", "de", ["KI"]),                           # part of a compound
     ("AI", "Museums and ai policy", "en", []),                                  # acronyms are case-sensitive
     ("=ai", "Museums and ai policy", "en", ["ai"]),
+    ("LLM", "Musea moeten geen LLM's gebruiken", "nl", ["LLM's"]),              # Dutch plural: one word
+    ("LLM", "the LLM’s answers and two LLMs", "en", ["LLM", "LLMs"]),       # English splits the possessive off
+    ("LLM", "LLMish tools", "en", []),                                          # only a plural ending
     ("fine-tuning", "they fine tune models", "en", ["fine tune"]),              # hyphen optional, lemma
     ("agree .. above", "I agree with the statement above.", "en", ["agree with the statement above"]),
     ("^ yes ,", "Yes, museums should.", "en", ["Yes,"]),

@@ -99,6 +99,17 @@ POSITIVES = [  # (lang, text, part of the flagged span)
     ("de", "Museen sollten keine generativen gegnerischen Netzwerke zur Restaurierung verwenden.",
      "generativen gegnerischen Netzwerke"),
     ("de", "Archive sollten große Modelle in kleine destillieren, die lokal laufen.", "destillieren"),
+    ("nl", "Archieven moeten hun API's openstellen voor onderzoekers.", "API's"),
+    ("fr", "Les bibliothèques devraient tester l'apprentissage auto-supervisé sur leurs catalogues.", "auto-supervisé"),
+    ("pl", "Biblioteki powinny testować uczenie samonadzorowane na swoich katalogach.", "samonadzorowane"),
+    ("it", "I musei dovrebbero proteggersi dagli attacchi avversari contro i loro chatbot.", "attacchi avversari"),
+    ("nl", "Musea moeten zich beschermen tegen adversariële aanvallen op hun chatbots.", "adversariële aanvallen"),
+    ("es", "Los museos deberían invertir en ingeniería de indicaciones para sus chatbots.",
+     "ingeniería de indicaciones"),
+    ("en", "Museums should block AI crawlers in their robots.txt until licences are agreed.", "AI crawlers"),
+    ("de", "Museen sollten KI-Crawler in ihrer robots.txt aussperren.", "Crawler"),
+    ("en", "Archives should not use autoregressive models to fill gaps in damaged letters.", "autoregressive"),
+    ("pl", "Archiwa powinny wdrożyć rozpoznawanie encji w swoich inwentarzach.", "rozpoznawanie encji"),
 ]
 
 NEGATIVES = [

@@ -9,7 +9,7 @@ a sentence end):
 | `idiot` | any inflection the lemmatiser knows: idiot, idiots (lemma or surface equal) |
 | `=things` | exactly this form, accents included (no lemma), for words whose lemma is ambiguous |
 | `idio*` / `*datenbank` / `*daten*` | words starting with / ending with / containing (compounds) |
-| `AI` (all capitals) | the acronym, case-sensitive (also `AIs`); so Italian `ai` is not AI |
+| `AI` (all capitals) | the acronym, case-sensitive (also `AIs`, `AI's`); so Italian `ai` is not AI |
 | `a\\|b\\|c` | any one of the alternatives |
 | `[word]` | an optional item |
 | `_` | any one word |
@@ -40,6 +40,8 @@ _GAP = re.compile(r"^\.\.(\d*)$")
 _FORMS_ONLY: ContextVar[bool] = ContextVar("forms_only", default=False)
 _HYPHENS = re.compile(r"[-‐‑–]")
 MAX_GAP = 8
+# an acronym's plural and possessive: AIs, LLMS, Dutch API's, English LLM's (either apostrophe)
+_ACRO_PLURALS = frozenset(("s", "S", "'s", "\u2019s"))
 
 
 class PatternError(ValueError):
@@ -251,7 +253,7 @@ def _unit_ok(item: Item, u: Unit) -> bool:
     if u.punct:
         return False
     if k == "acro":
-        return u.text == item.value or u.text == item.value + "s" or u.text == item.value + "S"
+        return u.text == item.value or u.text[len(item.value):] in _ACRO_PLURALS and u.text.startswith(item.value)
     if k in ("exact", "prefix", "suffix", "infix"):
         text, accented = item.value
         form = u.lower if accented else u.fold
@@ -361,7 +363,7 @@ class _Index:
         elif k == "exact":
             self.keys.setdefault(fold(item.value[0]), []).append(n)
         elif k == "acro":
-            for form in (item.value, item.value + "s"):
+            for form in (item.value, *(item.value + end for end in _ACRO_PLURALS if end != "S")):
                 self.keys.setdefault(fold(form), []).append(n)
         elif k == "prefix":
             self.prefix.setdefault(fold(item.value[0]), []).append(n)
