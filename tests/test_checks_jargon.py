@@ -110,6 +110,12 @@ POSITIVES = [  # (lang, text, part of the flagged span)
     ("de", "Museen sollten KI-Crawler in ihrer robots.txt aussperren.", "Crawler"),
     ("en", "Archives should not use autoregressive models to fill gaps in damaged letters.", "autoregressive"),
     ("pl", "Archiwa powinny wdrożyć rozpoznawanie encji w swoich inwentarzach.", "rozpoznawanie encji"),
+    ("fr", "Les musées devraient publier les poids de leurs modèles d'IA.", "poids de leurs modèles"),
+    ("fr", "Les archives devraient affiner leurs modèles sur leurs propres fonds.", "affiner leurs modèles sur"),
+    ("nl", "Bibliotheken moeten zero-shotclassificatie gebruiken voor nieuwe collecties.", "zero-shotclassificatie"),
+    ("es", "Los archivos deberían afinar sus modelos con sus propios fondos.", "afinar sus modelos con"),
+    ("pl", "Muzea powinny publikować wagi swoich modeli AI.", "wagi swoich modeli"),
+    ("pl", "Archiwa powinny sprawdzić, czy model nie jest przetrenowany.", "przetrenowany"),
 ]
 
 NEGATIVES = [
@@ -141,6 +147,10 @@ NEGATIVES = [
     ("en", "Museums should hand out tokens for free coffee to people who test the AI guide."),
     ("nl", "Musea moeten de gewichten van hun oude weegschalen niet door AI laten schatten."),
     ("pl", "Koszty wnioskowania o dotacje na AI powinny być niższe dla małych muzeów."),
+    ("fr", "Les musées devraient affiner leurs modèles économiques avant d'acheter de l'IA."),
+    ("es", "Los museos deberían afinar sus modelos de gestión antes de comprar IA."),
+    ("en", "Museums should not treat AI as a one-shot deal."),
+    ("de", "Verbrauchsbenchmarks für Museen und Archive sollten auch den Stromverbrauch der KI zählen."),
     # distilleries are industrial heritage
     ("en", "The old distillery should become a museum about local industry, with an AI guide."),
     ("de", "Die alte Destillerie sollte ein Museum mit KI-Führung werden."),
