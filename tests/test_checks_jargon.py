@@ -116,6 +116,12 @@ POSITIVES = [  # (lang, text, part of the flagged span)
     ("es", "Los archivos deberían afinar sus modelos con sus propios fondos.", "afinar sus modelos con"),
     ("pl", "Muzea powinny publikować wagi swoich modeli AI.", "wagi swoich modeli"),
     ("pl", "Archiwa powinny sprawdzić, czy model nie jest przetrenowany.", "przetrenowany"),
+    ("fr", "Les musées devraient surveiller la dérive de leurs modèles d'IA.", "dérive de leurs modèles"),
+    ("es", "Los archivos deberían montar un pipeline de datos antes de usar IA.", "pipeline de datos"),
+    ("it", "I musei dovrebbero monitorare il drift dei loro modelli di IA.", "drift dei loro modelli"),
+    ("pl", "Muzea powinny monitorować dryf swoich modeli AI.", "dryf swoich modeli"),
+    ("it", "Le biblioteche dovrebbero costruire basi di dati vettoriali condivise.", "basi di dati vettoriali"),
+    ("en", "Museum chatbots should never be given tool use without human review.", "tool use"),
 ]
 
 NEGATIVES = [
@@ -151,6 +157,7 @@ NEGATIVES = [
     ("es", "Los museos deberían afinar sus modelos de gestión antes de comprar IA."),
     ("en", "Museums should not treat AI as a one-shot deal."),
     ("de", "Verbrauchsbenchmarks für Museen und Archive sollten auch den Stromverbrauch der KI zählen."),
+    ("en", "Museums should make their dropout rates for school visits public."),
     # distilleries are industrial heritage
     ("en", "The old distillery should become a museum about local industry, with an AI guide."),
     ("de", "Die alte Destillerie sollte ein Museum mit KI-Führung werden."),
