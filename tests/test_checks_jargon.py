@@ -122,6 +122,10 @@ POSITIVES = [  # (lang, text, part of the flagged span)
     ("pl", "Muzea powinny monitorować dryf swoich modeli AI.", "dryf swoich modeli"),
     ("it", "Le biblioteche dovrebbero costruire basi di dati vettoriali condivise.", "basi di dati vettoriali"),
     ("en", "Museum chatbots should never be given tool use without human review.", "tool use"),
+    ("de", "Alle Objekte im Datenraum sollten den FAIR-Prinzipien folgen.", "FAIR-Prinzipien"),
+    ("pl", "Muzea powinny przestrzegać zasad FAIR.", "zasad FAIR"),
+    ("fr", "Les petits musées devraient recevoir gratuitement un connecteur d'espace de données.", "connecteur"),
+    ("it", "I piccoli musei dovrebbero ricevere gratis un connettore dello spazio dati.", "connettore dello spazio dati"),
 ]
 
 NEGATIVES = [
@@ -158,6 +162,7 @@ NEGATIVES = [
     ("en", "Museums should not treat AI as a one-shot deal."),
     ("de", "Verbrauchsbenchmarks für Museen und Archive sollten auch den Stromverbrauch der KI zählen."),
     ("en", "Museums should make their dropout rates for school visits public."),
+    ("en", "Museums should get a FAIR share of the AI budget."),
     # distilleries are industrial heritage
     ("en", "The old distillery should become a museum about local industry, with an AI guide."),
     ("de", "Die alte Destillerie sollte ein Museum mit KI-Führung werden."),
