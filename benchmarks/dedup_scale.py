@@ -140,7 +140,7 @@ def run(n_new: int) -> dict:
 
     from statementkit.copies import copy_candidates
     from statementkit.dedup import _groups
-    from statementkit.neighbours import EXACT_LIMIT, nearest
+    from statementkit.neighbours import choose_method, nearest
 
     items = corpus(PUBLISHED + n_new)
     texts = [t for t, _ in items]
@@ -166,7 +166,7 @@ def run(n_new: int) -> dict:
     from statementkit.embed import load_embedder
 
     threshold = thresholds_for(load_embedder())["candidate"]
-    method = "exact" if n_new * (n_new + PUBLISHED) <= EXACT_LIMIT else "ivf"
+    method = choose_method(n_new, PUBLISHED)
     tracemalloc.start()
     found = nearest(new, pub, k=10, threshold=threshold, method=method)
     out["search_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
@@ -293,11 +293,11 @@ def candidates(n_new: int):
     """`run`'s corpus and candidate pairs, from cached vectors: (items, found)."""
     from statementkit.dedup import thresholds_for
     from statementkit.embed import load_embedder
-    from statementkit.neighbours import EXACT_LIMIT, nearest
+    from statementkit.neighbours import choose_method, nearest
 
     items = corpus(PUBLISHED + n_new)
     vecs, _, _ = encode_cached([t for t, _ in items], f"{PUBLISHED}-{n_new}")
-    method = "exact" if n_new * (n_new + PUBLISHED) <= EXACT_LIMIT else "ivf"
+    method = choose_method(n_new, PUBLISHED)
     found = nearest(vecs[PUBLISHED:], vecs[:PUBLISHED], k=10, threshold=thresholds_for(load_embedder())["candidate"],
                     method=method)
     return items, found

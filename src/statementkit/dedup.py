@@ -119,14 +119,14 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
 
     vectors = None
     if semantic:
-        from statementkit.neighbours import EXACT_LIMIT, nearest
+        from statementkit.neighbours import choose_method, nearest
 
         clock = time.perf_counter()
         vectors = _encode_unique(embedder, [s.text for s in snew + spub], progress)
         stats.encode_s = time.perf_counter() - clock
         clock = time.perf_counter()
         found = nearest(vectors[:n], vectors[n:], k=k, threshold=t["candidate"], method=method)
-        stats.method = method if method != "auto" else ("exact" if n * (n + len(spub)) <= EXACT_LIMIT else "ivf")
+        stats.method = choose_method(n, len(spub), method)
         for q, o, s, pub in zip(found.query.tolist(), found.other.tolist(), found.score.tolist(),
                                 found.published.tolist()):
             key = (q, o + n) if pub else (min(q, o), max(q, o))

@@ -50,10 +50,7 @@ def nearest(new: np.ndarray, published: np.ndarray, *, k: int = 10, threshold: f
     new = np.ascontiguousarray(new, dtype=np.float32)
     published = np.ascontiguousarray(published, dtype=np.float32)
     n, m = len(new), len(published)
-    if method not in METHODS:
-        raise ValueError(f"unknown method {method!r} (valid: {', '.join(METHODS)})")
-    if method == "auto":
-        method = "exact" if n * (n + m) <= EXACT_LIMIT else "ivf"
+    method = choose_method(n, m, method)
     if n == 0 or k <= 0:
         return _empty()
     if method == "exact":
@@ -61,6 +58,15 @@ def nearest(new: np.ndarray, published: np.ndarray, *, k: int = 10, threshold: f
     else:
         parts = list(_ivf(new, published, k, threshold, probes, lists))
     return _top_k(parts, k)
+
+
+def choose_method(n: int, m: int, method: str = "auto") -> str:
+    """The method `nearest` uses for n new and m published vectors: `auto` is `exact` up to EXACT_LIMIT pairs."""
+    if method not in METHODS:
+        raise ValueError(f"unknown method {method!r} (valid: {', '.join(METHODS)})")
+    if method == "auto":
+        return "exact" if n * (n + m) <= EXACT_LIMIT else "ivf"
+    return method
 
 
 def _empty() -> Neighbours:
