@@ -26,10 +26,9 @@ import json
 import re
 import time
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
-from _common import DATA, ROOT, print_table, write_result
+from _common import DATA, ROOT, polis_dir, print_table, write_result
 
 from statementkit.claims import CHECKS, DEFAULTS, ClaimJudge, analyse, verdict
 from statementkit.copies import copy_candidates
@@ -324,8 +323,7 @@ def polis_background(embedder, floor: float = BACKGROUND_FLOOR, languages=None) 
     from statementkit.io import read_statements
     from statementkit.lang import DEFAULT_LANGUAGES, with_languages
 
-    root = next((p for p in (ROOT.parent.parent / "shared" / "data" / "polis", Path("/work/shared/data/polis"))
-                 if p.is_dir()), None)
+    root = polis_dir()
     if root is None:
         return None
     rows, vectors, total = [], {}, 0

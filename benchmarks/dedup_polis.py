@@ -22,13 +22,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from _common import ROOT, print_table, write_result
-
-CANDIDATES = [ROOT.parent.parent / "shared" / "data" / "polis", Path("/work/shared/data/polis")]
-
+from _common import polis_dir, print_table, write_result
 
 def conversations() -> list[Path]:
-    root = next((p for p in CANDIDATES if p.is_dir()), None)
+    root = polis_dir()
     if root is None:
         raise SystemExit("no pol.is exports found (expected ../shared/data/polis)")
     return sorted(p for p in root.iterdir() if (p / "comments.csv").is_file())
