@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -64,9 +64,6 @@ class Claim:
     negated: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (token index, `_word` rests)
     rows: np.ndarray | None = None      # rows of the content words in `rows_in`, a judge's `WordVectors`
     rows_in: object = None
-
-    def words(self, idx: Sequence[int]) -> list[str]:
-        return [self.tokens[i] for i in idx]
 
 
 def normalise_text(text: str) -> str:

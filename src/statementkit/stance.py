@@ -360,8 +360,3 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
             found.append(Cue(i, end, "antonym", " ".join(tokens[i:end]), concepts, sign))
     found.sort(key=lambda c: c.start)
     return found
-
-
-def negation_words(lang: str | None, rules: StanceRules) -> set[str]:
-    cues = rules.lang(lang)
-    return cues.negation | cues.concord
