@@ -56,12 +56,9 @@ def thresholds_for(embedder: Embedder | None, threshold: float | None = None) ->
     from statementkit.claims import DEFAULTS
     from statementkit.embed import model_entry
 
-    found: dict[str, float] = {}
-    if embedder is not None:
-        entry = model_entry(getattr(embedder, "id", None) or None)
-        if entry is not None and entry.id == getattr(embedder, "id", None):
-            found = dict(entry.thresholds)
-    t = {**DEFAULTS, **found}
+    model_id = getattr(embedder, "id", None)  # no embedder, or one not in the registry: the defaults
+    entry = model_entry(model_id) if model_id else None
+    t = {**DEFAULTS, **(entry.thresholds if entry is not None else {})}
     if threshold is not None:  # one cosine for all pairs, as the user asked
         t["duplicate"] = t["duplicate_cross"] = float(threshold)
         t["candidate"] = min(t["candidate"], float(threshold))
