@@ -68,8 +68,7 @@ class Claim:
 
 def normalise_text(text: str) -> str:
     """Case, accents, punctuation and spacing removed: the key of an exact copy."""
-    folded = text.lower() if text.isascii() else fold(text)
-    return " ".join(_WORD.findall(folded))
+    return " ".join(_WORD.findall(fold(text)))  # nlp.fold: lowercase, accents stripped (ASCII: lower only)
 
 
 def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
