@@ -129,14 +129,12 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
 
     from statementkit.decisions import ThemeDecisions
     from statementkit.embed import CachedEmbedder, load_embedder
-    from statementkit.rules import resolve_rules_dir
-    from statementkit.taxonomy import TAXONOMY_FILE, load_taxonomy
+    from statementkit.taxonomy import taxonomy_for_rules
     from statementkit.themes import assign_themes
 
     if not result.rows:
         return
-    taxonomy_path = resolve_rules_dir(rules) / TAXONOMY_FILE
-    taxonomy = load_taxonomy(taxonomy_path if taxonomy_path.exists() else None)
+    taxonomy = taxonomy_for_rules(rules)
     decisions = copy.deepcopy(decisions) if decisions is not None else ThemeDecisions()
     sub_ids = {row.statement.id for row in result.rows}
     published = [s for s in result.published if s.id not in sub_ids]

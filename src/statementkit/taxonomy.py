@@ -107,6 +107,14 @@ def default_taxonomy_path() -> Path:
     return rules_dir() / TAXONOMY_FILE
 
 
+def taxonomy_for_rules(rules: str | Path | None = None) -> Taxonomy:
+    """The taxonomy of a rules directory, or the bundled one when the directory has none."""
+    from statementkit.rules import resolve_rules_dir
+
+    path = resolve_rules_dir(rules) / TAXONOMY_FILE
+    return load_taxonomy(path if path.exists() else None)
+
+
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     """Read and validate a taxonomy TOML (default: the bundled reference assembly's).
 

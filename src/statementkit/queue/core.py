@@ -249,13 +249,10 @@ class Queue:
         Returns the `ThemeResult`.
         """
         from statementkit.embed import CachedEmbedder, load_embedder
-        from statementkit.rules import resolve_rules_dir
-        from statementkit.taxonomy import TAXONOMY_FILE, load_taxonomy
+        from statementkit.taxonomy import taxonomy_for_rules
         from statementkit.themes import assign_themes
 
-        rules = rules if rules is not None else self.rules
-        path = resolve_rules_dir(rules) / TAXONOMY_FILE
-        taxonomy = load_taxonomy(path if path.exists() else None)
+        taxonomy = taxonomy_for_rules(rules if rules is not None else self.rules)
         with translate(self.path):
             statements = [Statement(r["id"], r["text"], r["lang"], {}) for r in self.conn.execute(
                 "SELECT id, text, lang FROM statements WHERE published = 1 OR status = 'pending' ORDER BY seq")]
