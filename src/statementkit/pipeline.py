@@ -8,7 +8,7 @@ submission. `statementkit demo` runs it on the bundled corpus.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,8 +56,12 @@ class ScreenResult:
     rows: list[ScreenRow]
     published: list[Statement]
     stages: list[str]
-    clusters: list = field(default_factory=list)  # themes stage: clusters of submissions + published
     theme_result: Any = None  # themes stage: the whole ThemeResult (published statements' themes, updated decisions)
+
+    @property
+    def clusters(self) -> list:
+        """Themes stage: the clusters of submissions + published statements ([] without the stage)."""
+        return self.theme_result.clusters if self.theme_result is not None else []
 
 
 def load_published(path: str | Path | None = None) -> list[Statement]:
@@ -146,7 +150,6 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
                            embedder=embedder or CachedEmbedder(load_embedder()), decisions=decisions)
     for row, assignment in zip(result.rows, themed.assignments):
         row.theme = assignment
-    result.clusters = themed.clusters
     result.theme_result = themed
     result.stages.append("themes")
 
