@@ -47,12 +47,12 @@ def demo(
         if row.theme is not None:
             theme = f"{row.theme.theme}{'+' + row.theme.theme2 if row.theme.theme2 else ''} {row.theme.confidence:.2f}"
         table.add_row(row.statement.id, row.statement.lang or "", row.verdict or "-",
-                      ", ".join(dict.fromkeys(row.codes)), theme, _duplicates(row), row.statement.text)
+                      ", ".join(row.codes), theme, _duplicates(row), row.statement.text)
     out = console()
     out.print(table)
     langs = Counter(row.statement.lang for row in result.rows)
     verdicts = Counter(row.verdict or "-" for row in result.rows)
-    codes = Counter(code for row in result.rows for code in dict.fromkeys(row.codes))
+    codes = Counter(code for row in result.rows for code in row.codes)
     out.print("verdicts: " + ", ".join(f"{k} {v}" for k, v in verdicts.most_common()))
     out.print("reason codes: " + ", ".join(f"{k} {v}" for k, v in codes.most_common()))
     out.print("languages: " + ", ".join(f"{k} {v}" for k, v in langs.most_common()))
