@@ -235,11 +235,9 @@ class Queue:
                 store.store_clusters(self.conn, clusters, run)
 
     def theme_decisions(self) -> Any:
-        """The analyst's decisions as the themes stage's `ThemeDecisions` (None without the themes stage)."""
-        try:
-            from statementkit.decisions import ThemeDecisions
-        except ImportError:
-            return None
+        """The analyst's decisions as the themes stage's `ThemeDecisions`."""
+        from statementkit.decisions import ThemeDecisions
+
         return ThemeDecisions.from_records(self.theme_decision_records())
 
     def recluster(self, rules: str | Path | None = None, *, embedder: Any = None, progress: Any = None) -> Any:
