@@ -339,8 +339,6 @@ class AnalystScreen(Screen):
 
     @work(thread=True, exclusive=True, group="recluster")
     def _recluster_worker(self) -> None:
-        from statementkit.queue import Queue
-
         try:
             with Queue(self.q.path, who=self.q.who) as q:  # its own connection: this runs in a thread
                 result = q.recluster()
