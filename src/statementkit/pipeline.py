@@ -99,12 +99,13 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
 
 def default_embedder() -> Any:
     """The registry's default embedding model, cached on disk; None when it is not installed."""
-    from statementkit.embed import CachedEmbedder, load_embedder, model_available, model_entry
+    from statementkit import dedup
+    from statementkit.embed import model_available, model_entry
 
     entry = model_entry()
     if entry is None or not model_available(entry)[0]:
         return None
-    return CachedEmbedder(load_embedder(entry.id))
+    return dedup.default_embedder()
 
 
 def _dedup_stage(result: ScreenResult, rules, embedder) -> None:
@@ -132,7 +133,7 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
     import copy
 
     from statementkit.decisions import ThemeDecisions
-    from statementkit.embed import CachedEmbedder, load_embedder
+    from statementkit.dedup import default_embedder as registry_default
     from statementkit.taxonomy import taxonomy_for_rules
     from statementkit.themes import assign_themes
 
@@ -147,7 +148,7 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
         if theme is not None and str(theme) in taxonomy.ids and s.id not in decisions.statement_themes:
             decisions.pin_statement(s.id, str(theme), s.text, s.lang)
     themed = assign_themes([row.statement for row in result.rows] + published, taxonomy,
-                           embedder=embedder or CachedEmbedder(load_embedder()), decisions=decisions)
+                           embedder=embedder or registry_default(), decisions=decisions)
     for row, assignment in zip(result.rows, themed.assignments):
         row.theme = assignment
     result.theme_result = themed

@@ -246,7 +246,7 @@ class Queue:
 
         Returns the `ThemeResult`.
         """
-        from statementkit.embed import CachedEmbedder, load_embedder
+        from statementkit.dedup import default_embedder
         from statementkit.taxonomy import taxonomy_for_rules
         from statementkit.themes import assign_themes
 
@@ -256,7 +256,7 @@ class Queue:
                 "SELECT id, text, lang FROM statements WHERE published = 1 OR status = 'pending' ORDER BY seq")]
         if not statements:
             raise QueueError(f"{self.path}: nothing to cluster yet (no published or pending statements)")
-        result = assign_themes(statements, taxonomy, embedder=embedder or CachedEmbedder(load_embedder()),
+        result = assign_themes(statements, taxonomy, embedder=embedder or default_embedder(),
                                decisions=self.theme_decisions(), progress=progress)
         with translate(self.path), transaction(self.conn):
             run = store.new_run(self.conn, "themes", None, self.who, len(statements), ["themes"])
