@@ -157,6 +157,13 @@ def models_for(rules: Rules, embedder: Any) -> CodeModels:
     return found
 
 
+def run_models(ctx: Context) -> CodeModels:
+    """`models_for` once per check run (finding a fit hashes the examples file)."""
+    if "learned_models" not in ctx.cache:
+        ctx.cache["learned_models"] = models_for(ctx.rules, ctx.embedder)
+    return ctx.cache["learned_models"]
+
+
 def doc_vectors(docs: Sequence[Doc], ctx: Context) -> np.ndarray:
     """Sentence vectors of the docs, encoded once per check run (the scope check reuses them)."""
     from statementkit.embed import encode
@@ -171,7 +178,7 @@ def probabilities(docs: Sequence[Doc], ctx: Context) -> tuple[list[str], np.ndar
     codes = active_codes(ctx.rules, ctx.embedder) if ctx.embedder is not None else []
     if not codes or not docs:
         return [], np.zeros((len(docs), 0))
-    models = models_for(ctx.rules, ctx.embedder)
+    models = run_models(ctx)
     probs = models.probabilities(doc_vectors(docs, ctx), [d.text for d in docs])
     return codes, probs[:, [models.column(c) for c in codes]]
 
@@ -222,7 +229,7 @@ def has_structure(doc: Doc) -> bool:
     comma, or a coordination whose second part has a verb of its own in its main clause ("... and
     Europeana must pay"), not one joining two nouns ("the list of texts and the names of the people
     who read them")."""
-    from statementkit.checks.kinds.clauses import VERB_LISTS, infinitive_at, positions
+    from statementkit.checks.kinds.clauses import VERB_LISTS, has_verb, positions
     from statementkit.checks.kinds.ideas import asyndetic, conjuncts
 
     sentences = sum(1 for a, b in doc.sentences if any(not u.punct for u in doc.units[a:b]))
@@ -233,7 +240,7 @@ def has_structure(doc: Doc) -> bool:
     for c in conjuncts(doc, 2):
         ra, rb = c.right
         end = min([i for i in subs if ra < i < rb] or [rb])
-        if any(ra <= i < end for i in verbs) or any(infinitive_at(doc, i) for i in range(ra, end)):
+        if has_verb(doc, ra, end, verbs):
             return True
     return False
 
@@ -264,7 +271,7 @@ def best_spans(docs: Sequence[Doc], pending: Sequence[tuple[int, str, float]], c
 
     out: list[Span | None] = [None] * len(pending)
     wanted: list[tuple[int, int, Span]] = []  # (pending index, column, clause)
-    models = models_for(ctx.rules, ctx.embedder)
+    models = run_models(ctx)
     for n, (i, code, _) in enumerate(pending):
         doc = docs[i]
         if code == "out_of_scope":
