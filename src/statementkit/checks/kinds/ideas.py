@@ -290,7 +290,7 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     return infinitive_at(doc, words_l[-1]) and infinitive_at(doc, words_r[-1])
 
 
-def by_parse(doc: Doc, c: Conjunct, min_words: int) -> bool:
+def by_parse(doc: Doc, c: Conjunct) -> bool:
     """The dependency parse: a coordinated verb with its own subject or object."""
     tokens = doc.parse or []
     start, end = doc.units[c.coord_first].start, doc.units[c.right[1] - 1].end
@@ -347,7 +347,7 @@ def multiple_ideas(docs: list[Doc], criterion: Criterion, ctx: Context) -> dict[
     if pending:
         add_parses([d for d, _ in pending])
         for doc, found in pending:
-            hit = next((c for c in found if by_parse(doc, c, min_words)), None)
+            hit = next((c for c in found if by_parse(doc, c)), None)
             if hit is not None:
                 out[doc.index] = [_finding(doc, hit, criterion)]
     return out

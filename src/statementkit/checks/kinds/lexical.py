@@ -61,15 +61,6 @@ def is_infinitive(doc: Doc, i: int) -> bool:
     return True
 
 
-def topic_units(doc: Doc) -> set[int]:
-    """Units naming the assembly's topic (scope keywords): generic, not concrete."""
-    out: set[int] = set()
-    for cat, ms in doc.cache.get("m", {}).items():
-        if cat.startswith("scope."):
-            out |= covered(doc, ms)
-    return out
-
-
 def concrete_words(doc: Doc, exclude: set[int]) -> list[str]:
     """Content words outside the given units: not stop words, not numbers-only, at least 3 letters."""
     stops = stop_words(doc.lang)
