@@ -49,7 +49,7 @@ def clause_verb(doc: Doc, a: int, end: int, verbs: frozenset[int] | set[int]) ->
     one to five words with a content word and no verb ("die Bibliotheken sollen ...", "het Rijk
     moet ...", "los archivos deben ..."), then the verb, then more words. A verb that ends the
     words before `end` closes a subordinate clause instead ("und die Daten teilen")."""
-    words = [i for i in range(a, end) if not doc.units[i].punct]
+    words = words_in(doc, a, end)
     stops = nlp.stop_words(doc.lang)
     for k, i in enumerate(words[:6]):
         if i not in verbs:
@@ -153,7 +153,7 @@ def proposal_lead(doc: Doc, s: int) -> int | None:
     "Oznaczać każdy podpis ...") or an imperative ("Étiquetons ..."); in German and Dutch the
     infinitive that ends an infinitive proposal's first part ("Gesichtserkennung verbieten und ...")."""
     a, b = doc.sentences[s]
-    words = [i for i in range(a, b) if not doc.units[i].punct]
+    words = words_in(doc, a, b)
     if len(words) < 3 or doc.cache.get("questions", [False] * len(doc.sentences))[s]:
         return None
     if doc.lang in VERB_FINAL:

@@ -203,7 +203,7 @@ def asyndetic(doc: Doc) -> list[Conjunct]:
     for c in commas:
         start, b = doc.sentences[doc.units[c].sent]
         a = max([i + 1 for i in bounds if start <= i < c] or [start])
-        words_l = [i for i in range(a, c) if not doc.units[i].punct]
+        words_l = words_in(doc, a, c)
         if not words_l or words_l[0] in leading or not any(i in modals for i in words_l):
             continue
         ra = c + 1
@@ -251,7 +251,7 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
             return any(ra <= i < rb for i in positions(doc, ("standpoint.modal",)))
         if open_modal(doc, c.left, verbs):
             return False  # "KI sollte verantwortungsvoll und zukunftsfähig eingesetzt werden": inside one clause
-        words = [i for i in range(ra, main_end) if not doc.units[i].punct]
+        words = words_in(doc, ra, main_end)
         if words and infinitive_at(doc, words[0]) and words[0] not in verbs and \
                 not any(ra <= m.first < rb or c.coord_first <= m.first < c.coord_last
                         for m in matches(doc, "clauses.additive")):
@@ -265,8 +265,8 @@ def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:
     if any(m.first == ra for m in matches(doc, "clauses.openers")):
         return True
     la, lb = c.left
-    words_r = [i for i in range(ra, rb) if not doc.units[i].punct]
-    words_l = [i for i in range(la, lb) if not doc.units[i].punct]
+    words_r = words_in(doc, ra, rb)
+    words_l = words_in(doc, la, lb)
     if not words_r or not words_l:
         return False
     if c.comma and starts_proposal(doc, la) and len(words_r) >= 3:
