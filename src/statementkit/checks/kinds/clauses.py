@@ -14,9 +14,9 @@ werden"). The lexicon lists these read are described in rules/README.md (`[claus
 from __future__ import annotations
 
 from statementkit import nlp
-from statementkit.checks.analysis import Doc, fold
+from statementkit.checks.analysis import Doc
 from statementkit.checks.kinds.lexical import is_infinitive, matches
-from statementkit.checks.kinds.standpoint import VERB_FINAL, _infinitive_proposal
+from statementkit.checks.kinds.standpoint import VERB_FINAL, _infinitive_proposal, infinitive_endings_for
 from statementkit.checks.ruleset import Rules
 
 VERB_LISTS = ("clauses.verbs", "standpoint.modal", "standpoint.future")
@@ -85,8 +85,7 @@ def infinitive_endings(doc: Doc) -> tuple[str, ...]:
 def prime(doc: Doc, rules: Rules | None) -> None:
     """Keep what the clause tests need from the rules in the doc's cache."""
     if rules is not None and "infinitive_endings" not in doc.cache:
-        pats = rules.lexicon(doc.lang).get("clauses", {}).get("infinitive", [])
-        doc.cache["infinitive_endings"] = tuple(fold(p.strip("*")) for p in pats if p.startswith("*"))
+        doc.cache["infinitive_endings"] = infinitive_endings_for(rules, doc.lang)
 
 
 def points_back(doc: Doc, a: int, end: int) -> bool:

@@ -19,7 +19,7 @@ from statementkit import nlp
 from statementkit.checks.analysis import Doc, fold
 from statementkit.checks.kinds.lexical import is_infinitive, matches
 from statementkit.checks.registry import Context, Finding, register_check
-from statementkit.checks.ruleset import Criterion
+from statementkit.checks.ruleset import Criterion, Rules
 from statementkit.model import Span
 
 STANCE_LISTS = ("standpoint.modal", "standpoint.stance", "standpoint.proposal")
@@ -122,11 +122,14 @@ def inflected_verbs(doc: Doc, endings: tuple[str, ...], s: int) -> int:
     return n
 
 
-def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
-    if ctx is None:
-        return ()
-    pats = ctx.rules.lexicon(lang).get("clauses", {}).get("infinitive", [])
+def infinitive_endings_for(rules: Rules, lang: str) -> tuple[str, ...]:
+    """The endings of `clauses.infinitive` ("*er", "*are"), folded."""
+    pats = rules.lexicon(lang).get("clauses", {}).get("infinitive", [])
     return tuple(fold(p.strip("*")) for p in pats if p.startswith("*"))
+
+
+def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
+    return () if ctx is None else infinitive_endings_for(ctx.rules, lang)
 
 
 #: Languages whose infinitive proposals put the verb last ("Leuchtreklamen ab 22 Uhr abschalten").
