@@ -84,6 +84,16 @@ def copy_rules(tmp_path: Path) -> Path:
     return target
 
 
+def new_assembly(tmp_path: Path, dirname: str, name: str, languages: list[str], scope: str) -> Path:
+    """A rules directory with its own assembly.toml and scope.toml; the rest comes from the bundled rules."""
+    root = tmp_path / dirname
+    root.mkdir()
+    (root / "assembly.toml").write_text(
+        f'[assembly]\nname = "{name}"\nlanguages = {json.dumps(languages)}\nbase = "bundled"\n')
+    (root / "scope.toml").write_text(scope)
+    return root
+
+
 def test_bundled_rules_load_for_every_language(rules):
     assert [c.code for c in rules.criteria] == [c for c in REASON_CODES if c != "duplicate"][:5] + \
         ["multiple_ideas", "not_standalone", "incivility", "duplicate"]
@@ -137,10 +147,8 @@ def test_scope_condition_must_name_known_groups(tmp_path):
 
 
 def test_another_assembly_with_only_its_own_scope_and_limit(tmp_path):
-    root = tmp_path / "climate"
-    root.mkdir()
-    (root / "assembly.toml").write_text('[assembly]\nname = "Climate"\nlanguages = ["de", "en"]\nbase = "bundled"\n')
-    (root / "scope.toml").write_text(
+    root = new_assembly(
+        tmp_path, "climate", "Climate", ["de", "en"],
         '[scope]\nname.en = "energy"\nin_scope_when = [["energy"]]\n'
         '[scope.groups.energy]\nen = ["solar", "wind", "energy", "heating"]\nde = ["*energie*", "solar*", "wind*"]\n')
     criteria = (rules_dir() / "criteria.toml").read_text().replace("max_chars = 140", "max_chars = 50")
@@ -312,10 +320,8 @@ def test_scope_by_meaning_where_no_keywords_exist(tmp_path):
     """With an embedding model, a language without keywords is judged by similarity to the exemplars."""
     from statementkit.embed import HashingEmbedder
 
-    root = tmp_path / "pt-assembly"
-    root.mkdir()
-    (root / "assembly.toml").write_text('[assembly]\nname = "pt"\nlanguages = ["pt"]\nbase = "bundled"\n')
-    (root / "scope.toml").write_text(
+    root = new_assembly(
+        tmp_path, "pt-assembly", "pt", ["pt"],
         '[scope]\nname.en = "museums"\nin_scope_when = [["heritage"]]\nexemplars = ["examples"]\n'
         'top_k = 1\nmin_similarity = 0.5\n'
         'examples = ["Os museus devem rotular as imagens geradas por inteligência artificial."]\n'
