@@ -12,8 +12,9 @@ spaCy's parser, so they are marked slow.
 from __future__ import annotations
 
 import pytest
+from checks_cases import case_ids, flags_of
 
-from statementkit.checks import check, load_rules
+from statementkit.checks import load_rules
 from statementkit.checks.engine import prepare
 from statementkit.checks.kinds import clauses, ideas
 from statementkit.model import Statement
@@ -101,7 +102,7 @@ def rules():
 
 
 def flagged(lang: str, text: str, rules) -> bool:
-    return any(f.code == "multiple_ideas" for f in check([Statement("x", text, lang)], rules)[0].flags)
+    return bool(flags_of("multiple_ideas", lang, text, rules))
 
 
 def test_every_language_has_positives_and_negatives():
@@ -110,24 +111,24 @@ def test_every_language_has_positives_and_negatives():
         assert any(la == lang for la, _ in NEGATIVES + PARSED_NEGATIVES), lang
 
 
-@pytest.mark.parametrize("lang,text", POSITIVES, ids=[f"{la}-{t[:30]}" for la, t in POSITIVES])
+@pytest.mark.parametrize("lang,text", POSITIVES, ids=case_ids(POSITIVES))
 def test_two_claims_are_flagged(lang, text, rules):
     assert flagged(lang, text, rules)
 
 
-@pytest.mark.parametrize("lang,text", NEGATIVES, ids=[f"{la}-{t[:30]}" for la, t in NEGATIVES])
+@pytest.mark.parametrize("lang,text", NEGATIVES, ids=case_ids(NEGATIVES))
 def test_one_claim_is_not_flagged(lang, text, rules):
     assert not flagged(lang, text, rules)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang,text", PARSED_POSITIVES, ids=[f"{la}-{t[:30]}" for la, t in PARSED_POSITIVES])
+@pytest.mark.parametrize("lang,text", PARSED_POSITIVES, ids=case_ids(PARSED_POSITIVES))
 def test_two_claims_are_flagged_parsed(lang, text, rules):
     assert flagged(lang, text, rules)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("lang,text", PARSED_NEGATIVES, ids=[f"{la}-{t[:30]}" for la, t in PARSED_NEGATIVES])
+@pytest.mark.parametrize("lang,text", PARSED_NEGATIVES, ids=case_ids(PARSED_NEGATIVES))
 def test_one_claim_is_not_flagged_parsed(lang, text, rules):
     assert not flagged(lang, text, rules)
 
