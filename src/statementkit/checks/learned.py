@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from statementkit.checks.registry import Context, Finding
 from statementkit.errors import RulesError
 from statementkit.model import REASON_CODES, Span
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from statementkit.checks.analysis import Doc
     from statementkit.checks.learned_model import CodeModels
     from statementkit.checks.ruleset import Rules
@@ -166,6 +166,8 @@ def run_models(ctx: Context) -> CodeModels:
 
 def doc_vectors(docs: Sequence[Doc], ctx: Context) -> np.ndarray:
     """Sentence vectors of the docs, encoded once per check run (the scope check reuses them)."""
+    import numpy as np
+
     from statementkit.embed import encode
 
     if "doc_vectors" not in ctx.cache:
@@ -175,6 +177,8 @@ def doc_vectors(docs: Sequence[Doc], ctx: Context) -> np.ndarray:
 
 def probabilities(docs: Sequence[Doc], ctx: Context) -> tuple[list[str], np.ndarray]:
     """(codes, n x codes probabilities) for the docs; empty when nothing is learned here."""
+    import numpy as np
+
     codes = active_codes(ctx.rules, ctx.embedder) if ctx.embedder is not None else []
     if not codes or not docs:
         return [], np.zeros((len(docs), 0))
