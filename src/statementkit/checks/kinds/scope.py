@@ -82,12 +82,13 @@ def similarities(texts: Sequence[str], rules: Rules, ctx: Context, vectors: Any 
     """Mean cosine to the `top_k` nearest exemplars, per text (`vectors`: the texts' vectors, if known)."""
     import numpy as np
 
+    from statementkit.checks.learned import model_id
     from statementkit.embed import encode
 
     key = "scope.exemplar_vectors"
     if key not in ctx.cache:
         ex = exemplars(rules, ctx.against)
-        memo = (str(getattr(ctx.embedder, "id", type(ctx.embedder).__name__)), tuple(ex))
+        memo = (model_id(ctx.embedder), tuple(ex))
         if memo not in _EXEMPLAR_VECTORS:  # the same exemplars on every run of a long-lived process
             if len(_EXEMPLAR_VECTORS) >= 8:
                 _EXEMPLAR_VECTORS.pop(next(iter(_EXEMPLAR_VECTORS)))
