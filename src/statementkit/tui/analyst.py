@@ -63,6 +63,7 @@ class AnalystScreen(Screen):
         self.clusters: list[ClusterInfo] = []
         self.members: list[dict[str, Any]] = []
         self._labels = {tid: label for tid, label, _ in queue.taxonomy()}
+        self._reclustering = False  # a themes run is in progress (R)
 
     def compose(self) -> ComposeResult:
         yield Static(id="a-header")
@@ -330,7 +331,7 @@ class AnalystScreen(Screen):
 
     def action_recluster(self) -> None:
         """Run the themes stage again in the background (it loads the embedding model: seconds)."""
-        if getattr(self, "_reclustering", False):
+        if self._reclustering:
             self.notify("the themes stage is already running")
             return
         self._reclustering = True
