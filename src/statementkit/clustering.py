@@ -154,7 +154,7 @@ def _hdbscan(points: np.ndarray, counts: np.ndarray, params: Params) -> np.ndarr
 
 
 def _attach_outliers(points: np.ndarray, labels: np.ndarray, quantile: float,
-                     factor: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                     factor: float) -> tuple[np.ndarray, np.ndarray]:
     ids = sorted(set(labels.tolist()) - {OUTLIER})
     centres = np.stack([points[labels == c].mean(axis=0) for c in ids])
     reach = factor * np.array([np.quantile(np.linalg.norm(points[labels == c] - centres[k], axis=1), quantile)
