@@ -226,9 +226,7 @@ class Queue:
         store.store_screening(self.conn, [r.screening for r in rows if r.screening is not None])
         store.store_duplicates(self.conn, [r.duplicates for r in rows if r.duplicates is not None])
         if themes is not None:
-            store.store_themes(self.conn, themes.assignments)
-            store.store_clusters(self.conn, themes.clusters, run)
-            analyst.store_bookkeeping(self.conn, themes.decisions.to_records(), self.who)
+            self._store_themes(themes, run)
         else:
             store.store_themes(self.conn, [r.theme for r in rows if r.theme is not None])
             if clusters:
@@ -260,10 +258,14 @@ class Queue:
                                decisions=self.theme_decisions(), progress=progress)
         with translate(self.path), transaction(self.conn):
             run = store.new_run(self.conn, "themes", None, self.who, len(statements), ["themes"])
-            store.store_themes(self.conn, result.assignments)
-            store.store_clusters(self.conn, result.clusters, run)
-            analyst.store_bookkeeping(self.conn, result.decisions.to_records(), self.who)
+            self._store_themes(result, run)
         return result
+
+    def _store_themes(self, themes: Any, run: int) -> None:
+        """A ThemeResult: every statement's theme, the clusters and the stage's bookkeeping (ids, splits)."""
+        store.store_themes(self.conn, themes.assignments)
+        store.store_clusters(self.conn, themes.clusters, run)
+        analyst.store_bookkeeping(self.conn, themes.decisions.to_records(), self.who)
 
     # ------------------------------------------------------------ reading
 
