@@ -124,7 +124,7 @@ def check(
     out = console()
     out.print(table)
     verdicts = Counter(r.verdict for r in results)
-    codes = Counter(code for r in results for code in dict.fromkeys(r.codes))
+    codes = Counter(code for r in results for code in r.codes)
     out.print("verdicts: " + ", ".join(f"{v} {verdicts[v]}" for v in ("accept", "review", "reject") if verdicts[v]))
     if codes:
         out.print("codes: " + ", ".join(f"{c} {n}" for c, n in codes.most_common()))
