@@ -35,8 +35,8 @@ def criteria() -> dict:
     from themes_common import embedder
 
     from statementkit.checks import check, load_rules
-    from statementkit.lang import with_languages
-    from statementkit.model import Statement
+    from statementkit.text.language import with_languages
+    from statementkit.records import Statement
 
     rows = load("criteria")
     statements = with_languages([Statement(r["id"], r["text"]) for r in rows])
@@ -56,9 +56,9 @@ def criteria() -> dict:
 def themes() -> dict:
     from themes_common import accuracy_report, embedder
 
-    from statementkit.lang import with_languages
-    from statementkit.model import Statement
-    from statementkit.themes import assign_themes
+    from statementkit.text.language import with_languages
+    from statementkit.records import Statement
+    from statementkit.themes.assign import assign_themes
 
     rows = load("themes")
     statements = with_languages([Statement(r["id"], r["text"]) for r in rows])
@@ -72,9 +72,9 @@ def themes() -> dict:
 
 
 def dedup() -> dict:
-    from statementkit.dedup import find_duplicates
-    from statementkit.lang import with_languages
-    from statementkit.model import Statement
+    from statementkit.dedup.detect import find_duplicates
+    from statementkit.text.language import with_languages
+    from statementkit.records import Statement
     from themes_common import embedder
 
     rows = load("dedup")

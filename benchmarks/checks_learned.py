@@ -36,7 +36,7 @@ from _common import DATA, ROOT, print_table, write_result
 from statementkit.checks import learned, learned_model, load_rules
 from statementkit.checks.engine import findings, prepare
 from statementkit.embed import CachedEmbedder, encode, load_embedder
-from statementkit.model import REASON_CODES, Statement
+from statementkit.records import REASON_CODES, Statement
 
 LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")
 SWEEP = (0.5, 0.7, 0.8, 0.85, 0.9, 0.95, 0.98)

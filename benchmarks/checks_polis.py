@@ -36,7 +36,7 @@ from _common import ROOT, polis_dir, print_table, write_result
 
 
 from statementkit.checks import check, load_rules
-from statementkit.model import REASON_CODES, Statement
+from statementkit.records import REASON_CODES, Statement
 
 RULES = ROOT / "benchmarks" / "polis-rules"
 

@@ -26,7 +26,7 @@ from _common import DATA, print_table, write_result
 
 
 from statementkit.checks import check, load_rules
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 CODES = ("too_long", "jargon", "vague", "out_of_scope", "no_standpoint", "multiple_ideas", "not_standalone",
          "incivility")

@@ -28,10 +28,10 @@ from collections import Counter
 from _common import DATA, polis_dir, print_table, write_result
 
 
-from statementkit import nlp
+from statementkit.text import nlp
 from statementkit.checks import check, load_rules
-from statementkit.checks.analysis import add_parses
-from statementkit.model import Statement
+from statementkit.checks.document import add_parses
+from statementkit.records import Statement
 
 TARGET = 1000.0
 N = 4000

@@ -70,11 +70,11 @@ def judge_sample(pairs: list[dict], grid: bool) -> dict:
     Uses the tree's batch entry points (`analyse_many`, `compare_many`) where it
     has them, as its `find_duplicates` does.
     """
-    from statementkit import claims as stage
-    from statementkit.claims import ClaimJudge, analyse, verdict
-    from statementkit.dedup import thresholds_for
+    from statementkit.dedup import claims as stage
+    from statementkit.dedup.claims import ClaimJudge, analyse, verdict
+    from statementkit.dedup.detect import thresholds_for
     from statementkit.embed import CachedEmbedder, load_embedder
-    from statementkit.stance import load_stance
+    from statementkit.dedup.stance import load_stance
 
     rules = load_stance()
     emb = CachedEmbedder(load_embedder())

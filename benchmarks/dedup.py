@@ -30,11 +30,11 @@ from collections import Counter
 import numpy as np
 from _common import DATA, ROOT, polis_dir, print_table, write_result
 
-from statementkit.claims import CHECKS, DEFAULTS, ClaimJudge, analyse, verdict
-from statementkit.copies import copy_candidates
-from statementkit.dedup import thresholds_for
+from statementkit.dedup.claims import CHECKS, DEFAULTS, ClaimJudge, analyse, verdict
+from statementkit.dedup.copies import copy_candidates
+from statementkit.dedup.detect import thresholds_for
 from statementkit.embed import CachedEmbedder, load_embedder, model_entry
-from statementkit.stance import load_stance
+from statementkit.dedup.stance import load_stance
 
 MODELS = ("use-multilingual-v3", "all-MiniLM-L6-v2", "hashing")
 WORD_GRID = (0.65, 0.7, 0.75, 0.8)
@@ -321,7 +321,7 @@ def polis_background(embedder, floor: float = BACKGROUND_FLOOR, languages=None) 
     None when the exports are not on this machine.
     """
     from statementkit.io import read_statements
-    from statementkit.lang import DEFAULT_LANGUAGES, with_languages
+    from statementkit.text.language import DEFAULT_LANGUAGES, with_languages
 
     root = polis_dir()
     if root is None:

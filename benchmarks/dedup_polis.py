@@ -44,10 +44,10 @@ def earlier_duplicates(results, by_id, published: bool) -> list[tuple[str, str, 
 
 
 def main() -> None:
-    from statementkit.dedup import DedupStats, find_duplicates
+    from statementkit.dedup.detect import DedupStats, find_duplicates
     from statementkit.embed import CachedEmbedder, load_embedder
     from statementkit.io import read_statements
-    from statementkit.lang import DEFAULT_LANGUAGES, with_languages
+    from statementkit.text.language import DEFAULT_LANGUAGES, with_languages
 
     embedder = CachedEmbedder(load_embedder())
     rows, details, examples = [], {}, {}
@@ -91,9 +91,9 @@ def main() -> None:
 
 def operating_points(embedder, thresholds=(0.65, 0.7, 0.75, 0.8)) -> list[dict]:
     """Shares of rejected and of accepted comments flagged, over all conversations, per duplicate cosine."""
-    from statementkit.dedup import find_duplicates
+    from statementkit.dedup.detect import find_duplicates
     from statementkit.io import read_statements
-    from statementkit.lang import DEFAULT_LANGUAGES, with_languages
+    from statementkit.text.language import DEFAULT_LANGUAGES, with_languages
 
     data = []
     for conv in conversations():

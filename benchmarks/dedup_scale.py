@@ -138,9 +138,9 @@ def run(n_new: int) -> dict:
     """One scale, measured in this process."""
     import numpy as np
 
-    from statementkit.copies import copy_candidates
-    from statementkit.dedup import _groups
-    from statementkit.neighbours import choose_method, nearest
+    from statementkit.dedup.copies import copy_candidates
+    from statementkit.dedup.detect import _groups
+    from statementkit.dedup.neighbours import choose_method, nearest
 
     items = corpus(PUBLISHED + n_new)
     texts = [t for t, _ in items]
@@ -162,7 +162,7 @@ def run(n_new: int) -> dict:
     out["copies_without_model_s"] = round(time.perf_counter() - t, 2)
     out["copy_pairs"] = len(copies)
 
-    from statementkit.dedup import thresholds_for
+    from statementkit.dedup.detect import thresholds_for
     from statementkit.embed import load_embedder
 
     threshold = thresholds_for(load_embedder())["candidate"]
@@ -252,10 +252,10 @@ def _claims_rate(items, found, n_new: int, sample: int | None = 5000) -> dict:
     Timed as `find_duplicates` runs it: each statement analysed once, its content words encoded
     (from the embedding cache), the pairs judged in one batch.
     """
-    from statementkit.claims import ClaimJudge, analyse_many
-    from statementkit.dedup import thresholds_for
+    from statementkit.dedup.claims import ClaimJudge, analyse_many
+    from statementkit.dedup.detect import thresholds_for
     from statementkit.embed import CachedEmbedder, load_embedder
-    from statementkit.stance import load_stance
+    from statementkit.dedup.stance import load_stance
 
     rules = load_stance()
     emb = CachedEmbedder(load_embedder())
@@ -291,9 +291,9 @@ def claims_sample(found, sample: int | None = 5000) -> list[tuple[int, int, floa
 
 def candidates(n_new: int):
     """`run`'s corpus and candidate pairs, from cached vectors: (items, found)."""
-    from statementkit.dedup import thresholds_for
+    from statementkit.dedup.detect import thresholds_for
     from statementkit.embed import load_embedder
-    from statementkit.neighbours import choose_method, nearest
+    from statementkit.dedup.neighbours import choose_method, nearest
 
     items = corpus(PUBLISHED + n_new)
     vecs, _, _ = encode_cached([t for t, _ in items], f"{PUBLISHED}-{n_new}")

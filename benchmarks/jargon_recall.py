@@ -16,7 +16,7 @@ import json
 from _common import DATA, ROOT, print_table, write_result
 
 from statementkit.checks import check, load_rules
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")
 SETS = {"dev": DATA / "criteria-dev.jsonl", "examples": ROOT / "rules" / "examples" / "criteria-examples.jsonl",

@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 
 from _common import ROOT, polis_dir, print_table, write_result
 
-from statementkit.lang import DEFAULT_LANGUAGES, detect
+from statementkit.text.language import DEFAULT_LANGUAGES, detect
 
 FIXTURE = ROOT / "tests" / "fixtures" / "lang" / "short-statements.jsonl"
 

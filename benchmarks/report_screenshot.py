@@ -47,8 +47,8 @@ def main() -> None:
     if browser is None:
         sys.exit("needs chromium: apt-get install -y chromium")
 
-    from statementkit.report import build_report_data
-    from statementkit.report_html import SECTIONS, render_report
+    from statementkit.report.data import build_report_data
+    from statementkit.report.html import SECTIONS, render_report
 
     cases = {"polis": [args.polis], "paper": [ROOT / "corpus" / "paper-statements.jsonl"]}
     results = []

@@ -30,11 +30,11 @@ import numpy as np
 from _common import print_table, write_result
 from themes_common import accuracy_report, corpus, embedder, split, statements, theme2_report
 
-from statementkit import clustering, fewshot
-from statementkit.decisions import ThemeDecisions
+from statementkit.themes import clustering, fewshot
+from statementkit.themes.decisions import ThemeDecisions
 from statementkit.embed import encode
-from statementkit.taxonomy import Example, load_taxonomy
-from statementkit.themes import assign_themes, load_settings
+from statementkit.themes.taxonomy import Example, load_taxonomy
+from statementkit.themes.assign import assign_themes, load_settings
 
 
 def evaluate_split(name, emb, taxonomy, settings) -> dict:
@@ -87,7 +87,7 @@ def label_readability(result, items, taxonomy) -> dict:
     - empty: share of clusters whose label is empty."""
     import re
 
-    from statementkit.labels import cluster_keywords, corpus_language, label_language
+    from statementkit.themes.labels import cluster_keywords, corpus_language, label_language
 
     lang_of = {s.id: s.lang for s in items}
     text_of = {s.id: s.text for s in items}

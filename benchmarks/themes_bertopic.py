@@ -33,9 +33,9 @@ from themes_common import corpus, embedder, split
 
 from statementkit.embed import encode
 from statementkit.io import read_statements
-from statementkit.model import Statement
-from statementkit.taxonomy import load_taxonomy
-from statementkit.themes import assign_themes
+from statementkit.records import Statement
+from statementkit.themes.taxonomy import load_taxonomy
+from statementkit.themes.assign import assign_themes
 
 SIZES = (1000, 10000)
 
@@ -94,7 +94,7 @@ def run_statementkit(statements, vectors, emb, taxonomy) -> tuple[list[int], flo
 
 
 def main() -> None:
-    from statementkit.lang import with_languages
+    from statementkit.text.language import with_languages
 
     emb = embedder()
     taxonomy = load_taxonomy()

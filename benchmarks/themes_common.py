@@ -11,7 +11,7 @@ import numpy as np
 from _common import DATA, ROOT
 
 from statementkit.embed import CachedEmbedder, EmbeddingCache, load_embedder
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 
 LABELS = ("1", "2", "3", "4", "5", "6", "7", "none")
@@ -31,7 +31,7 @@ def corpus() -> list[dict[str, Any]]:
 
 def straddle_examples():
     """Examples that straddle two themes (benchmarks/data/themes-straddle.jsonl, written for the project)."""
-    from statementkit.taxonomy import Example
+    from statementkit.themes.taxonomy import Example
 
     path = DATA / "themes-straddle.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -1,6 +1,6 @@
 """Choose the theme classifier's settings on the DEV split only.
 
-Compares the few-shot methods of statementkit.fewshot (prototype, kNN,
+Compares the few-shot methods of statementkit.themes.fewshot (prototype, kNN,
 logistic regression on the embeddings, logistic regression with character
 n-gram features) and their parameters on benchmarks/data/themes-dev.jsonl,
 then the thresholds for "none" and for a second theme, then how much of the
@@ -21,9 +21,9 @@ import numpy as np
 from _common import print_table, write_result
 from themes_common import accuracy_report, embedder, split, statements, theme2_report
 
-from statementkit import fewshot
+from statementkit.themes import fewshot
 from statementkit.embed import encode
-from statementkit.taxonomy import load_taxonomy
+from statementkit.themes.taxonomy import load_taxonomy
 
 
 def classify(model, vectors, texts, settings):
@@ -88,7 +88,7 @@ def main() -> None:
                      theme2_ratio=theme2["chosen"]["theme2_ratio"], theme2_min=theme2["chosen"]["theme2_min"])
 
     # How much each statement should follow its cluster (needs the clustering of the dev set).
-    from statementkit.themes import assign_themes
+    from statementkit.themes.assign import assign_themes
 
     mixing = []
     for weight in (0.0, 0.1, 0.2, 0.3, 0.5):
@@ -217,7 +217,7 @@ def theme2_approaches(emb, taxonomy, chosen, dev, vectors, probs, nearest, model
 def cluster_theme2(emb, taxonomy, chosen, dev, vectors) -> dict:
     """A cluster's second theme from its members' themes: precision = the suggested second theme is
     the gold theme of at least a fifth of the cluster's members."""
-    from statementkit.themes import assign_themes
+    from statementkit.themes.assign import assign_themes
 
     gold = {r["id"]: r["theme"] for r in dev}
     grid = []

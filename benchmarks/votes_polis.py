@@ -44,8 +44,8 @@ def split_of(name: str) -> str:
 def polis_part(data: Path, rules) -> list[dict]:
     from sklearn.metrics import adjusted_rand_score
 
-    from statementkit.opinion_groups import clusterable, find_opinion_groups
-    from statementkit.votes import read_conversation
+    from statementkit.votes.opinion_groups import clusterable, find_opinion_groups
+    from statementkit.votes.conversation import read_conversation
 
     rows = []
     for folder in sorted(p for p in data.iterdir() if p.is_dir()):
@@ -79,7 +79,7 @@ def polis_part(data: Path, rules) -> list[dict]:
 def paper_part(rules) -> dict:
     from statementkit.io import read_statements
     from statementkit.resources import corpus_dir
-    from statementkit.vote_analysis import from_percentages
+    from statementkit.votes.analysis import from_percentages
 
     statements = read_statements(corpus_dir() / "paper-statements.jsonl")
     paper = {s.id: s.meta.get("category") for s in statements}
@@ -122,7 +122,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "votes_polis.json")
     args = ap.parse_args()
 
-    from statementkit.vote_analysis import load_vote_rules
+    from statementkit.votes.analysis import load_vote_rules
 
     rules = load_vote_rules()
     result: dict = {"benchmark": "votes_polis", "goal_ari": GOAL}

@@ -42,8 +42,8 @@ def main() -> None:
     from sklearn.metrics import adjusted_rand_score
     from votes_synth import random_votes
 
-    from statementkit.vote_analysis import analyse_votes, load_vote_rules
-    from statementkit.votes import read_votes_csv
+    from statementkit.votes.analysis import analyse_votes, load_vote_rules
+    from statementkit.votes.conversation import read_votes_csv
 
     t = time.perf_counter()
     votes = random_votes(args.participants, args.statements, args.votes, n_groups=3, seed=0)
@@ -72,8 +72,8 @@ def main() -> None:
             f.write("timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n")
             f.writelines(f"{1_600_000_000_000 + j},,{j},0,0,0,{-1 if j % 10 == 0 else 1},synthetic statement {j}\n"
                          for j in range(args.statements))
-        from statementkit.report import build_report_data
-        from statementkit.report_html import render_report
+        from statementkit.report.data import build_report_data
+        from statementkit.report.html import render_report
 
         t = time.perf_counter()
         html = render_report(build_report_data([tmp]))

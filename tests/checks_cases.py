@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from statementkit.checks import check
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 
 def flags_of(code: str, lang: str, text: str, rules) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from statementkit.model import DedupResult, Duplicate, Flag, Screening, Span, Statement, ThemeAssignment
+from statementkit.records import DedupResult, Duplicate, Flag, Screening, Span, Statement, ThemeAssignment
 from statementkit.pipeline import ScreenRow
 from statementkit.queue import Queue
 

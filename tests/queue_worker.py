@@ -48,7 +48,7 @@ def main() -> None:
             q.reject([sid], ["vague"]) if hash(sid) % 2 else q.accept([sid])
             print(sid, flush=True)
     elif mode == "import":
-        from statementkit.model import Statement
+        from statementkit.records import Statement
         from statementkit.pipeline import ScreenRow
 
         print("start", flush=True)

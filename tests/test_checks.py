@@ -12,12 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from statementkit.checks import EXIT_CODES, check, load_rules, selfcheck
-from statementkit.checks.analysis import analyse
+from statementkit.checks.document import analyse
 from statementkit.checks.kinds.length import count_characters
 from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
 from statementkit.cli.main import app
 from statementkit.errors import RulesError
-from statementkit.model import REASON_CODES, Statement
+from statementkit.records import REASON_CODES, Statement
 from statementkit.resources import rules_dir
 
 LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")
@@ -340,7 +340,7 @@ def test_duplicate_flags_from_detector_results(rules):
     """`add_duplicates` turns the duplicate detector's results into flags: published matches reject,
     a later submission repeating an earlier one is for review, stance flips are not flagged."""
     from statementkit.checks import add_duplicates
-    from statementkit.model import DedupResult, Duplicate
+    from statementkit.records import DedupResult, Duplicate
 
     subs = [Statement("a", "Museums should label every AI-generated image.", "en"),
             Statement("b", "Museums ought to label the images that AI makes.", "en"),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from statementkit.checks import check, load_rules
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 GOLDEN = Path(__file__).parent / "fixtures" / "checks" / "golden.jsonl"
 CASES = [json.loads(line) for line in GOLDEN.read_text(encoding="utf-8").splitlines() if line.strip()]

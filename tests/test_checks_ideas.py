@@ -17,7 +17,7 @@ from checks_cases import case_ids, flags_of
 from statementkit.checks import load_rules
 from statementkit.checks.engine import prepare
 from statementkit.checks.kinds import clauses, ideas
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 POSITIVES = [
     # a coordinator, then an article and a noun with a verb in second place: a main clause of its own

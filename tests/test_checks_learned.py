@@ -14,7 +14,7 @@ import pytest
 from statementkit.checks import check, learned, learned_model, load_rules
 from statementkit.embed import HashingEmbedder
 from statementkit.errors import RulesError
-from statementkit.model import REASON_CODES, Statement
+from statementkit.records import REASON_CODES, Statement
 from statementkit.resources import rules_dir
 
 # Small labelled sets for a hashing-embedder classifier: near-identical wording per class,

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statementkit.claims import ClaimJudge, analyse, analyse_many
+from statementkit.dedup.claims import ClaimJudge, analyse, analyse_many
 from statementkit.embed import HashingEmbedder
-from statementkit.stance import Memo, load_stance
+from statementkit.dedup.stance import Memo, load_stance
 
 EMB = HashingEmbedder()
 

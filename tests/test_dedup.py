@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from statementkit.copies import copy_candidates
-from statementkit.dedup import DedupStats, compare_pairs, find_duplicates, group_members
+from statementkit.dedup.copies import copy_candidates
+from statementkit.dedup.detect import DedupStats, compare_pairs, find_duplicates, group_members
 from statementkit.embed import HashingEmbedder
-from statementkit.model import Statement
-from statementkit.neighbours import nearest
+from statementkit.records import Statement
+from statementkit.dedup.neighbours import nearest
 
 EMB = HashingEmbedder()
 
@@ -226,7 +226,7 @@ def test_shuffled_batches_give_the_same_groups():
 
 
 def test_groups_do_not_chain_two_published_claims():
-    from statementkit.dedup import _groups
+    from statementkit.dedup.detect import _groups
 
     # new 0 ~ published 3 (0.9), new 1 ~ published 4 (0.95), new 0 ~ new 1 (0.7), new 2 ~ new 1 (0.8)
     groups = _groups(3, 2, [(0, 3, 0.9), (1, 4, 0.95), (0, 1, 0.7), (1, 2, 0.8)])

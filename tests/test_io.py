@@ -9,7 +9,7 @@ import pytest
 
 from statementkit.errors import InputError
 from statementkit.io import read_statements, write_statements
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 STATEMENTS = [
     Statement("1", "Museums should label AI-generated images.", "en"),

@@ -13,7 +13,7 @@ import zlib
 import numpy as np
 import pytest
 
-from statementkit.labels import cluster_keywords, corpus_language, label_language
+from statementkit.themes.labels import cluster_keywords, corpus_language, label_language
 
 CONCEPTS = {  # word form -> concept; every form of a concept gets the same vector
     "energy": "energy", "Energie": "energy", "énergie": "energy", "energia": "energy", "energieverbruik": "energy",

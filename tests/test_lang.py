@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from statementkit.lang import DEFAULT_LANGUAGES, detect, detect_languages, with_languages
-from statementkit.model import Statement
+from statementkit.text.language import DEFAULT_LANGUAGES, detect, detect_languages, with_languages
+from statementkit.records import Statement
 
 
 def _fixture(fixtures):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from statementkit import nlp
+from statementkit.text import nlp
+from statementkit.text.normalise import fold
 
 
 @pytest.mark.parametrize("lang,expected", [("en", "model"), ("fr", "model"), ("de", "lookup"), ("es", "lookup"),
@@ -40,7 +41,7 @@ def test_unknown_language_still_tokenises():
 
 
 def test_fold_and_stop_words():
-    assert nlp.fold("Çà et là, Łódź") == "ca et la, lodz"
+    assert fold("Çà et là, Łódź") == "ca et la, lodz"
     assert "und" in nlp.stop_words("de") and "the" in nlp.stop_words("en")
 
 
@@ -75,7 +76,7 @@ def test_fast_analysis_matches_offsets_and_skips_spacy():
     import subprocess
     import sys
 
-    code = ("import sys; from statementkit import nlp; "
+    code = ("import sys; from statementkit.text import nlp; "
             "t = nlp.analyse_many(['Les musées devraient partager leurs données.'], 'fr', parse=False)[0]; "
             "print([x.lemma for x in t], 'spacy' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -86,42 +87,42 @@ def test_fast_analysis_matches_offsets_and_skips_spacy():
 
 
 def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
-    from statementkit import lookups
+    from statementkit.text import lemma_tables
 
     monkeypatch.setenv("STATEMENTKIT_CACHE", str(tmp_path))
-    lookups._open.cache_clear()
+    lemma_tables._open.cache_clear()
     try:
-        table, folded = lookups.lemma_table("it"), lookups.folded_table("it")
+        table, folded = lemma_tables.lemma_table("it"), lemma_tables.folded_table("it")
         files = list((tmp_path / "lookups").glob("it-*.sqlite"))
-        assert len(files) == 1 and files[0] == lookups.cache_path("it")
-        memory, _, _ = lookups._in_memory("it")
+        assert len(files) == 1 and files[0] == lemma_tables.cache_path("it")
+        memory, _, _ = lemma_tables._in_memory("it")
         for form in ("collezioni", "musei", "città", "Archivi", "avrebbero"):
             assert table.get(form) == memory.get(form)
         assert len(table) == len(memory) and "zzzz" not in table and folded
-        assert lookups.folded_table("fr").get("musees") == lookups._in_memory("fr")[1].get("musees") == "musée"
+        assert lemma_tables.folded_table("fr").get("musees") == lemma_tables._in_memory("fr")[1].get("musees") == "musée"
         stamp = files[0].stat().st_mtime_ns
-        lookups._open.cache_clear()
-        assert lookups.lemma_table("it").get("musei") == "museo"
+        lemma_tables._open.cache_clear()
+        assert lemma_tables.lemma_table("it").get("musei") == "museo"
         assert files[0].stat().st_mtime_ns == stamp  # read, not rebuilt
-        rules, index, _ = lookups.rule_tables("nl")
+        rules, index, _ = lemma_tables.rule_tables("nl")
         assert rules and "noun" in index
     finally:
-        lookups._open.cache_clear()
-        lookups._in_memory.cache_clear()
+        lemma_tables._open.cache_clear()
+        lemma_tables._in_memory.cache_clear()
 
 
 def test_an_unwritable_cache_falls_back_to_memory(tmp_path, monkeypatch):
-    from statementkit import lookups
+    from statementkit.text import lemma_tables
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     monkeypatch.setenv("STATEMENTKIT_CACHE", str(blocker))
-    lookups._open.cache_clear()
+    lemma_tables._open.cache_clear()
     try:
-        assert isinstance(lookups.lemma_table("it"), dict)
-        assert lookups.lemma_table("it").get("musei") == "museo"
+        assert isinstance(lemma_tables.lemma_table("it"), dict)
+        assert lemma_tables.lemma_table("it").get("musei") == "museo"
     finally:
-        lookups._open.cache_clear()
+        lemma_tables._open.cache_clear()
 
 
 @pytest.mark.slow
@@ -130,7 +131,7 @@ def test_an_unwritable_cache_falls_back_to_memory(tmp_path, monkeypatch):
     ("fr", "Les musées doivent étiqueter les images et ils doivent publier leurs données."),
 ])
 def test_parse_many_gives_heads_and_labels_on_fast_tokens(lang, text):
-    from statementkit.parsing import parse_many
+    from statementkit.text.parsing import parse_many
 
     tokens = parse_many([text], lang)[0]
     assert [t.text for t in tokens] == [t for t, _, _ in nlp.tokenize(text, lang)]
@@ -147,7 +148,7 @@ def test_parsing_skips_torch_and_the_french_tokenizer_module():
     import subprocess
     import sys
 
-    code = ("import sys; from statementkit.parsing import parse_many; parse_many(['Les musées doivent publier.'], 'fr');"
+    code = ("import sys; from statementkit.text.parsing import parse_many; parse_many(['Les musées doivent publier.'], 'fr');"
             "print('torch' in sys.modules, 'spacy.lang.fr.tokenizer_exceptions' in sys.modules);"
             "import torch; print(torch.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

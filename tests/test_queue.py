@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 
 from statementkit.errors import QueueConflict, QueueError
-from statementkit.model import Statement
+from statementkit.records import Statement
 from statementkit.queue import Filter, Queue
 from statementkit.queue.db import APPLICATION_ID, schema_version
 
@@ -452,13 +452,13 @@ def test_themes_given_with_a_published_set_are_recorded_as_decisions(tmp_path):
 
 
 def test_migrations_are_atomic_recorded_and_rerun_safely(tmp_path, monkeypatch):
-    from statementkit.queue import db
+    from statementkit.queue import schema
 
     path = tmp_path / "m.db"
     Queue.create(path).close()
     v = schema_version()
-    registry = dict(db._MIGRATIONS)
-    monkeypatch.setattr(db, "_MIGRATIONS", registry)
+    registry = dict(schema.MIGRATIONS)
+    monkeypatch.setattr(schema, "MIGRATIONS", registry)
 
     def broken(conn):
         conn.execute("CREATE TABLE half_done (x)")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from statementkit.model import Statement
+from statementkit.records import Statement
 from statementkit.pipeline import ScreenRow
 from statementkit.queue import Queue
 

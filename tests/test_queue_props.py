@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from statementkit.errors import QueueError
 from statementkit.io import parse_text
-from statementkit.model import Statement
+from statementkit.records import Statement
 from statementkit.queue import Queue
 
 # Any Unicode except lone surrogates (which UTF-8 cannot carry); NUL, emoji, RTL, combining marks included.

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from statementkit.cli.main import app
 from statementkit.errors import InputError
-from statementkit.report import REJECTED, ReportData, build_report_data, source_kind
-from statementkit.report_html import SECTIONS, render_report
+from statementkit.report.data import REJECTED, ReportData, build_report_data, source_kind
+from statementkit.report.html import SECTIONS, render_report
 from statementkit.resources import corpus_dir
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -239,7 +239,7 @@ def test_report_renders_in_a_headless_browser(tmp_path, polis_html):
 
 
 def test_queue_database_source(tmp_path):
-    from statementkit.model import Statement
+    from statementkit.records import Statement
     from statementkit.pipeline import ScreenRow
     from statementkit.queue import Queue
 
@@ -268,7 +268,7 @@ def test_queue_database_source(tmp_path):
 
 
 def test_queue_database_keeps_reference_vote_shares(tmp_path):
-    from statementkit.model import Statement
+    from statementkit.records import Statement
     from statementkit.queue import Queue
 
     db = tmp_path / "assembly.db"

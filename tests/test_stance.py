@@ -6,10 +6,10 @@ import shutil
 
 import pytest
 
-from statementkit.claims import ClaimJudge, analyse
+from statementkit.dedup.claims import ClaimJudge, analyse
 from statementkit.embed import HashingEmbedder
 from statementkit.errors import RulesError
-from statementkit.stance import expand_attached, find_cues, load_stance, tokenize
+from statementkit.dedup.stance import expand_attached, find_cues, load_stance, lower_pieces
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,7 @@ def rules():
 
 
 def negations(text: str, lang: str, rules) -> list[str]:
-    tokens = tokenize(expand_attached(text, rules.lang(lang)))
+    tokens = lower_pieces(expand_attached(text, rules.lang(lang)))
     return [c.text for c in find_cues(tokens, lang, rules) if c.kind != "antonym" or c.sign < 0]
 
 
@@ -47,7 +47,7 @@ def test_negation_cues(rules, text, lang, expected):
 
 def test_antonym_concepts_are_shared_across_languages(rules):
     def concepts(text, lang):
-        return {(k, c.sign) for c in find_cues(tokenize(text), lang, rules) if c.kind == "antonym"
+        return {(k, c.sign) for c in find_cues(lower_pieces(text), lang, rules) if c.kind == "antonym"
                 for k in c.concepts}
 
     assert ("permit", 1) in concepts("Museums should allow AI training.", "en")
@@ -61,7 +61,7 @@ def test_antonym_concepts_are_shared_across_languages(rules):
 
 def test_short_stems_do_not_match(rules):
     # French Snowball stems both "données" and "donner" to "don": too short to be a word
-    tokens = tokenize("Les musées partagent leurs données.")
+    tokens = lower_pieces("Les musées partagent leurs données.")
     assert not [c for c in find_cues(tokens, "fr", rules) if c.text == "données"]
 
 

@@ -13,11 +13,11 @@ import random
 import numpy as np
 import pytest
 
-from statementkit.decisions import ThemeDecisions, decisions_path
+from statementkit.themes.decisions import ThemeDecisions, decisions_path
 from statementkit.embed import HashingEmbedder
-from statementkit.model import Statement
-from statementkit.taxonomy import NONE, load_taxonomy
-from statementkit.themes import assign_themes, least_certain
+from statementkit.records import Statement
+from statementkit.themes.taxonomy import NONE, load_taxonomy
+from statementkit.themes.assign import assign_themes, least_certain
 
 # Three groups of near-identical statements (what a hashing embedder can see), written for these tests.
 GROUPS = {
@@ -253,8 +253,8 @@ def test_pinned_statements_teach_the_model(taxonomy):
 
 
 def test_a_straddling_example_splits_its_weight_over_both_themes():
-    from statementkit import fewshot
-    from statementkit.taxonomy import Example
+    from statementkit.themes import fewshot
+    from statementkit.themes.taxonomy import Example
 
     emb = HashingEmbedder()
     examples = [Example(t, "1") for t in ("energy use of servers", "energy bills of data centres",
@@ -272,7 +272,7 @@ def test_a_straddling_example_splits_its_weight_over_both_themes():
 
 
 def test_fitted_classifier_is_cached_on_disk_and_reused(taxonomy, tmp_path):
-    from statementkit import classifier_cache, fewshot
+    from statementkit.themes import classifier_cache, fewshot
 
     items = statements()
     first = assign_themes(items, taxonomy, embedder=HashingEmbedder(), model_cache=tmp_path)
@@ -303,7 +303,7 @@ def test_fitted_classifier_is_cached_on_disk_and_reused(taxonomy, tmp_path):
 
 
 def test_classifier_cache_keys_on_vectors_not_just_the_model_id(taxonomy):
-    from statementkit import classifier_cache, fewshot
+    from statementkit.themes import classifier_cache, fewshot
 
     examples = list(taxonomy.exemplars())[:20]
     a = HashingEmbedder().encode([e.text for e in examples])
@@ -317,7 +317,7 @@ def test_classifier_cache_keys_on_vectors_not_just_the_model_id(taxonomy):
 
 
 def test_cluster_second_theme_is_the_theme_of_a_real_share_of_its_members():
-    from statementkit.fewshot import second_theme
+    from statementkit.themes.fewshot import second_theme
 
     assert second_theme(["2"] * 6 + ["7"] * 3, "2", 0.25) == "7"
     assert second_theme(["2"] * 9 + ["7"] * 2, "2", 0.25) is None       # 2 of 11: too few

@@ -336,7 +336,7 @@ def test_analyst_splits_statements_out_of_a_cluster(db):
 
 
 def test_analyst_view_without_clusters_lists_published_statements(tmp_path):
-    from statementkit.model import Statement
+    from statementkit.records import Statement
 
     path = tmp_path / "plain.db"
     Queue.create(path, published=[Statement("p1", "Museums should open their archives.", "en")]).close()
@@ -353,7 +353,7 @@ def test_analyst_view_without_clusters_lists_published_statements(tmp_path):
 
 def test_edit_rechecks_the_draft_as_you_type(db, monkeypatch):
     """The edit dialog runs the checker on the draft (a stand-in checker here: the real one is tested in its module)."""
-    from statementkit.model import Flag, Span
+    from statementkit.records import Flag, Span
     from statementkit.tui.moderate import ModerateScreen
 
     def checker(self, lang):
@@ -401,7 +401,7 @@ def test_a_locked_database_is_a_notification_not_a_crash(db):
 
 
 def test_select_duplicates_within_the_batch_keeps_the_current_one(tmp_path):
-    from statementkit.model import DedupResult, Duplicate, Statement
+    from statementkit.records import DedupResult, Duplicate, Statement
     from statementkit.pipeline import ScreenRow
 
     path = tmp_path / "b.db"

@@ -1,4 +1,4 @@
-"""Vote shares, intervals, categories and rules (statementkit.vote_analysis, statementkit.votes)."""
+"""Vote shares, intervals, categories and rules (statementkit.votes.analysis, statementkit.votes.conversation)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 import pytest
 
 from statementkit.errors import RulesError, VotesError
-from statementkit.vote_analysis import (
+from statementkit.votes.analysis import (
     GroupShares,
     StatementVotes,
     analyse_votes,
@@ -17,7 +17,7 @@ from statementkit.vote_analysis import (
     load_vote_rules,
     wilson,
 )
-from statementkit.votes import Votes, read_conversation, read_participants_votes, read_votes_csv
+from statementkit.votes.conversation import Votes, read_conversation, read_participants_votes, read_votes_csv
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +180,7 @@ def test_read_conversation_errors(tmp_path, fixtures):
 
 def test_records_are_json_ready(fixtures, rules):
     conv = read_conversation(fixtures / "polis" / "london.youth.policing")
-    from statementkit.vote_analysis import analyse_conversation
+    from statementkit.votes.analysis import analyse_conversation
 
     analysis = analyse_conversation(conv, rules)
     rec = json.loads(json.dumps(analysis.by_id()["7"].to_dict()))

@@ -1,4 +1,4 @@
-"""Opinion groups, projection and repness (statementkit.opinion_groups, statementkit.repness)."""
+"""Opinion groups, projection and repness (statementkit.votes.opinion_groups, statementkit.votes.repness)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from votes_synth import two_group_votes
 
-from statementkit.opinion_groups import clusterable, find_opinion_groups, kmeans, project
-from statementkit.repness import group_informed_consensus, prop_test, representative_statements, two_prop_test
-from statementkit.vote_analysis import analyse_votes, load_vote_rules
-from statementkit.votes import Votes, read_conversation
+from statementkit.votes.opinion_groups import clusterable, find_opinion_groups, kmeans, project
+from statementkit.votes.repness import group_informed_consensus, prop_test, representative_statements, two_prop_test
+from statementkit.votes.analysis import analyse_votes, load_vote_rules
+from statementkit.votes.conversation import Votes, read_conversation
 
 
 @pytest.fixture(scope="module")

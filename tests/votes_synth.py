@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from statementkit.votes import Votes
+from statementkit.votes.conversation import Votes
 
 
 def two_group_votes(n_a: int = 60, n_b: int = 40, n_divisive: int = 12, n_common: int = 6,

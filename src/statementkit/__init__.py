@@ -1,7 +1,7 @@
 """statementkit: screen, de-duplicate and theme deliberation statements.
 
 The Python API mirrors the CLI; every stage is a plain function over the
-dataclasses in `statementkit.model`::
+dataclasses in `statementkit.records`::
 
     import statementkit as sk
 
@@ -27,8 +27,8 @@ from statementkit.errors import (
     VotesError,
 )
 from statementkit.io import read_statements, write_records, write_statements
-from statementkit.lang import detect, detect_languages, with_languages
-from statementkit.model import (
+from statementkit.text.language import detect, detect_languages, with_languages
+from statementkit.records import (
     REASON_CODES,
     DedupResult,
     Duplicate,

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from statementkit.errors import InputError
-from statementkit.model import Statement
+from statementkit.records import Statement
 
 FORMATS = ("jsonl", "json", "csv", "polis", "txt")
 ID_FIELDS = ("id", "comment-id", "comment_id", "tid", "statement_id", "statement-id")

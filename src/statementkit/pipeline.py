@@ -1,8 +1,7 @@
 """The main job: screen a batch of submissions against the published statements.
 
-It runs every stage in order (language, then the stages that later issues add:
-criteria checks, duplicates, themes) and returns one `ScreenRow` per
-submission. `statementkit demo` runs it on the bundled corpus.
+It runs every stage in order (language, criteria checks, duplicates, themes)
+and returns one `ScreenRow` per submission. `statementkit demo` runs it on the bundled corpus.
 """
 
 from __future__ import annotations
@@ -13,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from statementkit.io import read_statements
-from statementkit.lang import with_languages
-from statementkit.model import DedupResult, Screening, Statement, ThemeAssignment
+from statementkit.text.language import with_languages
+from statementkit.records import DedupResult, Screening, Statement, ThemeAssignment
 from statementkit.resources import corpus_dir
 from statementkit.rules import expected_languages
 
@@ -87,7 +86,7 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     subs = with_languages(submissions, languages)
     pub = with_languages(published, languages)
     if embedder is None and subs:
-        embedder = default_embedder()
+        embedder = installed_embedder()
     # the checks' classifiers use the model the later stages load anyway (none: lexicons only)
     screenings = check(subs, rules, embedder=embedder)
     rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
@@ -97,27 +96,25 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     return result
 
 
-def default_embedder() -> Any:
-    """The registry's default embedding model, cached on disk; None when it is not installed."""
-    from statementkit import dedup
-    from statementkit.embed import model_available, model_entry
+def installed_embedder() -> Any:
+    """The default embedder when its model is installed, else None (the checks then use the
+    lexicons alone, and the stages that need vectors are skipped)."""
+    from statementkit.embed import default_embedder, missing_model
 
-    entry = model_entry()
-    if entry is None or not model_available(entry)[0]:
-        return None
-    return dedup.default_embedder()
+    return None if missing_model() else default_embedder()
 
 
 def _dedup_stage(result: ScreenResult, rules, embedder) -> None:
     """Near-duplicates of each submission among the published statements and within the batch,
     and the `duplicate` flags the checks derive from them."""
     from statementkit.checks import add_duplicates
-    from statementkit.dedup import find_duplicates
+    from statementkit.dedup.detect import find_duplicates
 
     if not result.rows:
         return
+    # without an installed model: exact and near-exact copies only
     found = find_duplicates([row.statement for row in result.rows], result.published, embedder=embedder,
-                            rules=rules)
+                            rules=rules, semantic=embedder is not None)
     screenings = add_duplicates([row.screening for row in result.rows], found, result.published, rules)
     for row, dups, screening in zip(result.rows, found, screenings):
         row.duplicates, row.screening = dups, screening
@@ -132,12 +129,11 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
     """
     import copy
 
-    from statementkit.decisions import ThemeDecisions
-    from statementkit.dedup import default_embedder as registry_default
-    from statementkit.taxonomy import taxonomy_for_rules
-    from statementkit.themes import assign_themes
+    from statementkit.themes.decisions import ThemeDecisions
+    from statementkit.themes.taxonomy import taxonomy_for_rules
+    from statementkit.themes.assign import assign_themes
 
-    if not result.rows:
+    if not result.rows or embedder is None:  # themes need vectors
         return
     taxonomy = taxonomy_for_rules(rules)
     decisions = copy.deepcopy(decisions) if decisions is not None else ThemeDecisions()
@@ -148,7 +144,7 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
         if theme is not None and str(theme) in taxonomy.ids and s.id not in decisions.statement_themes:
             decisions.pin_statement(s.id, str(theme), s.text, s.lang)
     themed = assign_themes([row.statement for row in result.rows] + published, taxonomy,
-                           embedder=embedder or registry_default(), decisions=decisions)
+                           embedder=embedder, decisions=decisions)
     for row, assignment in zip(result.rows, themed.assignments):
         row.theme = assignment
     result.theme_result = themed

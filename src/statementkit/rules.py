@@ -7,13 +7,14 @@ assembly runs with its own copy of the folder (`--rules DIR`).
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from statementkit.errors import RulesError
-from statementkit.lang import DEFAULT_LANGUAGES
+from statementkit.text.language import DEFAULT_LANGUAGES
 from statementkit.resources import rules_dir as default_rules_dir
 
 ASSEMBLY_FILE = "assembly.toml"
@@ -49,12 +50,35 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         raise RulesError(f"invalid TOML: {msg}", p, line) from None
 
 
+def line_of(path: Path, needle: str) -> int | None:
+    """First line of `path` containing `needle` (for error messages), or None."""
+    try:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if needle in line:
+                return n
+    except OSError:
+        return None
+    return None
+
+
+def key_line(path: Path, key: str) -> int | None:
+    """First line of `path` that sets `key` (`key = ...` or `key.sub = ...`), or None."""
+    try:
+        rx = re.compile(rf"^\s*{re.escape(key)}\s*(=|\.)")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if rx.match(line):
+                return n
+    except OSError:
+        return None
+    return None
+
+
 def check_keys(table: dict[str, Any], valid: Sequence[str], path: Path, where: str) -> None:
-    """Reject unknown keys (typos like 'treshold') with the list of valid ones."""
+    """Reject unknown keys (typos like 'treshold') with their line and the list of valid ones."""
     for key in table:
         if key not in valid:
-            raise RulesError(f"unknown key '{where}.{key}'" if where else f"unknown key '{key}'", path,
-                             hint=f"valid: {', '.join(valid)}")
+            name = f"{where}.{key}" if where else key
+            raise RulesError(f"unknown key '{name}'", path, key_line(path, key), hint=f"valid: {', '.join(valid)}")
 
 
 def assembly_config(rules: str | Path | None = None) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from typing import Any
 from statementkit.checks import render
 from statementkit.checks.engine import as_rules, findings, prepare
 from statementkit.checks.ruleset import Rules
-from statementkit.model import UNDETERMINED, Span, Statement
+from statementkit.records import UNDETERMINED, Span, Statement
 
 #: Exit codes of `statementkit selfcheck` (2 is taken by input and rules errors).
 EXIT_CODES = {"accept": 0, "reject": 1, "review": 3}

@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from statementkit.checks import render
-from statementkit.checks.analysis import Doc, analyse
+from statementkit.checks.document import Doc, analyse
 from statementkit.checks.registry import Context, Finding, get_kind
 from statementkit.checks.ruleset import Rules, load_rules
-from statementkit.model import UNDETERMINED, Screening, Statement
+from statementkit.records import UNDETERMINED, Screening, Statement
 
 
 def as_rules(rules: Rules | str | Path | None) -> Rules:
@@ -27,7 +27,7 @@ def prepare(statements: Sequence[Statement], rules: Rules) -> list[Doc]:
     """Docs with languages detected where missing and every lexicon matched."""
     statements = list(statements)
     if any(not s.lang for s in statements):
-        from statementkit.lang import with_languages
+        from statementkit.text.language import with_languages
 
         statements = with_languages(statements, rules.languages)
     docs = analyse(statements, default_lang=rules.default_language)

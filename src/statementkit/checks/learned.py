@@ -22,87 +22,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from statementkit.checks.registry import Context, Finding
 from statementkit.errors import RulesError
-from statementkit.model import REASON_CODES, Span
+from statementkit.records import REASON_CODES, Span
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from statementkit.checks.analysis import Doc
+    from statementkit.checks.classifier_settings import ClassifierSettings
+    from statementkit.checks.document import Doc
     from statementkit.checks.learned_model import CodeModels
     from statementkit.checks.ruleset import Rules
 
-SETTINGS_KEYS = ("examples", "C", "lexical_weight", "assembly_specific", "models", "codes")
-CODE_KEYS = ("flag", "strong", "veto", "gate")
-GATES = ("structure",)
-LEARNABLE = tuple(c for c in REASON_CODES if c not in ("too_long", "duplicate"))
 _CLAUSE = re.compile(r"[^,;:.!?()\u2013\u2014]+")
-
-
-@dataclass(slots=True)
-class CodeSettings:
-    flag: float = 0.9
-    strong: float = 1.01
-    veto: float = 0.0
-    gate: str = ""
-
-
-@dataclass(slots=True)
-class Settings:
-    """`[classifier]` of classifier.toml."""
-
-    examples: Path
-    C: float = 1.0
-    lexical_weight: float = 0.5
-    assembly_specific: tuple[str, ...] = ()
-    codes: dict[str, CodeSettings] = field(default_factory=dict)
-    models: tuple[str, ...] = ()  # embedding model ids the thresholds hold for (empty: any)
-
-
-def load_settings(path: Path, examples_root: Path) -> Settings:
-    """Read and validate classifier.toml; errors name the file, the key and the valid choices."""
-    from statementkit.checks.ruleset import _key_line, _unknown_keys, line_of
-    from statementkit.rules import load_toml
-
-    data = load_toml(path)
-    _unknown_keys(data, ("classifier",), path, "")
-    table = data.get("classifier", {})
-    _unknown_keys(table, SETTINGS_KEYS, path, "classifier")
-    examples = examples_root / str(table.get("examples", "examples/criteria-examples.jsonl"))
-    for key in ("C", "lexical_weight"):
-        if key in table and (not isinstance(table[key], (int, float)) or table[key] < 0):
-            raise RulesError(f"classifier.{key} must be a number >= 0", path, _key_line(path, key))
-    codes: dict[str, CodeSettings] = {}
-    for code, entry in table.get("codes", {}).items():
-        if code not in LEARNABLE:
-            raise RulesError(f"classifier.codes: unknown code '{code}'", path, line_of(path, f"codes.{code}]"),
-                             hint=f"valid: {', '.join(LEARNABLE)}")
-        if not isinstance(entry, dict):
-            raise RulesError(f"classifier.codes.{code} must be a table", path)
-        _unknown_keys(entry, CODE_KEYS, path, f"classifier.codes.{code}")
-        for key in ("flag", "strong", "veto"):
-            if key in entry and (not isinstance(entry[key], (int, float)) or not 0 <= entry[key] <= 1.01):
-                raise RulesError(f"classifier.codes.{code}.{key} must be a probability (0 to 1)", path,
-                                 _key_line(path, key))
-        if entry.get("gate", "") not in ("", *GATES):
-            raise RulesError(f"classifier.codes.{code}.gate: unknown gate '{entry['gate']}'", path,
-                             _key_line(path, "gate"), hint=f"valid: {', '.join(GATES)}")
-        codes[code] = CodeSettings(float(entry.get("flag", 0.9)), float(entry.get("strong", 1.01)),
-                                   float(entry.get("veto", 0.0)), str(entry.get("gate", "")))
-    specific = table.get("assembly_specific", [])
-    if not isinstance(specific, list) or any(c not in LEARNABLE for c in specific):
-        raise RulesError("classifier.assembly_specific must list reason codes", path,
-                         _key_line(path, "assembly_specific"), hint=f"valid: {', '.join(LEARNABLE)}")
-    models = table.get("models", [])
-    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
-        raise RulesError("classifier.models must list embedding model ids", path, _key_line(path, "models"))
-    return Settings(examples, float(table.get("C", 1.0)), float(table.get("lexical_weight", 0.5)), tuple(specific),
-                    codes, tuple(models))
 
 
 def model_id(embedder: Any) -> str:
@@ -188,7 +122,7 @@ def probabilities(docs: Sequence[Doc], ctx: Context) -> tuple[list[str], np.ndar
 
 
 def decide(docs: Sequence[Doc], found: list[list[Finding]], codes: Sequence[str], probs: np.ndarray,
-           settings: Settings) -> list[tuple[int, str, float]]:
+           settings: ClassifierSettings) -> list[tuple[int, str, float]]:
     """Drop vetoed lexicon findings from `found` (in place); return the classifier-only flags
     to add as (doc position, code, probability)."""
     pending: list[tuple[int, str, float]] = []

@@ -4,7 +4,7 @@ Lexicons catch the wording they list; the statements nobody has seen yet use
 other wording ("a holistic approach", "I wonder whether ...", an insult the
 list lacks). So each code of `rules/classifier.toml` also gets a binary
 classifier trained on `rules/examples/criteria-examples.jsonl`: the few-shot
-method of the theme classifier (`statementkit.fewshot`, logistic regression
+method of the theme classifier (`statementkit.themes.fewshot`, logistic regression
 on the multilingual sentence embedding plus character 3-5-gram TF-IDF,
 temperature-calibrated on out-of-fold predictions), one fit per code.
 
@@ -131,8 +131,8 @@ class CodeModels:
 def fit(examples: Sequence[Example], vectors: np.ndarray, codes: Sequence[str], *, C: float = 1.0,
         lexical_weight: float = 0.5, meta: dict[str, Any] | None = None) -> CodeModels:
     """One calibrated classifier per code (fewshot's logistic regression), as arrays."""
-    from statementkit import fewshot
-    from statementkit.taxonomy import Example as FewshotExample
+    from statementkit.themes import fewshot
+    from statementkit.themes.taxonomy import Example as FewshotExample
 
     settings = fewshot.Settings(method="logreg", C=C, lexical_weight=lexical_weight, calibrate=True)
     vectors = np.asarray(vectors, dtype=np.float32)

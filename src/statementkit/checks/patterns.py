@@ -33,8 +33,9 @@ from functools import lru_cache
 from contextvars import ContextVar
 from typing import Any
 
-from statementkit import nlp
-from statementkit.checks.analysis import Doc, Unit, fold, lower_of, units_of, word_keys
+from statementkit.text import nlp
+from statementkit.checks.document import Doc, Unit, units_of, word_keys
+from statementkit.text.normalise import fold_word, lowercase
 
 _GAP = re.compile(r"^\.\.(\d*)$")
 _FORMS_ONLY: ContextVar[bool] = ContextVar("forms_only", default=False)
@@ -102,7 +103,7 @@ class Match:
 def _literal(text: str) -> tuple[str, bool]:
     """(form, accented): a literal written with accents or other diacritics matches them
     exactly (`*erá` is a Spanish future, `*era` is not); without, it matches folded text."""
-    folded, lower = fold(text), lower_of(text)
+    folded, lower = fold_word(text), lowercase(text)
     return (lower, True) if folded != lower else (folded, False)
 
 
@@ -193,7 +194,7 @@ def _item(raw: str, lang: str) -> list[Item]:
     if raw.startswith("="):
         if len(raw) == 1:
             raise PatternError("'=' must be followed by a word")
-        return [Item("exact", (lower_of(raw[1:]), True))]  # exactly this form, accents included
+        return [Item("exact", (lowercase(raw[1:]), True))]  # exactly this form, accents included
     if "*" in raw:
         if raw.count("*") > 2 or "*" in raw.strip("*"):
             raise PatternError(f"'*' may only start or end a word: '{raw}'")
@@ -206,7 +207,7 @@ def _item(raw: str, lang: str) -> list[Item]:
         kind = "infix" if raw.startswith("*") and raw.endswith("*") else "suffix" if raw.startswith("*") else "prefix"
         return [Item(kind, _literal(core))]
     if not any(ch.isalnum() for ch in raw):
-        return [Item("punct", fold(raw))]
+        return [Item("punct", fold_word(raw))]
     items = _word_items(raw, lang)
     if not items:
         raise PatternError(f"no word in '{raw}'")
@@ -361,14 +362,14 @@ class _Index:
         elif k == "punct":
             self.keys.setdefault(item.value, []).append(n)
         elif k == "exact":
-            self.keys.setdefault(fold(item.value[0]), []).append(n)
+            self.keys.setdefault(fold_word(item.value[0]), []).append(n)
         elif k == "acro":
             for form in (item.value, *(item.value + end for end in _ACRO_PLURALS if end != "S")):
-                self.keys.setdefault(fold(form), []).append(n)
+                self.keys.setdefault(fold_word(form), []).append(n)
         elif k == "prefix":
-            self.prefix.setdefault(fold(item.value[0]), []).append(n)
+            self.prefix.setdefault(fold_word(item.value[0]), []).append(n)
         elif k == "suffix":
-            self.suffix.setdefault(fold(item.value[0]), []).append(n)
+            self.suffix.setdefault(fold_word(item.value[0]), []).append(n)
         elif k == "infix":
             self.infix.append((item.value[0], item.value[1], n))
         elif n not in self.scan:  # "_": try everywhere

@@ -16,10 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from statementkit.model import Span
+from statementkit.records import Span
 
 if TYPE_CHECKING:
-    from statementkit.checks.analysis import Doc
+    from statementkit.checks.document import Doc
     from statementkit.checks.ruleset import Criterion, Rules
 
 
@@ -68,7 +68,7 @@ class CheckKind:
 
 
 _KINDS: dict[str, CheckKind] = {}
-_BUILTIN = ("length", "lexical", "standpoint", "ideas", "scope", "duplicate")
+_BUILTIN = ("length", "lexical", "standpoint", "vague", "ideas", "scope", "duplicate")
 _loaded = False
 
 

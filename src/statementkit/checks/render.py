@@ -13,7 +13,7 @@ from typing import Any
 
 from statementkit.checks.registry import Finding
 from statementkit.checks.ruleset import Rules
-from statementkit.model import REASON_CODES, Flag
+from statementkit.records import REASON_CODES, Flag
 
 _ORDER = {code: n for n, code in enumerate(REASON_CODES)}
 

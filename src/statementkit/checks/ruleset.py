@@ -20,7 +20,6 @@ first use.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,10 +27,11 @@ from typing import Any
 from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
 from statementkit.checks.registry import get_kind, kind_names
 from statementkit.errors import RulesError
-from statementkit.lang import DEFAULT_LANGUAGES
-from statementkit.model import REASON_CODES
+from statementkit.text.language import DEFAULT_LANGUAGES
+from statementkit.records import REASON_CODES
 from statementkit.resources import rules_dir as bundled_rules_dir
-from statementkit.rules import load_toml, resolve_rules_dir
+from statementkit.checks.classifier_settings import ClassifierSettings, load_classifier_settings
+from statementkit.rules import check_keys, key_line, line_of, load_toml, resolve_rules_dir
 
 SEVERITIES = ("reject", "review", "info")
 CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "enabled")
@@ -51,35 +51,6 @@ SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when",
 EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
 #: Lexicon lists of particular forms (tenses), matched as written rather than by lemma.
 FORMS_ONLY = frozenset({"standpoint.future", "standpoint.proposal", "incivility.insults"})
-
-
-def line_of(path: Path, needle: str) -> int | None:
-    """First line of `path` containing `needle` (for error messages), or None."""
-    try:
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if needle in line:
-                return n
-    except OSError:
-        return None
-    return None
-
-
-def _key_line(path: Path, key: str) -> int | None:
-    try:
-        rx = re.compile(rf"^\s*{re.escape(key)}\s*(=|\.)")
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if rx.match(line):
-                return n
-    except OSError:
-        return None
-    return None
-
-
-def _unknown_keys(table: dict[str, Any], valid: tuple[str, ...], path: Path, where: str) -> None:
-    for key in table:
-        if key not in valid:
-            name = f"{where}.{key}" if where else key
-            raise RulesError(f"unknown key '{name}'", path, _key_line(path, key), hint=f"valid: {', '.join(valid)}")
 
 
 @dataclass(slots=True)
@@ -109,7 +80,7 @@ class Rules:
     scope: dict[str, Any]
     messages: dict[str, dict[str, Any]]
     files: dict[str, Path]
-    classifier: Any = None  # learned.Settings, or None without classifier.toml
+    classifier: ClassifierSettings | None = None  # None without classifier.toml
     _compiled: dict[str, PatternSet] = field(default_factory=dict)
 
     @property
@@ -184,18 +155,18 @@ def _load_assembly(root: Path, files: dict[str, Path]) -> tuple[dict[str, Any], 
     table = load_toml(path).get("assembly", {})
     if not isinstance(table, dict):
         raise RulesError("'assembly' must be a table", path)
-    _unknown_keys(table, ASSEMBLY_KEYS, path, "assembly")
+    check_keys(table, ASSEMBLY_KEYS, path, "assembly")
     base = table.get("base")
     if base is None:
         return table, None
     if base != "bundled":
-        raise RulesError(f"unknown base '{base}'", path, _key_line(path, "base"), hint='valid: "bundled"')
+        raise RulesError(f"unknown base '{base}'", path, key_line(path, "base"), hint='valid: "bundled"')
     return table, bundled_rules_dir()
 
 
 def _load_criteria(path: Path) -> list[Criterion]:
     data = load_toml(path)
-    _unknown_keys(data, ("criteria",), path, "")
+    check_keys(data, ("criteria",), path, "")
     entries = data.get("criteria", [])
     if not isinstance(entries, list) or not entries:
         raise RulesError("expected one or more [[criteria]] entries", path)
@@ -221,11 +192,11 @@ def _load_criteria(path: Path) -> list[Criterion]:
         for key in raw:
             if key not in valid:
                 raise RulesError(f"unknown key '{key}' in {where} ({raw['id']})", path,
-                                 _key_line(path, key), hint=f"valid: {', '.join(valid)}")
+                                 key_line(path, key), hint=f"valid: {', '.join(valid)}")
         for key in ("severity", "weak_severity"):
             if key in raw and raw[key] not in SEVERITIES:
                 raise RulesError(f"{where}: {key} must be one of {', '.join(SEVERITIES)}, got '{raw[key]}'",
-                                 path, _key_line(path, key))
+                                 path, key_line(path, key))
         params = dict(kind.params)
         for key, default in kind.params.items():
             if key not in raw:
@@ -235,7 +206,7 @@ def _load_criteria(path: Path) -> list[Criterion]:
                 else default is None or isinstance(value, type(default))
             if not ok:
                 raise RulesError(f"{where}: '{key}' must be {type(default).__name__}, got {value!r}", path,
-                                 _key_line(path, key))
+                                 key_line(path, key))
             params[key] = value
         out.append(Criterion(raw["id"], raw["code"], raw["kind"], raw.get("severity", "reject"),
                              raw.get("weak_severity", "review"), bool(raw.get("enabled", True)), params))
@@ -244,31 +215,31 @@ def _load_criteria(path: Path) -> list[Criterion]:
 
 def _string_list(value: Any, path: Path, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
-        raise RulesError(f"{where} must be a list of strings", path, _key_line(path, where.split(".")[-1]))
+        raise RulesError(f"{where} must be a list of strings", path, key_line(path, where.split(".")[-1]))
     return value
 
 
 def _load_lexicon(path: Path, lang: str) -> dict[str, dict[str, list[str]]]:
     data = load_toml(path)
-    _unknown_keys(data, ("lang", *LEXICON_SECTIONS), path, "")
+    check_keys(data, ("lang", *LEXICON_SECTIONS), path, "")
     if data.get("lang", lang) != lang:
-        raise RulesError(f"lang = '{data.get('lang')}' but the file is for '{lang}'", path, _key_line(path, "lang"))
+        raise RulesError(f"lang = '{data.get('lang')}' but the file is for '{lang}'", path, key_line(path, "lang"))
     out: dict[str, dict[str, list[str]]] = {}
     for section, keys in LEXICON_SECTIONS.items():
         table = data.get(section, {})
         if not isinstance(table, dict):
             raise RulesError(f"[{section}] must be a table", path)
-        _unknown_keys(table, keys, path, section)
+        check_keys(table, keys, path, section)
         out[section] = {k: _string_list(v, path, f"{section}.{k}") for k, v in table.items()}
     return out
 
 
 def _load_jargon(path: Path) -> list[dict[str, Any]]:
     data = load_toml(path)
-    _unknown_keys(data, ("terms",), path, "")
+    check_keys(data, ("terms",), path, "")
     terms = data.get("terms", [])
     for n, term in enumerate(terms):
-        _unknown_keys(term, JARGON_KEYS, path, f"terms[{n}]")
+        check_keys(term, JARGON_KEYS, path, f"terms[{n}]")
         if not isinstance(term.get("id"), str):
             raise RulesError(f"terms[{n}]: missing 'id'", path)
         if not isinstance(term.get("match"), dict) or not term["match"]:
@@ -283,9 +254,9 @@ def _load_jargon(path: Path) -> list[dict[str, Any]]:
 
 def _load_scope(path: Path) -> dict[str, Any]:
     data = load_toml(path)
-    _unknown_keys(data, ("scope",), path, "")
+    check_keys(data, ("scope",), path, "")
     scope = data.get("scope", {})
-    _unknown_keys(scope, SCOPE_KEYS, path, "scope")
+    check_keys(scope, SCOPE_KEYS, path, "scope")
     groups = scope.get("groups", {})
     for name, table in groups.items():
         if not isinstance(table, dict):
@@ -293,7 +264,7 @@ def _load_scope(path: Path) -> dict[str, Any]:
         for lang, pats in table.items():
             _string_list(pats, path, f"scope.groups.{name}.{lang}")
     when = scope.get("in_scope_when", [[g] for g in groups])
-    line = _key_line(path, "in_scope_when")
+    line = key_line(path, "in_scope_when")
     if not isinstance(when, list) or not when:
         raise RulesError("scope.in_scope_when must be a list of conditions", path, line)
     normalised = []
@@ -312,11 +283,11 @@ def _load_scope(path: Path) -> dict[str, Any]:
     scope["in_scope_when"] = normalised
     for src in scope.get("exemplars", []):
         if src not in EXEMPLAR_SOURCES:
-            raise RulesError(f"scope.exemplars: unknown source '{src}'", path, _key_line(path, "exemplars"),
+            raise RulesError(f"scope.exemplars: unknown source '{src}'", path, key_line(path, "exemplars"),
                              hint=f"valid: {', '.join(EXEMPLAR_SOURCES)}")
     for key in ("top_k", "min_similarity"):
         if key in scope and not isinstance(scope[key], (int, float)):
-            raise RulesError(f"scope.{key} must be a number", path, _key_line(path, key))
+            raise RulesError(f"scope.{key} must be a number", path, key_line(path, key))
     return scope
 
 
@@ -363,10 +334,9 @@ def load_rules(rules_dir: str | Path | None = None) -> Rules:
     classifier = None
     classifier_path = _find(root, "classifier.toml", base)
     if classifier_path:
-        from statementkit.checks.learned import load_settings
 
         files["classifier"] = classifier_path
-        classifier = load_settings(classifier_path, classifier_path.parent)
+        classifier = load_classifier_settings(classifier_path, classifier_path.parent)
         files["examples"] = classifier.examples
     moderator = assembly.get("moderator_language", "en")
     if not isinstance(moderator, str):

@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from statementkit.queue.records import Decision, Item
+from statementkit.queue.items import Decision, Item
 from statementkit.tui.render import flag_text, highlight, score_text, status_text
 
 

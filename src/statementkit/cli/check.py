@@ -47,15 +47,13 @@ def optional_embedder(model: str | None):
     """The embedding model if it is installed, else None with a note on stderr (the checks then use
     the lexicons alone)."""
     from statementkit.cli._util import err_console
-    from statementkit.embed import CachedEmbedder, load_embedder, model_available, model_entry
+    from statementkit.embed import default_embedder, missing_model
 
-    entry = model_entry(model)
-    if entry is not None:
-        ok, how = model_available(entry)
-        if not ok:
-            err_console().print(f"[yellow]embedding model '{entry.id}' not installed ({how}): lexicons only[/]")
-            return None
-    return CachedEmbedder(load_embedder(model))
+    missing = missing_model(model)
+    if missing:
+        err_console().print(f"[yellow]{missing}: lexicons only[/]")
+        return None
+    return default_embedder(model)
 
 
 @handle_errors
@@ -92,16 +90,16 @@ def check(
     from statementkit.checks import check as run_check
     from statementkit.checks import load_rules
     from statementkit.io import read_statements
-    from statementkit.lang import with_languages
+    from statementkit.text.language import with_languages
 
     loaded = load_rules(rules)
     statements = with_languages(read_statements(file), loaded.languages, force)
     published = with_languages(read_statements(against), loaded.languages) if against else None
     embedder = None
     if against:
-        from statementkit.embed import CachedEmbedder, load_embedder
+        from statementkit.embed import default_embedder
 
-        embedder = CachedEmbedder(load_embedder(model))
+        embedder = default_embedder(model)
     elif embed:
         embedder = optional_embedder(model)
     results = run_check(statements, loaded, against=published, embedder=embedder)

@@ -48,9 +48,9 @@ def dedup(
 
     Example: statementkit dedup corpus/demo-submissions.jsonl --against corpus/paper-statements.jsonl
     """
-    from statementkit.dedup import DedupStats, find_duplicates
+    from statementkit.dedup.detect import DedupStats, find_duplicates
     from statementkit.io import read_statements
-    from statementkit.lang import with_languages
+    from statementkit.text.language import with_languages
     from statementkit.rules import expected_languages
 
     new = read_statements(file, skip_empty=skip_empty)
@@ -59,11 +59,9 @@ def dedup(
     new, published = with_languages(new, languages), with_languages(published, languages)
     embedder = None
     if not copies_only:
-        from statementkit.embed import CachedEmbedder, load_embedder
+        from statementkit.embed import default_embedder
 
-        embedder = load_embedder(model)
-        if not no_cache:
-            embedder = CachedEmbedder(embedder)
+        embedder = default_embedder(model, cached=not no_cache)
     stats = DedupStats()
     with _progress(fmt is Format.table and not copies_only) as progress:
         results = find_duplicates(new, published, embedder=embedder, threshold=threshold, progress=progress,

@@ -26,7 +26,7 @@ def lang(
     Example: statementkit lang corpus/demo-submissions.jsonl
     """
     from statementkit.io import read_statements
-    from statementkit.lang import detect_languages
+    from statementkit.text.language import detect_languages
     from statementkit.rules import expected_languages
 
     statements = read_statements(file, skip_empty=skip_empty)

@@ -36,8 +36,8 @@ def report(
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from statementkit.report import build_report_data
-    from statementkit.report_html import write_report
+    from statementkit.report.data import build_report_data
+    from statementkit.report.html import write_report
 
     with Progress(TextColumn("{task.description:<40}"), BarColumn(), TimeElapsedColumn(),
                   console=err_console(), transient=True) as bar:

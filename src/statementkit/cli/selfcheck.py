@@ -45,11 +45,11 @@ def selfcheck(
     published = None
     embedder = None
     if against:
-        from statementkit.embed import CachedEmbedder, load_embedder
+        from statementkit.embed import default_embedder
         from statementkit.io import read_statements
 
         published = read_statements(against)
-        embedder = CachedEmbedder(load_embedder())
+        embedder = default_embedder()
     elif embed:
         from statementkit.cli.check import optional_embedder
 

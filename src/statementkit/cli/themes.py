@@ -51,7 +51,7 @@ app = typer.Typer(
 
 
 def _paths(file: str, decisions: Path | None) -> Path | None:
-    from statementkit.decisions import decisions_path
+    from statementkit.themes.decisions import decisions_path
 
     if decisions is not None:
         return decisions
@@ -76,7 +76,7 @@ def run(
 
     Example: statementkit themes run corpus/paper-statements.jsonl --format jsonl
     """
-    from statementkit.decisions import ThemeDecisions
+    from statementkit.themes.decisions import ThemeDecisions
 
     path = _paths(file, decisions)
     stored = ThemeDecisions.load(path) if path else ThemeDecisions()
@@ -90,10 +90,10 @@ def run(
 
 
 def _run(file: str, taxonomy: Path | None, stored, model: str | None):
-    from statementkit.embed import CachedEmbedder, load_embedder
+    from statementkit.embed import default_embedder
     from statementkit.io import read_statements
-    from statementkit.taxonomy import load_taxonomy
-    from statementkit.themes import assign_themes
+    from statementkit.themes.taxonomy import load_taxonomy
+    from statementkit.themes.assign import assign_themes
 
     statements = read_statements(file)
     tax = load_taxonomy(taxonomy)
@@ -102,7 +102,7 @@ def _run(file: str, taxonomy: Path | None, stored, model: str | None):
         def progress(stage: str, done: int, total: int) -> None:
             status.update(f"{stage}: {done}/{total}" if stage == "encode" else f"{stage} ...")
 
-        result = assign_themes(statements, tax, embedder=CachedEmbedder(load_embedder(model)), decisions=stored,
+        result = assign_themes(statements, tax, embedder=default_embedder(model), decisions=stored,
                                progress=progress)
     return result, statements
 
@@ -154,7 +154,7 @@ def _add_rows(table, assignments, texts, representatives) -> None:
 
 
 def _load(file: str, decisions: Path | None):
-    from statementkit.decisions import ThemeDecisions
+    from statementkit.themes.decisions import ThemeDecisions
     from statementkit.errors import InputError
 
     path = _paths(file, decisions)
@@ -189,7 +189,7 @@ def pin(
     """
     from statementkit.errors import InputError
     from statementkit.io import read_statements
-    from statementkit.taxonomy import load_taxonomy
+    from statementkit.themes.taxonomy import load_taxonomy
 
     path, stored = _load(file, decisions)
     theme = load_taxonomy(taxonomy).check_theme(theme)
@@ -319,7 +319,7 @@ def review(
     Example: statementkit themes review corpus/paper-statements.jsonl -n 5
     """
     from statementkit.errors import InputError
-    from statementkit.themes import least_certain
+    from statementkit.themes.assign import least_certain
 
     if kind not in ("statement", "cluster", "both"):
         raise InputError(f"unknown --kind '{kind}'", hint="valid: statement, cluster, both")

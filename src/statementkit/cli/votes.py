@@ -31,8 +31,8 @@ def votes(
 
     Example: statementkit votes tests/fixtures/polis/london.youth.policing --format jsonl
     """
-    from statementkit.vote_analysis import analyse_conversation, load_vote_rules
-    from statementkit.votes import read_conversation
+    from statementkit.votes.analysis import analyse_conversation, load_vote_rules
+    from statementkit.votes.conversation import read_conversation
 
     conv = read_conversation(conversation)
     analysis = analyse_conversation(conv, load_vote_rules(rules), groups=not no_groups or participants)

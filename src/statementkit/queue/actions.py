@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from statementkit.errors import QueueConflict, QueueError
-from statementkit.model import REASON_CODES
+from statementkit.records import REASON_CODES
 from statementkit.queue.db import now_iso, transaction
-from statementkit.queue.records import Decision
+from statementkit.queue.items import Decision
 from statementkit.queue.store import dumps
 
 STATUS_ACTIONS = ("accept", "reject", "edit", "merge")
@@ -281,7 +281,7 @@ def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence
     (`ThemeDecisions.allocate`), so ids are never reused. The audit-log
     target is the new cluster; undo removes the split.
     """
-    from statementkit.decisions import ThemeDecisions
+    from statementkit.themes.decisions import ThemeDecisions
     from statementkit.queue.analyst import records
 
     ids = list(dict.fromkeys(str(i) for i in ids))

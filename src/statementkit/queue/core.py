@@ -2,7 +2,7 @@
 
 It ties the pieces together: importing runs the pipeline's available stages
 (`pipeline.screen`) against the statements published so far and stores their
-results; decisions, undo and claims go through `actions` and `claims`;
+results; decisions, undo and claims go through `actions` and `locks`;
 reading through `query`; exports through `export`.
 
     with Queue.create("assembly.db", published="corpus/paper-statements.jsonl") as q:
@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from statementkit.errors import QueueError
-from statementkit.model import Statement
-from statementkit.queue import actions, analyst, claims, export, query, store
+from statementkit.records import Statement
+from statementkit.queue import actions, analyst, export, locks, query, store
 from statementkit.queue.db import connect, transaction, translate
-from statementkit.queue.records import AddReport, ClusterInfo, Decision, Item, Row
+from statementkit.queue.items import AddReport, ClusterInfo, Decision, Item, Row
 
 
 def default_user() -> str:
@@ -72,7 +72,7 @@ class Queue:
 
     def close(self) -> None:
         try:
-            claims.release(self.conn, self.session)
+            locks.release(self.conn, self.session)
         except (sqlite3.Error, QueueError):
             pass  # closing must not fail; expired claims are ignored anyway
         self.conn.close()
@@ -130,7 +130,7 @@ class Queue:
         with translate(self.path):
             new, skipped = self._new_only(statements)
         if reference:
-            from statementkit.lang import with_languages
+            from statementkit.text.language import with_languages
             from statementkit.rules import expected_languages
 
             new, stages, rows, themes = with_languages(new, expected_languages(rules)), ["lang"], [], None
@@ -234,7 +234,7 @@ class Queue:
 
     def theme_decisions(self) -> Any:
         """The analyst's decisions as the themes stage's `ThemeDecisions`."""
-        from statementkit.decisions import ThemeDecisions
+        from statementkit.themes.decisions import ThemeDecisions
 
         return ThemeDecisions.from_records(self.theme_decision_records())
 
@@ -244,9 +244,9 @@ class Queue:
 
         Returns the `ThemeResult`.
         """
-        from statementkit.dedup import default_embedder
-        from statementkit.taxonomy import taxonomy_for_rules
-        from statementkit.themes import assign_themes
+        from statementkit.embed import default_embedder
+        from statementkit.themes.taxonomy import taxonomy_for_rules
+        from statementkit.themes.assign import assign_themes
 
         taxonomy = taxonomy_for_rules(rules if rules is not None else self.rules)
         with translate(self.path):
@@ -386,25 +386,25 @@ class Queue:
 
     # ------------------------------------------------------------ claims
 
-    def claim(self, sid: str, ttl: float = claims.DEFAULT_TTL_S) -> str | None:
+    def claim(self, sid: str, ttl: float = locks.DEFAULT_TTL_S) -> str | None:
         """Claim `sid`; returns who else holds it, or None when it is ours now."""
         with translate(self.path):
-            return claims.claim(self.conn, sid, self.who, self.session, ttl)
+            return locks.claim(self.conn, sid, self.who, self.session, ttl)
 
     def claim_next(self, after_seq: int = 0, candidates: Sequence[int] | None = None,
-                   ttl: float = claims.DEFAULT_TTL_S) -> str | None:
+                   ttl: float = locks.DEFAULT_TTL_S) -> str | None:
         with translate(self.path):
-            return claims.claim_next(self.conn, self.who, self.session, after_seq=after_seq, ttl=ttl,
+            return locks.claim_next(self.conn, self.who, self.session, after_seq=after_seq, ttl=ttl,
                                      candidates=candidates)
 
     def release(self, ids: Sequence[str] | None = None) -> None:
         with translate(self.path):
-            claims.release(self.conn, self.session, ids)
+            locks.release(self.conn, self.session, ids)
 
     def holders(self) -> dict[str, str]:
         """Items other sessions hold: id -> who."""
         with translate(self.path):
-            return claims.holders(self.conn, exclude_who=self.who)
+            return locks.holders(self.conn, exclude_who=self.who)
 
     # ------------------------------------------------------------ export
 

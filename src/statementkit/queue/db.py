@@ -5,7 +5,7 @@ decision is on disk when its transaction commits and a process killed at any
 moment leaves either the whole decision or none of it. Every write happens in
 an explicit `BEGIN IMMEDIATE` transaction (see `transaction`).
 
-The schema is built by numbered migration functions (`@migration(n)`), each run
+The schema is built by numbered migration functions (`schema.py`), each run
 in its own transaction and recorded in `_migrations`; `PRAGMA user_version`
 holds the schema version, `PRAGMA application_id` marks the file as ours.
 Opening a file that is locked, corrupt, not a queue or made by a newer
@@ -16,37 +16,21 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from statementkit.errors import QueueError
+from statementkit.queue import schema
 
 #: 'SKTQ': marks a file as a statementkit queue (`PRAGMA application_id`).
 APPLICATION_ID = 0x534B5451
 BUSY_TIMEOUT_S = 5.0
 
-Migration = Callable[[sqlite3.Connection], None]
-_MIGRATIONS: dict[int, tuple[str, Migration]] = {}
-
-
-def migration(version: int) -> Callable[[Migration], Migration]:
-    """Register `fn` as the migration that brings the schema to `version`."""
-
-    def register(fn: Migration) -> Migration:
-        if version in _MIGRATIONS:
-            raise ValueError(f"migration {version} defined twice")
-        _MIGRATIONS[version] = (fn.__name__, fn)
-        return fn
-
-    return register
-
 
 def schema_version() -> int:
     """The newest schema version this statementkit knows."""
-    from statementkit.queue import schema  # noqa: F401  (registers the migrations)
-
-    return max(_MIGRATIONS)
+    return max(schema.MIGRATIONS)
 
 
 # ---------------------------------------------------------------- errors
@@ -139,10 +123,9 @@ def migrate(conn: sqlite3.Connection, path: str | Path = "queue") -> list[int]:
     Each runs in its own transaction together with its bookkeeping, so a crash
     leaves the schema at the previous version, and re-running is safe.
     """
-    schema_version()
     applied: list[int] = []
-    for version in sorted(_MIGRATIONS):
-        name, fn = _MIGRATIONS[version]
+    for version in sorted(schema.MIGRATIONS):
+        name, fn = schema.MIGRATIONS[version]
         with transaction(conn):
             current = conn.execute("PRAGMA user_version").fetchone()[0]
             if current >= version:
@@ -162,23 +145,6 @@ def migrate(conn: sqlite3.Connection, path: str | Path = "queue") -> list[int]:
             conn.execute(f"PRAGMA user_version = {version}")
             applied.append(version)
     return applied
-
-
-def run_script(conn: sqlite3.Connection, script: str) -> None:
-    """Execute several SQL statements inside the current transaction.
-
-    (`Connection.executescript` would COMMIT first, breaking the migration's
-    all-or-nothing promise.)
-    """
-    buf = ""
-    for line in script.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            if buf.strip():
-                conn.execute(buf)
-            buf = ""
-    if buf.strip().strip(";").strip():
-        raise ValueError(f"incomplete SQL statement: {buf.strip()[:80]}")
 
 
 @contextmanager

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from statementkit.errors import QueueError
 from statementkit.io import write_records, write_statements
-from statementkit.model import Statement
+from statementkit.records import Statement
 from statementkit.queue.actions import log
 
 WHAT = ("published", "statements", "log", "themes")

@@ -15,9 +15,9 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from statementkit.errors import QueueError
-from statementkit.model import REASON_CODES, Duplicate, Flag, Span, Statement, ThemeAssignment
+from statementkit.records import REASON_CODES, Duplicate, Flag, Span, Statement, ThemeAssignment
 from statementkit.queue.actions import log
-from statementkit.queue.records import Candidate, ClusterInfo, Item, Row
+from statementkit.queue.items import Candidate, ClusterInfo, Item, Row
 from statementkit.queue.schema import STATUSES
 
 STATUS_FILTERS = (*STATUSES, "decided", "published", "all")

@@ -1,4 +1,4 @@
-"""The queue's schema, as numbered migrations (see `db.migration`).
+"""The queue's schema, as numbered migrations; `db.migrate` applies them.
 
 A new version appends a function `@migration(N)` below; never edit one that
 has shipped, since existing databases already ran it.
@@ -13,8 +13,7 @@ re-screens), `taxonomy` (theme ids and labels) and `meta`.
 from __future__ import annotations
 
 import sqlite3
-
-from statementkit.queue.db import migration, run_script
+from collections.abc import Callable
 
 STATUSES = ("pending", "accepted", "rejected", "edited", "merged")
 ACTIONS = ("accept", "reject", "edit", "merge", "theme", "cluster_theme", "cluster_label",
@@ -26,6 +25,39 @@ THEME_DECISION_KINDS = ("statement_theme", "cluster_theme", "cluster_label", "me
 
 def _in(values: tuple[str, ...]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+Migration = Callable[[sqlite3.Connection], None]
+MIGRATIONS: dict[int, tuple[str, Migration]] = {}
+
+
+def migration(version: int) -> Callable[[Migration], Migration]:
+    """Register `fn` as the migration that brings the schema to `version`."""
+
+    def register(fn: Migration) -> Migration:
+        if version in MIGRATIONS:
+            raise ValueError(f"migration {version} defined twice")
+        MIGRATIONS[version] = (fn.__name__, fn)
+        return fn
+
+    return register
+
+
+def run_script(conn: sqlite3.Connection, script: str) -> None:
+    """Execute several SQL statements inside the current transaction.
+
+    (`Connection.executescript` would COMMIT first, breaking the migration's
+    all-or-nothing promise.)
+    """
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            if buf.strip():
+                conn.execute(buf)
+            buf = ""
+    if buf.strip().strip(";").strip():
+        raise ValueError(f"incomplete SQL statement: {buf.strip()[:80]}")
 
 
 @migration(1)

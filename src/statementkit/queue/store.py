@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from statementkit.errors import QueueError
-from statementkit.model import DedupResult, Screening, Statement, ThemeAssignment
+from statementkit.records import DedupResult, Screening, Statement, ThemeAssignment
 from statementkit.queue.db import now_iso
 
 

@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from statementkit.queue.records import Item
+from statementkit.queue.items import Item
 from statementkit.tui.render import VERDICT_STYLE, flag_text, highlight, score_text, status_text
 
 Labels = Callable[[str | None], str]

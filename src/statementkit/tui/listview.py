@@ -20,7 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from statementkit.errors import QueueError
-from statementkit.queue.records import Row
+from statementkit.queue.items import Row
 from statementkit.tui.render import STATUS_GLYPH, STATUS_STYLE, VERDICT_STYLE
 
 PAGE = 200

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from statementkit.errors import QueueError, StatementkitError
-from statementkit.model import REASON_CODES, Flag
+from statementkit.records import REASON_CODES, Flag
 from statementkit.queue.query import STATUS_FILTERS, Filter
 from statementkit.tui.render import flag_text
 

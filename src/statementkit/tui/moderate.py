@@ -287,7 +287,7 @@ class ModerateScreen(Screen):
         except ImportError:
             return None
         rules = self.q.rules
-        from statementkit.model import Statement
+        from statementkit.records import Statement
 
         return lambda text: check([Statement("draft", text, lang)], rules)[0].flags
 

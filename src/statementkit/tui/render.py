@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from statementkit.model import Flag
+from statementkit.records import Flag
 
 STATUS_STYLE = {"pending": "bold", "accepted": "green", "edited": "cyan", "rejected": "red", "merged": "magenta"}
 STATUS_GLYPH = {"pending": "·", "accepted": "✓", "edited": "✎", "rejected": "✗", "merged": "⇢"}

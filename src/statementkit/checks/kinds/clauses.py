@@ -13,8 +13,8 @@ werden"). The lexicon lists these read are described in rules/README.md (`[claus
 
 from __future__ import annotations
 
-from statementkit import nlp
-from statementkit.checks.analysis import Doc
+from statementkit.text import nlp
+from statementkit.checks.document import Doc
 from statementkit.checks.kinds.lexical import is_infinitive, matches
 from statementkit.checks.kinds.standpoint import VERB_FINAL, _infinitive_proposal, infinitive_endings_for
 from statementkit.checks.ruleset import Rules

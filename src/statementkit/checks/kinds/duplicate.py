@@ -1,6 +1,6 @@
 """`duplicate`: a near-duplicate of a published statement or of an earlier submission.
 
-Filled in from the duplicate detector (`statementkit.dedup.find_duplicates`)
+Filled in from the duplicate detector (`statementkit.dedup.detect.find_duplicates`)
 when published statements are given (`--against PUBLISHED`), or from its
 results when a pipeline ran it already (`checks.add_duplicates`). Only pairs
 the detector calls duplicates count: stance flips ("should" vs "should not")
@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from statementkit.checks.analysis import Doc
+from statementkit.checks.document import Doc
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion
-from statementkit.model import DedupResult, Statement
+from statementkit.records import DedupResult, Statement
 
 MAX_QUOTE = 90
 
@@ -56,11 +56,11 @@ def duplicate(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dict[i
     if ctx.against is None:
         return {}
     try:
-        from statementkit.dedup import find_duplicates
+        from statementkit.dedup.detect import find_duplicates
     except ImportError as e:  # pragma: no cover - dedup ships with the package
         from statementkit.errors import ModelError
 
-        raise ModelError(f"the duplicate check needs statementkit.dedup: {e}") from None
+        raise ModelError(f"the duplicate check needs statementkit.dedup.detect: {e}") from None
     statements = [d.statement for d in docs]
     results = find_duplicates(statements, list(ctx.against), embedder=ctx.embedder)
     ctx.cache["dedup"] = results

@@ -34,8 +34,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statementkit import nlp
-from statementkit.checks.analysis import Doc, add_parses
+from statementkit.text import nlp
+from statementkit.checks.document import Doc, add_parses
 from statementkit.checks.kinds.clauses import (NO_ARTICLES, VERB_LISTS, clause_verb, content, gapped, has_verb,
                                                infinitive_at, open_modal, opens_main_clause, parallel_verb,
                                                points_back, positions, prime, proposal_lead, starts_proposal,
@@ -46,7 +46,7 @@ from statementkit.checks.kinds.standpoint import STANCE_LISTS, VERB_FINAL
 from statementkit.checks.patterns import _unit_ok
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules
-from statementkit.model import Span
+from statementkit.records import Span
 
 ALTERNATIVES = frozenset({"or", "ou", "oder", "of", "o", "u", "lub", "albo", "czy", "nor", "ni", "noch", "ne"})
 

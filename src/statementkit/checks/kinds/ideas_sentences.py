@@ -10,8 +10,8 @@ it to justify it, is its reason instead.
 
 from __future__ import annotations
 
-from statementkit import nlp
-from statementkit.checks.analysis import Doc
+from statementkit.text import nlp
+from statementkit.checks.document import Doc
 from statementkit.checks.kinds.clauses import content, imperative, points_back, positions, verb_form, verb_words
 from statementkit.checks.kinds.lexical import matches
 from statementkit.checks.kinds.standpoint import STANCE_LISTS, _infinitive_proposal, is_question

@@ -8,10 +8,10 @@ span covers the part beyond the limit.
 
 from __future__ import annotations
 
-from statementkit.checks.analysis import Doc, graphemes
+from statementkit.checks.document import Doc, graphemes
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion
-from statementkit.model import Span
+from statementkit.records import Span
 
 
 

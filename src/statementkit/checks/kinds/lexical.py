@@ -1,4 +1,5 @@
-"""Checks that rest on the lexicons: `jargon`, `vague`, `not_standalone`, `incivility`.
+"""Checks that rest on the lexicons: `jargon`, `not_standalone`, `incivility`, and the lexicon
+matches every check reads.
 
 The engine matches every pattern of the statement's language once and keeps
 the matches per lexicon list (`doc.cache["m"]`); these checks read them.
@@ -6,12 +7,12 @@ the matches per lexicon list (`doc.cache["m"]`); these checks read them.
 
 from __future__ import annotations
 
-from statementkit.checks.analysis import Doc
+from statementkit.checks.document import Doc
 from statementkit.checks.patterns import Match, longest
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion
-from statementkit.model import Span
-from statementkit.nlp import stop_words
+from statementkit.records import Span
+from statementkit.text.nlp import stop_words
 
 
 def matches(doc: Doc, cat: str) -> list[Match]:
@@ -48,8 +49,8 @@ def jargon(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
 def is_infinitive(doc: Doc, i: int) -> bool:
     """Unit i looks like an infinitive: it ends like one (`clauses.infinitive`), its lemma is
     itself (not a plural noun or an inflected adjective), and in German it is lowercase."""
-    from statementkit import nlp
-    from statementkit.checks.analysis import fold
+    from statementkit.text import nlp
+    from statementkit.text.normalise import fold_word
 
     u = doc.units[i]
     if u.punct or not any(m.first <= i < m.last for m in matches(doc, "clauses.infinitive")):
@@ -57,7 +58,7 @@ def is_infinitive(doc: Doc, i: int) -> bool:
     if doc.lang == "de" and not u.text[:1].islower():
         return False
     if doc.lang in nlp.FAST_LOOKUP_LANGS:
-        return fold(nlp.lemma_of(u.text, doc.lang)) == u.fold
+        return fold_word(nlp.lemma_of(u.text, doc.lang)) == u.fold
     return True
 
 
@@ -72,33 +73,6 @@ def concrete_words(doc: Doc, exclude: set[int]) -> list[str]:
             continue
         out.append(u.text)
     return out
-
-
-@register_check("vague", max_concrete=1)
-def vague(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
-    from statementkit.checks.kinds.standpoint import is_question
-
-    if all(is_question(doc, s) for s in range(len(doc.sentences))):
-        return []  # a question takes no position at all: that is no_standpoint, not vagueness
-    words = [u for u in doc.units if not u.punct and any(ch.isalnum() for ch in u.text)]
-    if len(words) < 2:  # "ok", "na", "#Timesup": nothing to agree or disagree with
-        return [Finding(criterion.code, criterion.id, Span(0, len(doc.text.rstrip())), variant="empty",
-                        values={"term": doc.text.strip()})] if words else []
-    strong = longest(matches(doc, "vague.strong"))
-    if strong:
-        m = strong[0]
-        return [Finding(criterion.code, criterion.id, span_of(m), values={"term": doc.text[m.start:m.end]})]
-    weak = longest(matches(doc, "vague.weak"))
-    if not weak:
-        return []
-    ignore = covered(doc, weak) | covered(doc, matches(doc, "vague.generic"))
-    concrete = concrete_words(doc, ignore)
-    doc.cache["concrete"] = concrete
-    if len(concrete) > int(criterion.params["max_concrete"]):
-        return []
-    m = weak[0]
-    return [Finding(criterion.code, criterion.id, span_of(m), variant="empty",
-                    values={"term": doc.text[m.start:m.end]})]
 
 
 @register_check("reply")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from statementkit.checks.analysis import Doc
+from statementkit.checks.document import Doc
 from statementkit.checks.kinds.lexical import concrete_words, covered, matches
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from statementkit import nlp
-from statementkit.checks.analysis import Doc, fold
+from statementkit.text import nlp
+from statementkit.checks.document import Doc
+from statementkit.text.normalise import fold_word
 from statementkit.checks.kinds.lexical import is_infinitive, matches
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules
-from statementkit.model import Span
+from statementkit.records import Span
 
 STANCE_LISTS = ("standpoint.modal", "standpoint.stance", "standpoint.proposal")
 #: Evaluations: evaluative words, and insults (an insult is a position too, if not a civil one).
@@ -125,7 +126,7 @@ def inflected_verbs(doc: Doc, endings: tuple[str, ...], s: int) -> int:
 def infinitive_endings_for(rules: Rules, lang: str) -> tuple[str, ...]:
     """The endings of `clauses.infinitive` ("*er", "*are"), folded."""
     pats = rules.lexicon(lang).get("clauses", {}).get("infinitive", [])
-    return tuple(fold(p.strip("*")) for p in pats if p.startswith("*"))
+    return tuple(fold_word(p.strip("*")) for p in pats if p.startswith("*"))
 
 
 def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:

@@ -1,0 +1,166 @@
+"""Language of each statement.
+
+Short statements are hard for language identifiers: over all its 55
+languages langdetect calls "Kein Tempolimit" Finnish. Restricting the
+candidates to the languages the assembly expects (`rules/assembly.toml`)
+fixes most of that, and we answer `und` when a text has too few letters or
+the detector is unsure, instead of guessing.
+
+Two backends sit behind `detect`:
+- `lingua` (default): lingua-language-detector restricted to the expected
+  languages. On our 200-statement fixture (8 languages, 14-119 characters)
+  it is right on 98.5 % against 96.5 % for restricted langdetect, and ~20x
+  faster (~4,900 vs ~230 statements/s), which matters when screening
+  100,000 statements (benchmarks/lang.py).
+- `langdetect`: seeded (it is random otherwise), prior restricted the same way.
+
+Text in a script the expected languages don't use (Han, Hangul, Kana) is
+recognised by its script; other scripts are judged over all languages.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from statementkit.records import UNDETERMINED, LangResult, Statement
+
+#: Used when the rules give none: the seven languages of the criteria lexicons + Portuguese.
+DEFAULT_LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "nl", "es", "it", "pl", "pt")
+MIN_LETTERS = 4
+#: Below this confidence the answer is `und`. lingua's confidences sum to 1 over the
+#: candidates; 0.25 is twice the uniform share among 8 languages. langdetect's
+#: probabilities are sharper, hence its own floor.
+MIN_PROB = {"lingua": 0.25, "langdetect": 0.5}
+BACKENDS = ("lingua", "langdetect")
+DEFAULT_BACKEND = "lingua"
+_N_TRIALS = 15  # langdetect's default is 7, which makes short-text probabilities coarse
+
+
+@lru_cache(maxsize=16)
+def _lingua(languages: tuple[str, ...] | None):
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    if languages:
+        codes = [getattr(IsoCode639_1, c.upper()) for c in languages if hasattr(IsoCode639_1, c.upper())]
+        if len(codes) >= 2:
+            return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+    return LanguageDetectorBuilder.from_all_languages().build()
+
+
+def _detect_lingua(text: str, languages: tuple[str, ...] | None) -> tuple[str, float]:
+    values = _lingua(languages).compute_language_confidence_values(text)
+    if not values:
+        return UNDETERMINED, 0.0
+    best = values[0]
+    return best.language.iso_code_639_1.name.lower(), float(best.value)
+
+
+@lru_cache(maxsize=1)
+def _factory():
+    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+
+    factory = DetectorFactory()
+    factory.load_profile(PROFILES_DIRECTORY)
+    factory.seed = 0
+    return factory
+
+
+def _script(text: str) -> tuple[int, str]:
+    """Number of letters and the dominant script: latin, han, kana, hangul or other."""
+    counts = {"latin": 0, "han": 0, "kana": 0, "hangul": 0, "other": 0}
+    for ch in text:
+        if not ch.isalpha():
+            continue
+        name = unicodedata.name(ch, "")
+        if name.startswith("LATIN"):
+            counts["latin"] += 1
+        elif name.startswith("CJK"):
+            counts["han"] += 1
+        elif name.startswith(("HIRAGANA", "KATAKANA")):
+            counts["kana"] += 1
+        elif name.startswith("HANGUL"):
+            counts["hangul"] += 1
+        else:
+            counts["other"] += 1
+    total = sum(counts.values())
+    return total, max(counts, key=counts.__getitem__) if total else "latin"
+
+
+def _normalise(code: str) -> str:
+    return code.split("-")[0]  # zh-cn / zh-tw -> zh
+
+
+def detect(text: str, languages: Sequence[str] | None = DEFAULT_LANGUAGES,
+           min_prob: float | None = None, backend: str = DEFAULT_BACKEND) -> tuple[str, float]:
+    """Return (language code, confidence); `und` when too short or unsure.
+
+    `languages` restricts the candidates; None means every language the
+    backend knows. `backend` is "lingua" (default) or "langdetect".
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown language detector {backend!r} (valid: {', '.join(BACKENDS)})")
+    floor = MIN_PROB[backend] if min_prob is None else min_prob
+    letters, script = _script(text)
+    if script == "kana":
+        return "ja", 1.0
+    if script == "hangul":
+        return "ko", 1.0
+    if script == "han":
+        return ("zh", 1.0) if letters >= 2 else (UNDETERMINED, 0.0)
+    if letters < MIN_LETTERS:
+        return UNDETERMINED, 0.0
+    restrict = tuple(languages) if languages and script == "latin" else None
+    if backend == "lingua":
+        code, prob = _detect_lingua(text, restrict)
+    else:
+        code, prob = _detect_langdetect(text, restrict)
+    prob = round(prob, 4)  # lingua's float sums differ in the last bit between calls
+    if prob < floor:
+        return UNDETERMINED, prob
+    return code, prob
+
+
+def _detect_langdetect(text: str, languages: tuple[str, ...] | None) -> tuple[str, float]:
+    from langdetect.lang_detect_exception import LangDetectException
+
+    factory = _factory()
+    detector = factory.create()
+    detector.n_trial = _N_TRIALS
+    if languages:
+        known = set(factory.get_lang_list())
+        prior = {code: 1.0 for code in languages if code in known}
+        if prior:
+            detector.set_prior_map(prior)
+    detector.append(text)
+    try:
+        best = detector.get_probabilities()[0]
+    except (LangDetectException, IndexError):
+        return UNDETERMINED, 0.0
+    return _normalise(best.lang), float(best.prob)
+
+
+def detect_languages(statements: Iterable[Statement], languages: Sequence[str] | None = DEFAULT_LANGUAGES,
+                     force: str | None = None, min_prob: float | None = None,
+                     backend: str = DEFAULT_BACKEND) -> list[LangResult]:
+    """Language per statement. `force` sets every statement's language (the `--lang` option);
+    a language already given in the input is kept."""
+    results = []
+    for s in statements:
+        if force:
+            results.append(LangResult(s.id, force, 1.0, forced=True))
+        elif s.lang:
+            results.append(LangResult(s.id, s.lang, 1.0, forced=True))
+        else:
+            code, prob = detect(s.text, languages, min_prob, backend)
+            results.append(LangResult(s.id, code, prob))
+    return results
+
+
+def with_languages(statements: Sequence[Statement], languages: Sequence[str] | None = DEFAULT_LANGUAGES,
+                   force: str | None = None, backend: str = DEFAULT_BACKEND) -> list[Statement]:
+    """Copies of the statements with `lang` filled in (given languages are kept)."""
+    found = detect_languages(statements, languages, force, backend=backend)
+    return [replace(s, lang=r.lang) for s, r in zip(statements, found)]

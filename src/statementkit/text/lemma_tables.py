@@ -1,0 +1,168 @@
+"""spacy-lookups-data's lemma tables, converted once per language and kept on disk.
+
+The lookup tables are large (Portuguese 825,000 forms, Spanish 490,000).
+Reading one from its gzipped JSON took 0.2-0.9 s, and folding its forms for
+text typed without accents (`musees` -> musée) as long again: a batch in six
+languages paid ~7 s (1.7 M `fold` calls) before checking a single statement.
+Now each language's tables are converted the first time a statement of that
+language needs them into one SQLite file under the statementkit cache
+directory, named by a hash of the source files (a new spacy-lookups-data
+release gets new files), and read word by word afterwards: a process pays
+only for the words it meets. Where the cache cannot be written, the tables are
+read into memory as before.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import marshal
+import os
+import sqlite3
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from statementkit.text.normalise import fold
+
+#: Bump when the layout or the folding changes: old files are then simply not used.
+FORMAT = 2  # 2: keys folded with unified apostrophes (text.normalise)
+_LOCK = threading.Lock()
+
+
+def source_file(lang: str, table: str) -> Path | None:
+    """spacy-lookups-data's `<lang>_<table>.json.gz`, or None."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("spacy_lookups_data")
+    if spec is None or not spec.origin:
+        return None
+    path = Path(spec.origin).parent / "data" / f"{lang}_{table}.json.gz"
+    return path if path.exists() else None
+
+
+def _read(path: Path | None) -> dict:
+    if path is None:
+        return {}
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
+def _lemmas(lang: str) -> tuple[dict[str, str], dict[str, str]]:
+    """(form -> lemma, accent-free form -> lemma) of the lookup table, in memory."""
+    table: dict[str, str] = {}
+    folded: dict[str, str] = {}
+    for form, lemma in _read(source_file(lang, "lemma_lookup")).items():
+        if isinstance(lemma, list):  # French values are lists
+            lemma = lemma[0] if lemma else form
+        table[form] = str(lemma)
+        key = fold(form)
+        if key != form.lower():
+            folded.setdefault(key, str(lemma).lower())
+    return table, folded
+
+
+def _rules(lang: str) -> tuple[dict, dict[str, list[str]], dict]:
+    """(suffix rules, lemma index, exceptions) per POS, or empty."""
+    rules, index = _read(source_file(lang, "lemma_rules")), _read(source_file(lang, "lemma_index"))
+    if not rules or not index:
+        return {}, {}, {}
+    return rules, index, _read(source_file(lang, "lemma_exc"))
+
+
+class Table:
+    """A read-only `form -> lemma` mapping in a SQLite file (`get`, `in`, truth)."""
+
+    def __init__(self, con: sqlite3.Connection, name: str, size: int):
+        self._con, self._sql, self._size = con, f"SELECT lemma FROM {name} WHERE form = ?", size
+
+    def get(self, key: str, default: Any = None) -> Any:
+        with _LOCK:
+            row = self._con.execute(self._sql, (key,)).fetchone()
+        return row[0] if row else default
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __bool__(self) -> bool:
+        return self._size > 0
+
+
+def cache_path(lang: str) -> Path | None:
+    """The SQLite file for `lang`'s tables: named by a hash of its source files, or None without any."""
+    from statementkit.resources import cache_dir
+
+    sources = [p for t in ("lemma_lookup", "lemma_rules", "lemma_index", "lemma_exc")
+               if (p := source_file(lang, t)) is not None]
+    if not sources:
+        return None
+    h = hashlib.sha256(f"{FORMAT}\0{lang}".encode())
+    for p in sources:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return cache_dir() / "lookups" / f"{lang}-{h.hexdigest()[:16]}.sqlite"
+
+
+def _build(lang: str, target: Path) -> None:
+    table, folded = _lemmas(lang)
+    rules = _rules(lang)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+    con = sqlite3.connect(tmp)
+    try:
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        for name, rows in (("lemma", table), ("folded", folded)):
+            con.execute(f"CREATE TABLE {name} (form TEXT PRIMARY KEY, lemma TEXT NOT NULL) WITHOUT ROWID")
+            con.executemany(f"INSERT OR IGNORE INTO {name} VALUES (?, ?)", rows.items())
+        con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
+        con.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("sizes", marshal.dumps((len(table), len(folded)))), ("rules", marshal.dumps(rules))])
+        con.commit()
+    finally:
+        con.close()
+    os.replace(tmp, target)
+
+
+@lru_cache(maxsize=None)
+def _open(lang: str) -> tuple[Any, Any, tuple] | None:
+    """(lemma table, folded table, rule tables) from the cache file, built if missing; None if
+    the cache cannot be used."""
+    try:
+        path = cache_path(lang)
+        if path is None:
+            return None
+        if not path.exists():
+            _build(lang, path)
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        meta = dict(con.execute("SELECT key, value FROM meta"))
+        n_table, n_folded = marshal.loads(meta["sizes"])
+        return Table(con, "lemma", n_table), Table(con, "folded", n_folded), marshal.loads(meta["rules"])
+    except (OSError, sqlite3.Error, KeyError, ValueError, EOFError, TypeError):
+        return None  # unwritable or damaged cache: fall back to memory
+
+
+@lru_cache(maxsize=None)
+def _in_memory(lang: str) -> tuple[dict, dict, tuple]:
+    table, folded = _lemmas(lang)
+    return table, folded, _rules(lang)
+
+
+def lemma_table(lang: str) -> Any:
+    """`form -> lemma` for `lang` (a `Table`, or a dict when the cache is unusable)."""
+    return (_open(lang) or _in_memory(lang))[0]
+
+
+def folded_table(lang: str) -> Any:
+    """`accent-free form -> lemma`: for text typed without diacritics."""
+    return (_open(lang) or _in_memory(lang))[1]
+
+
+def rule_tables(lang: str) -> tuple[dict, dict, dict]:
+    """(suffix rules, lemma index as lists, exceptions) per POS, or empty dicts."""
+    return (_open(lang) or _in_memory(lang))[2]

@@ -1,0 +1,314 @@
+"""Read pol.is votes: `votes.csv`, `participants-votes.csv` and a conversation folder.
+
+A conversation's votes are kept as sparse triplets (participant row, statement
+column, vote), one per participant and statement: the latest vote wins, as in
+pol.is. Votes are +1 agree, -1 disagree, 0 pass; a statement a participant
+never saw has no triplet at all, so "pass" and "unseen" stay distinct.
+
+Field names accept the spellings of the common exports (`voter-id` /
+`participant_id` / `pid`, `comment-id` / `statement_id` / `tid`), like
+red-dwarf does. Readers raise `VotesError` naming the file, line and column.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from statementkit.errors import VotesError
+from statementkit.records import Moderation, Statement
+
+if TYPE_CHECKING:
+    import numpy as np
+    import scipy.sparse
+
+VOTER_FIELDS = ("voter-id", "voter_id", "participant_id", "participant-id", "participant", "pid")
+STATEMENT_FIELDS = ("comment-id", "comment_id", "statement_id", "statement-id", "tid")
+VOTE_FIELDS = ("vote",)
+TIME_FIELDS = ("timestamp", "modified", "created")
+#: Leading columns of participants-votes.csv that are not statements.
+PARTICIPANT_COLUMNS = ("participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
+
+AGREE, DISAGREE, PASS = 1, -1, 0
+
+
+@dataclass(slots=True)
+class Votes:
+    """Every participant's latest vote on each statement, as sparse triplets.
+
+    `rows[i]`, `cols[i]`, `values[i]`: participant `participants[rows[i]]` voted
+    `values[i]` (+1 agree, -1 disagree, 0 pass) on `statements[cols[i]]`.
+    """
+
+    participants: list[str]
+    statements: list[str]
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return len(self.participants), len(self.statements)
+
+    def matrix(self) -> scipy.sparse.csr_matrix:
+        """Participants × statements, vote values as float (a pass is an explicit 0)."""
+        import scipy.sparse
+
+        return scipy.sparse.csr_matrix((self.values.astype(float), (self.rows, self.cols)), shape=self.shape)
+
+    def votes_per_participant(self) -> np.ndarray:
+        import numpy as np
+
+        return np.bincount(self.rows, minlength=len(self.participants))
+
+    def votes_per_statement(self) -> np.ndarray:
+        import numpy as np
+
+        return np.bincount(self.cols, minlength=len(self.statements))
+
+    @classmethod
+    def from_records(cls, records: Iterable[tuple[Any, Any, int]], *,
+                     statements: Sequence[str] | None = None) -> Votes:
+        """Build from (participant, statement, vote) in time order; the last vote per pair wins."""
+        import numpy as np
+
+        latest: dict[tuple[str, str], int] = {}
+        for pid, sid, vote in records:
+            if vote not in (AGREE, DISAGREE, PASS):
+                raise VotesError(f"vote must be 1, -1 or 0, got {vote!r}", field="vote")
+            latest[(str(pid), str(sid))] = int(vote)
+        pids = _ordered_ids(p for p, _ in latest)
+        sids = list(statements) if statements is not None else []
+        known = set(sids)
+        sids += [s for s in _ordered_ids(s for _, s in latest) if s not in known]
+        prow = {p: i for i, p in enumerate(pids)}
+        scol = {s: i for i, s in enumerate(sids)}
+        rows = np.fromiter((prow[p] for p, _ in latest), dtype=np.int32, count=len(latest))
+        cols = np.fromiter((scol[s] for _, s in latest), dtype=np.int32, count=len(latest))
+        values = np.fromiter(latest.values(), dtype=np.int8, count=len(latest))
+        return cls(pids, sids, rows, cols, values)
+
+
+@dataclass(slots=True)
+class Conversation:
+    """A pol.is conversation: its statements, votes and pol.is' own opinion groups."""
+
+    name: str
+    statements: list[Statement]
+    votes: Votes
+    polis_groups: dict[str, int] = field(default_factory=dict)
+    summary: dict[str, str] = field(default_factory=dict)
+    path: Path | None = None
+    votes_source: str = "votes.csv"
+
+    @property
+    def moderated_out(self) -> set[str]:
+        """Statements the moderators rejected (pol.is leaves them out of the maths)."""
+        return {s.id for s in self.statements if s.meta.get("moderated") == Moderation.REJECTED}
+
+
+def _ordered_ids(ids: Iterable[str]) -> list[str]:
+    """Distinct ids, numerically sorted when all are integers (pol.is ids grow with join order)."""
+    seen = list(dict.fromkeys(ids))
+    if all(s.lstrip("-").isdigit() for s in seen):
+        return sorted(seen, key=int)
+    return seen
+
+
+# ---------------------------------------------------------------- readers
+
+
+def read_conversation(path: str | Path) -> Conversation:
+    """Read a pol.is export folder: comments.csv plus votes.csv or participants-votes.csv.
+
+    votes.csv (every vote with its time) is preferred; without it the
+    participants-votes.csv matrix is used. pol.is' `group-id` per participant
+    is kept for comparison when participants-votes.csv is present.
+    """
+    folder = Path(path)
+    if not folder.is_dir():
+        raise VotesError("not a pol.is conversation folder", folder,
+                         hint="give the folder holding comments.csv and votes.csv")
+    comments = folder / "comments.csv"
+    if not comments.exists():
+        raise VotesError("no comments.csv in the conversation folder", folder,
+                         hint="a pol.is export has comments.csv, votes.csv and participants-votes.csv")
+    statements = read_comments(comments)
+    ids = _ordered_ids(s.id for s in statements)
+    order = {sid: i for i, sid in enumerate(ids)}
+    statements.sort(key=lambda s: order[s.id])
+    pv_path, votes_path = folder / "participants-votes.csv", folder / "votes.csv"
+    groups: dict[str, int] = {}
+    votes: Votes | None = None
+    if pv_path.exists():
+        pv_votes, groups = read_participants_votes(pv_path, statements=ids)
+        votes = pv_votes
+    source = "participants-votes.csv"
+    if votes_path.exists():
+        votes, source = read_votes_csv(votes_path, statements=ids), "votes.csv"
+    if votes is None:
+        raise VotesError("no votes.csv or participants-votes.csv in the conversation folder", folder,
+                         hint="this export has comments only; vote shares need one of the two files")
+    return Conversation(folder.name, statements, votes, groups, read_summary(folder / "summary.csv"),
+                        folder, source)
+
+
+def read_comments(path: str | Path) -> list[Statement]:
+    """pol.is comments.csv as Statements, keeping comments whose text is empty.
+
+    Unlike `io.read_statements` (which screens text and refuses empty
+    statements), a vote export must keep every comment people voted on.
+    """
+    from statementkit.io import POLIS_INT_FIELDS, decode
+
+    path = Path(path)
+    text = decode(path.read_bytes(), path)
+    reader = csv.reader(text.splitlines(keepends=True))
+    header = [h.strip() for h in next(reader, [])]
+    id_field = _field(header, STATEMENT_FIELDS, "comment-id", path)
+    body = next((f for f in ("comment-body", "text", "txt") if f in header), None)
+    out: list[Statement] = []
+    seen: set[str] = set()
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        rec = dict(zip(header, row))
+        sid = rec.get(id_field, "").strip()
+        if not sid:
+            raise VotesError("missing comment id", path, reader.line_num, id_field)
+        if sid in seen:
+            raise VotesError(f"duplicate comment id '{sid}'", path, reader.line_num, id_field)
+        seen.add(sid)
+        meta: dict[str, Any] = {}
+        for k, v in rec.items():
+            if k in (id_field, body):
+                continue
+            meta[k] = int(v) if k in POLIS_INT_FIELDS and v.strip().lstrip("-").isdigit() else v
+        out.append(Statement(sid, (rec.get(body, "") if body else "").strip(), None, meta))
+    return out
+
+
+def read_summary(path: Path) -> dict[str, str]:
+    """pol.is summary.csv (key,value rows); empty when absent."""
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        return {row[0]: row[1] for row in csv.reader(f) if len(row) >= 2}
+
+
+def read_votes_csv(path: str | Path, *, statements: Sequence[str] | None = None) -> Votes:
+    """pol.is votes.csv (timestamp, comment-id, voter-id, vote); the latest vote per pair wins."""
+    import numpy as np
+    import pandas as pd
+
+    path = Path(path)
+    header = _header(path)
+    voter = _field(header, VOTER_FIELDS, "voter-id", path)
+    stmt = _field(header, STATEMENT_FIELDS, "comment-id", path)
+    vote = _field(header, VOTE_FIELDS, "vote", path)
+    when = next((f for f in TIME_FIELDS if f in header), None)
+    cols = [voter, stmt, vote] + ([when] if when else [])
+    try:
+        df = pd.read_csv(path, usecols=cols, dtype={voter: str, stmt: str}, encoding="utf-8-sig")
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise VotesError(f"cannot read votes: {e}", path) from None
+    values = pd.to_numeric(df[vote], errors="coerce").to_numpy()
+    bad = ~np.isin(values, (AGREE, DISAGREE, PASS))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise VotesError(f"vote must be 1, -1 or 0, got {df[vote].iloc[i]!r}", path, i + 2, vote)
+    missing = df[voter].isna().to_numpy() | df[stmt].isna().to_numpy()
+    if missing.any():
+        i = int(np.argmax(missing))
+        raise VotesError("missing voter or statement id", path, i + 2)
+    if when:
+        order = np.argsort(pd.to_numeric(df[when], errors="coerce").fillna(0).to_numpy(), kind="stable")
+        df = df.iloc[order]
+    return _from_columns(df[voter].to_numpy(), df[stmt].to_numpy(), values[order] if when else values,
+                         statements)
+
+
+def read_participants_votes(path: str | Path, *,
+                            statements: Sequence[str] | None = None) -> tuple[Votes, dict[str, int]]:
+    """pol.is participants-votes.csv: one row per participant, one column per statement.
+
+    Returns the votes and pol.is' `group-id` per participant (participants
+    pol.is did not cluster have none).
+    """
+    import numpy as np
+    import pandas as pd
+
+    path = Path(path)
+    header = _header(path)
+    pid = _field(header, ("participant",), "participant", path)
+    stmt_cols = [h for h in header if h not in PARTICIPANT_COLUMNS]
+    try:
+        df = pd.read_csv(path, dtype={pid: str}, encoding="utf-8-sig")
+    except (ValueError, pd.errors.ParserError, UnicodeDecodeError) as e:
+        raise VotesError(f"cannot read participants' votes: {e}", path) from None
+    mat = df[stmt_cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    seen = ~np.isnan(mat)
+    bad = seen & ~np.isin(np.nan_to_num(mat), (AGREE, DISAGREE, PASS))
+    if bad.any():
+        r, c = np.argwhere(bad)[0]
+        raise VotesError(f"vote must be 1, -1 or 0, got {mat[r, c]!r}", path, int(r) + 2, stmt_cols[c])
+    r, c = np.nonzero(seen)
+    votes = _from_columns(df[pid].to_numpy()[r], np.asarray(stmt_cols, dtype=object)[c],
+                          mat[r, c].astype(np.int8), statements)
+    groups: dict[str, int] = {}
+    if "group-id" in df.columns:
+        g = pd.to_numeric(df["group-id"], errors="coerce")
+        groups = {p: int(x) for p, x in zip(df[pid], g) if x == x}
+    return votes, groups
+
+
+def _from_columns(voters: np.ndarray, stmts: np.ndarray, values: np.ndarray,
+                  statements: Sequence[str] | None) -> Votes:
+    """Triplets from time-ordered columns, keeping the last vote per (voter, statement)."""
+    import numpy as np
+    import pandas as pd
+
+    p_codes, p_uniques = pd.factorize(voters)
+    pids = _ordered_ids(str(p) for p in p_uniques)
+    p_remap = np.empty(len(p_uniques), dtype=np.int32)
+    index = {p: i for i, p in enumerate(pids)}
+    for j, p in enumerate(p_uniques):
+        p_remap[j] = index[str(p)]
+    s_codes, s_uniques = pd.factorize(stmts)
+    sids = list(statements) if statements is not None else _ordered_ids(str(s) for s in s_uniques)
+    known = set(sids)
+    sids += [s for s in _ordered_ids(str(s) for s in s_uniques) if s not in known]
+    scol = {s: i for i, s in enumerate(sids)}
+    s_remap = np.fromiter((scol[str(s)] for s in s_uniques), dtype=np.int32, count=len(s_uniques))
+    rows, cols = p_remap[p_codes], s_remap[s_codes]
+    key = rows.astype(np.int64) * max(len(sids), 1) + cols
+    # keep the last occurrence of each key: unique over the reversed arrays
+    _, first_rev = np.unique(key[::-1], return_index=True)
+    keep = np.sort(len(key) - 1 - first_rev)
+    return Votes(pids, sids, rows[keep], cols[keep], np.asarray(values, dtype=np.int8)[keep])
+
+
+def _header(path: Path) -> list[str]:
+    if not path.exists():
+        raise VotesError("no such file", path)
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        try:
+            return [h.strip() for h in next(csv.reader(f))]
+        except StopIteration:
+            raise VotesError("empty file (expected a header row)", path, 1) from None
+        except UnicodeDecodeError:
+            raise VotesError("not valid UTF-8", path, 1) from None
+
+
+def _field(header: Sequence[str], names: Sequence[str], role: str, path: Path) -> str:
+    for name in names:
+        if name in header:
+            return name
+    raise VotesError(f"missing column '{role}'", path, 1,
+                     hint=f"found columns: {', '.join(header[:12]) or 'none'}; accepted names: {', '.join(names)}")
