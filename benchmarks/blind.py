@@ -35,8 +35,8 @@ def criteria() -> dict:
     from themes_common import embedder
 
     from statementkit.checks import check, load_rules
-    from statementkit.text.language import with_languages
     from statementkit.records import Statement
+    from statementkit.text.language import with_languages
 
     rows = load("criteria")
     statements = with_languages([Statement(r["id"], r["text"]) for r in rows])
@@ -56,8 +56,8 @@ def criteria() -> dict:
 def themes() -> dict:
     from themes_common import accuracy_report, embedder
 
-    from statementkit.text.language import with_languages
     from statementkit.records import Statement
+    from statementkit.text.language import with_languages
     from statementkit.themes.assign import assign_themes
 
     rows = load("themes")
@@ -72,10 +72,11 @@ def themes() -> dict:
 
 
 def dedup() -> dict:
-    from statementkit.dedup.detect import find_duplicates
-    from statementkit.text.language import with_languages
-    from statementkit.records import Statement
     from themes_common import embedder
+
+    from statementkit.dedup.detect import find_duplicates
+    from statementkit.records import Statement
+    from statementkit.text.language import with_languages
 
     rows = load("dedup")
     emb = embedder()

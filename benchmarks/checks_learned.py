@@ -32,7 +32,6 @@ from collections import defaultdict
 import numpy as np
 from _common import DATA, ROOT, print_table, write_result
 
-
 from statementkit.checks import learned, learned_model, load_rules
 from statementkit.checks.engine import findings, prepare
 from statementkit.embed import CachedEmbedder, encode, load_embedder
@@ -142,7 +141,7 @@ def main() -> None:
     ex_docs, ex_found = lexicon_findings(examples, rules)
     vectors = encode(embedder, [r["text"] for r in examples])
     fold = folds_of(examples)
-    items = [learned_model.Example(str(i), r["text"], r["lang"], tuple(r["codes"])) for i, r in enumerate(examples)]
+    items = [learned_model.CriterionExample(str(i), r["text"], r["lang"], tuple(r["codes"])) for i, r in enumerate(examples)]
     probs = np.zeros((len(examples), len(codes)))
     for f in range(FOLDS):
         train, test = np.flatnonzero(fold != f), np.flatnonzero(fold == f)

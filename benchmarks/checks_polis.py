@@ -34,7 +34,6 @@ from collections import Counter
 
 from _common import ROOT, polis_dir, print_table, write_result
 
-
 from statementkit.checks import check, load_rules
 from statementkit.records import REASON_CODES, Statement
 

@@ -24,7 +24,6 @@ from collections import defaultdict
 
 from _common import DATA, print_table, write_result
 
-
 from statementkit.checks import check, load_rules
 from statementkit.records import Statement
 

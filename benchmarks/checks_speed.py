@@ -27,11 +27,10 @@ from collections import Counter
 
 from _common import DATA, polis_dir, print_table, write_result
 
-
-from statementkit.text import nlp
 from statementkit.checks import check, load_rules
 from statementkit.checks.document import add_parses
 from statementkit.records import Statement
+from statementkit.text import nlp
 
 TARGET = 1000.0
 N = 4000

@@ -46,6 +46,7 @@ GRID = [(w, m) for w in (0.65, 0.7, 0.75, 0.8) for m in (0.5, 1.0)]  # benchmark
 def samples() -> dict[str, list[dict]]:
     """The pair samples, with each pair's sentence cosine: {name: [{id, a, a_lang, b, b_lang, cos}]}."""
     from dedup_scale import candidates, claims_sample
+
     from statementkit.embed import CachedEmbedder, load_embedder
 
     emb = CachedEmbedder(load_embedder())
@@ -73,8 +74,8 @@ def judge_sample(pairs: list[dict], grid: bool) -> dict:
     from statementkit.dedup import claims as stage
     from statementkit.dedup.claims import ClaimJudge, analyse, verdict
     from statementkit.dedup.detect import thresholds_for
-    from statementkit.embed import CachedEmbedder, load_embedder
     from statementkit.dedup.stance import load_stance
+    from statementkit.embed import CachedEmbedder, load_embedder
 
     rules = load_stance()
     emb = CachedEmbedder(load_embedder())

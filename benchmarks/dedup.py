@@ -33,8 +33,8 @@ from _common import DATA, ROOT, polis_dir, print_table, write_result
 from statementkit.dedup.claims import CHECKS, DEFAULTS, ClaimJudge, analyse, verdict
 from statementkit.dedup.copies import copy_candidates
 from statementkit.dedup.detect import thresholds_for
-from statementkit.embed import CachedEmbedder, load_embedder, model_entry
 from statementkit.dedup.stance import load_stance
+from statementkit.embed import CachedEmbedder, load_embedder, model_entry
 
 MODELS = ("use-multilingual-v3", "all-MiniLM-L6-v2", "hashing")
 WORD_GRID = (0.65, 0.7, 0.75, 0.8)

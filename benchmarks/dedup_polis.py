@@ -24,6 +24,7 @@ from pathlib import Path
 
 from _common import polis_dir, print_table, write_result
 
+
 def conversations() -> list[Path]:
     root = polis_dir()
     if root is None:

@@ -139,7 +139,7 @@ def run(n_new: int) -> dict:
     import numpy as np
 
     from statementkit.dedup.copies import copy_candidates
-    from statementkit.dedup.detect import _groups
+    from statementkit.dedup.detect import duplicate_groups
     from statementkit.dedup.neighbours import choose_method, nearest
 
     items = corpus(PUBLISHED + n_new)
@@ -212,7 +212,7 @@ def run(n_new: int) -> dict:
     t, cpu = time.perf_counter(), time.process_time()
     edges = [(int(q), int(o) + n_new if p else int(o), float(s)) for q, o, p, s in
              zip(found.query, found.other, found.published, found.score)]
-    _groups(n_new, PUBLISHED, edges)
+    duplicate_groups(n_new, PUBLISHED, edges)
     out["group_s"] = round(time.perf_counter() - t, 3)
     out["group_cpu_s"] = round(time.process_time() - cpu, 3)
     out["search_plus_group_share_of_encode"] = round((out["copies_s"] + out["search_s"] + out["group_s"])
@@ -254,8 +254,8 @@ def _claims_rate(items, found, n_new: int, sample: int | None = 5000) -> dict:
     """
     from statementkit.dedup.claims import ClaimJudge, analyse_many
     from statementkit.dedup.detect import thresholds_for
-    from statementkit.embed import CachedEmbedder, load_embedder
     from statementkit.dedup.stance import load_stance
+    from statementkit.embed import CachedEmbedder, load_embedder
 
     rules = load_stance()
     emb = CachedEmbedder(load_embedder())
@@ -292,8 +292,8 @@ def claims_sample(found, sample: int | None = 5000) -> list[tuple[int, int, floa
 def candidates(n_new: int):
     """`run`'s corpus and candidate pairs, from cached vectors: (items, found)."""
     from statementkit.dedup.detect import thresholds_for
-    from statementkit.embed import load_embedder
     from statementkit.dedup.neighbours import choose_method, nearest
+    from statementkit.embed import load_embedder
 
     items = corpus(PUBLISHED + n_new)
     vecs, _, _ = encode_cached([t for t, _ in items], f"{PUBLISHED}-{n_new}")

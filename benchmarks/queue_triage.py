@@ -25,9 +25,9 @@ from _common import ROOT, polis_dir, print_table, write_result
 
 sys.path.insert(0, str(ROOT / "src"))
 
-from statementkit.records import Statement  # noqa: E402
 from statementkit.pipeline import ScreenRow  # noqa: E402
 from statementkit.queue import Filter, Queue  # noqa: E402
+from statementkit.records import Statement  # noqa: E402
 
 
 def statements(n: int) -> tuple[list[Statement], str]:

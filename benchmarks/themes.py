@@ -28,13 +28,20 @@ from dataclasses import asdict, replace
 
 import numpy as np
 from _common import print_table, write_result
-from themes_common import accuracy_report, corpus, embedder, split, statements, theme2_report
+from themes_common import (
+    accuracy_report,
+    corpus,
+    embedder,
+    split,
+    statements,
+    theme2_report,
+)
 
-from statementkit.themes import clustering, fewshot
-from statementkit.themes.decisions import ThemeDecisions
 from statementkit.embed import encode
-from statementkit.themes.taxonomy import Example, load_taxonomy
-from statementkit.themes.assign import assign_themes, load_settings
+from statementkit.themes import clustering, fewshot
+from statementkit.themes.assign import assign_themes, load_fewshot_settings
+from statementkit.themes.decisions import ThemeDecisions
+from statementkit.themes.taxonomy import ThemeExample, load_taxonomy
 
 
 def evaluate_split(name, emb, taxonomy, settings) -> dict:
@@ -87,7 +94,11 @@ def label_readability(result, items, taxonomy) -> dict:
     - empty: share of clusters whose label is empty."""
     import re
 
-    from statementkit.themes.labels import cluster_keywords, corpus_language, label_language
+    from statementkit.themes.labels import (
+        cluster_keywords,
+        corpus_language,
+        label_language,
+    )
 
     lang_of = {s.id: s.lang for s in items}
     text_of = {s.id: s.text for s in items}
@@ -145,8 +156,8 @@ def baselines(rows, vectors, emb, taxonomy, settings) -> dict:
         out[name] = float(np.mean([pool[i].theme == g for i, g in zip(nearest, gold)]))
     full = list(taxonomy.exemplars())
     fv = encode(emb, [e.text for e in full])
-    for name, s in (("prototype", fewshot.Settings(method="prototype")),
-                    ("knn", fewshot.Settings(method="knn", k=10)),
+    for name, s in (("prototype", fewshot.FewShotSettings(method="prototype")),
+                    ("knn", fewshot.FewShotSettings(method="knn", k=10)),
                     ("logreg_embeddings_only", replace(settings, lexical_weight=0.0)),
                     ("logreg_with_char_ngrams", settings)):
         model = fewshot.fit(full, fv, taxonomy.ids, s)
@@ -166,7 +177,7 @@ def leave_one_out(emb, taxonomy, settings) -> dict:
     zero = [model.classes[i] for i in model.probabilities(vectors, texts).argmax(axis=1)]
     loo = []
     for i, r in enumerate(rows):
-        others = [Example(o["text"], o["theme"], "en", "analyst", o["id"]) for j, o in enumerate(rows) if j != i]
+        others = [ThemeExample(o["text"], o["theme"], "en", "analyst", o["id"]) for j, o in enumerate(rows) if j != i]
         ex = base + others
         ex_vectors = np.vstack([base_vectors, np.delete(vectors, i, axis=0)])
         m = fewshot.fit(ex, ex_vectors, taxonomy.ids, settings)
@@ -192,7 +203,7 @@ def learning_curve(name, emb, taxonomy, settings, steps=(0, 10, 20, 40, 80, 120)
         points = []
         rng = random.Random(seed)
         for step in steps:
-            ex = base + [Example(texts[i], rows[i]["theme"], rows[i]["lang"], "analyst") for i in confirmed]
+            ex = base + [ThemeExample(texts[i], rows[i]["theme"], rows[i]["lang"], "analyst") for i in confirmed]
             ex_vectors = np.vstack([base_vectors, vectors[confirmed]]) if confirmed else base_vectors
             model = fewshot.fit(ex, ex_vectors, taxonomy.ids, settings)
             probs = model.probabilities(vectors, texts)
@@ -244,7 +255,7 @@ def main() -> None:
     started = time.time()
     emb = embedder()
     taxonomy = load_taxonomy()
-    settings = load_settings(emb.id)
+    settings = load_fewshot_settings(emb.id)
     results = {"embedder": emb.id, "settings": asdict(settings),
                "taxonomy_examples": {t.id: len(t.examples) for t in taxonomy.themes} | {"none": len(taxonomy.outside)}}
     for name in ("test", "dev"):

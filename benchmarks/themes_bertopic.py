@@ -34,8 +34,8 @@ from themes_common import corpus, embedder, split
 from statementkit.embed import encode
 from statementkit.io import read_statements
 from statementkit.records import Statement
-from statementkit.themes.taxonomy import load_taxonomy
 from statementkit.themes.assign import assign_themes
+from statementkit.themes.taxonomy import load_taxonomy
 
 SIZES = (1000, 10000)
 

@@ -13,7 +13,6 @@ from _common import DATA, ROOT
 from statementkit.embed import CachedEmbedder, EmbeddingCache, load_embedder
 from statementkit.records import Statement
 
-
 LABELS = ("1", "2", "3", "4", "5", "6", "7", "none")
 LANGS = ("en", "de", "fr", "nl", "es", "it", "pl")
 
@@ -31,11 +30,11 @@ def corpus() -> list[dict[str, Any]]:
 
 def straddle_examples():
     """Examples that straddle two themes (benchmarks/data/themes-straddle.jsonl, written for the project)."""
-    from statementkit.themes.taxonomy import Example
+    from statementkit.themes.taxonomy import ThemeExample
 
     path = DATA / "themes-straddle.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Example(r["text"], r["theme"], r["lang"], "taxonomy", r["id"], r["theme2"]) for r in rows]
+    return [ThemeExample(r["text"], r["theme"], r["lang"], "taxonomy", r["id"], r["theme2"]) for r in rows]
 
 
 def statements(rows: Sequence[dict[str, Any]]) -> list[Statement]:

@@ -33,14 +33,14 @@ from pathlib import Path
 from _common import ROOT, print_table, write_result
 from themes_common import embedder
 
-from statementkit.themes import fewshot
-from statementkit.themes.decisions import ThemeDecisions
 from statementkit.io import read_statements
-from statementkit.text.language import with_languages
 from statementkit.pipeline import DEMO_SUBMISSIONS, load_published
 from statementkit.resources import corpus_dir
-from statementkit.themes.taxonomy import load_taxonomy
+from statementkit.text.language import with_languages
+from statementkit.themes import fewshot
 from statementkit.themes.assign import assign_themes
+from statementkit.themes.decisions import ThemeDecisions
+from statementkit.themes.taxonomy import load_taxonomy
 
 REPEATS = 3
 

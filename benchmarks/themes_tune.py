@@ -21,8 +21,8 @@ import numpy as np
 from _common import print_table, write_result
 from themes_common import accuracy_report, embedder, split, statements, theme2_report
 
-from statementkit.themes import fewshot
 from statementkit.embed import encode
+from statementkit.themes import fewshot
 from statementkit.themes.taxonomy import load_taxonomy
 
 
@@ -46,7 +46,7 @@ def main() -> None:
             [("knn", 1.0, 0.0, d, k) for d in (True, False) for k in (5, 10, 20)],
             [("logreg", C, lex, d, 0) for C in (1.0, 3.0, 10.0, 30.0) for lex in (0.0, 1.0, 1.5, 2.0, 3.0)
              for d in (True, False)]):
-        settings = fewshot.Settings(method=method, C=C, lexical_weight=lexical, k=k or 7)
+        settings = fewshot.FewShotSettings(method=method, C=C, lexical_weight=lexical, k=k or 7)
         examples = list(taxonomy.exemplars(descriptions))
         ex_vectors = encode(emb, [e.text for e in examples])
         model = fewshot.fit(examples, ex_vectors, taxonomy.ids, settings)
@@ -66,7 +66,7 @@ def main() -> None:
     for g in grid:
         by_method.setdefault(g["method"] + ("+lexical" if g["lexical_weight"] else ""), g)
 
-    base = fewshot.Settings(method=best["method"], C=best["C"], lexical_weight=best["lexical_weight"],
+    base = fewshot.FewShotSettings(method=best["method"], C=best["C"], lexical_weight=best["lexical_weight"],
                             k=best["k"] or 7)
     examples = list(taxonomy.exemplars(best["descriptions"]))
     model = fewshot.fit(examples, encode(emb, [e.text for e in examples]), taxonomy.ids, base)

@@ -44,8 +44,8 @@ def split_of(name: str) -> str:
 def polis_part(data: Path, rules) -> list[dict]:
     from sklearn.metrics import adjusted_rand_score
 
-    from statementkit.votes.opinion_groups import clusterable, find_opinion_groups
     from statementkit.votes.conversation import read_conversation
+    from statementkit.votes.opinion_groups import clusterable, find_opinion_groups
 
     rows = []
     for folder in sorted(p for p in data.iterdir() if p.is_dir()):

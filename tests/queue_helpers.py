@@ -10,9 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from statementkit.records import DedupResult, Duplicate, Flag, Screening, Span, Statement, ThemeAssignment
 from statementkit.pipeline import ScreenRow
 from statementkit.queue import Queue
+from statementkit.records import (
+    DedupResult,
+    Duplicate,
+    Flag,
+    Screening,
+    Span,
+    Statement,
+    ThemeAssignment,
+)
 
 REFERENCE = [
     Statement("p1", "Cultural heritage institutions should keep control over how their collections train AI.", "en"),

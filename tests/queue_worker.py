@@ -48,8 +48,8 @@ def main() -> None:
             q.reject([sid], ["vague"]) if hash(sid) % 2 else q.accept([sid])
             print(sid, flush=True)
     elif mode == "import":
-        from statementkit.records import Statement
         from statementkit.pipeline import ScreenRow
+        from statementkit.records import Statement
 
         print("start", flush=True)
         q.add_screened([ScreenRow(Statement(f"imp{i}", f"Imported statement {i} " * 8, "en"))

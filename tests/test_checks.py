@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from statementkit.checks import EXIT_CODES, check, load_rules, selfcheck
+from statementkit.checks import VERDICT_EXIT_CODES, check, load_rules, selfcheck
 from statementkit.checks.document import analyse
 from statementkit.checks.kinds.length import count_characters
 from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
@@ -269,7 +269,7 @@ def test_every_message_exists_in_every_language_with_the_same_placeholders():
 ])
 def test_selfcheck_answers_in_the_statements_language(text, lang, word, rules):
     advice = selfcheck(text, rules=rules)
-    assert advice.lang == lang and advice.verdict == "reject" and advice.exit_code == EXIT_CODES["reject"] == 1
+    assert advice.lang == lang and advice.verdict == "reject" and advice.exit_code == VERDICT_EXIT_CODES["reject"] == 11
     (problem,) = advice.problems
     assert problem.code == "no_standpoint" and word in problem.message and problem.fix
 
@@ -278,7 +278,7 @@ def test_selfcheck_ok_and_review_exit_codes(rules):
     ok = selfcheck("Museums should tell visitors when a label was written with AI.", rules=rules)
     assert ok.verdict == "accept" and ok.exit_code == 0 and ok.problems == []
     review = selfcheck("Museums should not let an LLM write their labels.", rules=rules)
-    assert review.verdict == "review" and review.exit_code == 3
+    assert review.verdict == "review" and review.exit_code == 10
     assert review.to_dict()["problems"][0]["code"] == "jargon"
 
 
@@ -304,16 +304,16 @@ def test_check_cli_table_and_bad_rules(tmp_path, fixtures):
     bad.mkdir()
     (bad / "criteria.toml").write_text("[[criteria]]\nid = 1\n")
     r = runner.invoke(app, ["check", str(fixtures / "statements.jsonl"), "--rules", str(bad)])
-    assert r.exit_code == 2 and "criteria.toml" in r.output and "Traceback" not in r.output
+    assert r.exit_code == 3 and "criteria.toml" in r.output and "Traceback" not in r.output
 
 
 def test_selfcheck_cli_exit_codes_and_json():
     r = runner.invoke(app, ["selfcheck", "Wie viele Museen nutzen bereits KI?"])
-    assert r.exit_code == 1 and "Frage" in r.output
+    assert r.exit_code == 11 and "Frage" in r.output
     r = runner.invoke(app, ["selfcheck", "Museums should tell visitors when AI wrote a label.", "--format", "json"])
     assert r.exit_code == 0 and json.loads(r.output)[0]["verdict"] == "accept"
     r = runner.invoke(app, ["selfcheck", "-"], input="Museen sollten KI irgendwie sinnvoll nutzen.\n")
-    assert r.exit_code == 1 and "vage" in r.output
+    assert r.exit_code == 11 and "vage" in r.output
 
 
 def test_scope_by_meaning_where_no_keywords_exist(tmp_path):

@@ -110,7 +110,7 @@ def test_bundled_examples_cover_every_language_and_code():
 
 
 def test_a_fit_round_trips_through_npz_and_is_kept_by_key(tmp_path, cache):
-    items = [learned_model.Example(str(i), e["text"], "en", tuple(e["codes"])) for i, e in enumerate(examples())]
+    items = [learned_model.CriterionExample(str(i), e["text"], "en", tuple(e["codes"])) for i, e in enumerate(examples())]
     emb = HashingEmbedder()
     vectors = emb.encode([e.text for e in items])
     models = learned_model.fit(items, vectors, ["not_standalone"], lexical_weight=1.0, meta={"key": "k1"})
@@ -125,7 +125,7 @@ def test_a_fit_round_trips_through_npz_and_is_kept_by_key(tmp_path, cache):
 
 
 def test_a_code_without_positives_is_an_error(tmp_path):
-    items = [learned_model.Example(str(i), t, "en", ()) for i, t in enumerate(GOOD)]
+    items = [learned_model.CriterionExample(str(i), t, "en", ()) for i, t in enumerate(GOOD)]
     with pytest.raises(RulesError, match="no positive"):
         learned_model.fit(items, HashingEmbedder().encode(GOOD), ["vague"], lexical_weight=0.0)
 

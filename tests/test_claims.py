@@ -18,8 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statementkit.dedup.claims import ClaimJudge, analyse, analyse_many
-from statementkit.embed import HashingEmbedder
 from statementkit.dedup.stance import Memo, load_stance
+from statementkit.embed import HashingEmbedder
 
 EMB = HashingEmbedder()
 

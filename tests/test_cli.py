@@ -58,17 +58,17 @@ def test_convert_to_polis_and_back(tmp_path, fixtures):
     assert ids == ["a1", "a2", "a3"]
 
 
-def test_bad_input_exit_code_2_without_traceback(tmp_path):
+def test_bad_input_exit_code_3_without_traceback(tmp_path):
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": 1, "text": "ok"}\nnot json\n')
     r = invoke("lang", str(bad))
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     assert "bad.jsonl:2" in r.output and "Traceback" not in r.output
 
 
 def test_unknown_output_format(tmp_path, fixtures):
     r = invoke("convert", str(fixtures / "statements.jsonl"), str(tmp_path / "x.xml"))
-    assert r.exit_code == 2 and "output format" in r.output
+    assert r.exit_code == 3 and "output format" in r.output
 
 
 def test_stdin_input():

@@ -11,10 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from statementkit.dedup.copies import copy_candidates
-from statementkit.dedup.detect import DedupStats, compare_pairs, find_duplicates, group_members
+from statementkit.dedup.detect import (
+    DedupStats,
+    compare_pairs,
+    find_duplicates,
+    group_members,
+)
+from statementkit.dedup.neighbours import nearest
 from statementkit.embed import HashingEmbedder
 from statementkit.records import Statement
-from statementkit.dedup.neighbours import nearest
 
 EMB = HashingEmbedder()
 
@@ -214,7 +219,7 @@ def test_cli_dedup_copies_only_and_models_list(tmp_path):
     ids = [m["id"] for m in json.loads(r.output)]
     assert r.exit_code == 0 and "use-multilingual-v3" in ids and "hashing" in ids
     r = runner.invoke(app, ["dedup", str(tmp_path / "missing.jsonl")])
-    assert r.exit_code == 2
+    assert r.exit_code == 3
 
 
 def test_shuffled_batches_give_the_same_groups():
@@ -226,12 +231,12 @@ def test_shuffled_batches_give_the_same_groups():
 
 
 def test_groups_do_not_chain_two_published_claims():
-    from statementkit.dedup.detect import _groups
+    from statementkit.dedup.detect import duplicate_groups
 
     # new 0 ~ published 3 (0.9), new 1 ~ published 4 (0.95), new 0 ~ new 1 (0.7), new 2 ~ new 1 (0.8)
-    groups = _groups(3, 2, [(0, 3, 0.9), (1, 4, 0.95), (0, 1, 0.7), (1, 2, 0.8)])
+    groups = duplicate_groups(3, 2, [(0, 3, 0.9), (1, 4, 0.95), (0, 1, 0.7), (1, 2, 0.8)])
     assert groups[0] != groups[1]
     assert groups[2] == groups[1]
     # the same edges in another order give the same groups
-    again = _groups(3, 2, [(1, 2, 0.8), (0, 1, 0.7), (1, 4, 0.95), (0, 3, 0.9)])
+    again = duplicate_groups(3, 2, [(1, 2, 0.8), (0, 1, 0.7), (1, 4, 0.95), (0, 3, 0.9)])
     assert (again[0] == again[1]) is False and again[2] == again[1]

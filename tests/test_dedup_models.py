@@ -7,8 +7,8 @@ import pytest
 from statementkit.dedup.detect import find_duplicates
 from statementkit.embed import load_embedder
 from statementkit.io import read_statements
-from statementkit.text.language import with_languages
 from statementkit.resources import corpus_dir
+from statementkit.text.language import with_languages
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,8 @@ import pytest
 
 from statementkit.embed import (
     CachedEmbedder,
-    EmbeddingCache,
     Embedder,
+    EmbeddingCache,
     HashingEmbedder,
     encode,
     load_embedder,

@@ -7,8 +7,13 @@ from collections import Counter
 
 import pytest
 
-from statementkit.text.language import DEFAULT_LANGUAGES, detect, detect_languages, with_languages
 from statementkit.records import Statement
+from statementkit.text.language import (
+    DEFAULT_LANGUAGES,
+    detect,
+    detect_languages,
+    with_languages,
+)
 
 
 def _fixture(fixtures):

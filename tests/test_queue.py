@@ -6,13 +6,12 @@ import json
 import sqlite3
 
 import pytest
+from queue_helpers import REFERENCE, SUBMISSIONS, make_queue
 
 from statementkit.errors import QueueConflict, QueueError
-from statementkit.records import Statement
 from statementkit.queue import Filter, Queue
 from statementkit.queue.db import APPLICATION_ID, schema_version
-
-from queue_helpers import REFERENCE, SUBMISSIONS, make_queue
+from statementkit.records import Statement
 
 
 @pytest.fixture

@@ -7,11 +7,10 @@ import io
 import json
 
 import pytest
+from queue_helpers import make_queue
 from typer.testing import CliRunner
 
 from statementkit.cli.main import app
-
-from queue_helpers import make_queue
 
 runner = CliRunner()
 
@@ -42,7 +41,7 @@ def test_init_add_list_decide_undo_export(tmp_path, fixtures):
     r = sk("queue", "decide", db, "reject", "n2", "--reason", "vague,out_of_scope", "--note", "why", "--who", "bob")
     assert r.exit_code == 0 and "reject n2 (vague, out_of_scope)" in r.output
     r = sk("queue", "decide", db, "accept", "n2")
-    assert r.exit_code == 2 and "already rejected by bob" in r.output
+    assert r.exit_code == 4 and "already rejected by bob" in r.output
     r = sk("queue", "undo", db, "--who", "bob")
     assert r.exit_code == 0 and "n2 is pending again" in r.output
     r = sk("queue", "decide", db, "edit", "n1", "--text", "Museums should publish their metadata openly.")
@@ -64,7 +63,7 @@ def test_list_filters_and_table(db):
     r = sk("queue", "list", db, "--search", "museen")
     assert r.exit_code == 0 and "s3" in r.output and "s1 " not in r.output
     r = sk("queue", "list", db, "--status", "finished")
-    assert r.exit_code == 2 and "unknown status 'finished'" in r.output
+    assert r.exit_code == 3 and "unknown status 'finished'" in r.output
 
 
 def test_show_renders_flags_duplicates_theme(db):
@@ -81,7 +80,7 @@ def test_show_renders_flags_duplicates_theme(db):
 def test_batch_decide_and_skip_conflicts(db):
     assert sk("queue", "decide", db, "accept", "s4").exit_code == 0
     r = sk("queue", "decide", db, "reject", "s2", "s4", "s5", "-r", "duplicate")
-    assert r.exit_code == 2 and "s4" in r.output
+    assert r.exit_code == 4 and "s4" in r.output
     r = sk("queue", "decide", db, "reject", "s2", "s4", "s5", "-r", "duplicate", "--skip-conflicts")
     assert r.exit_code == 0 and "skipped s4" in r.output
     r = sk("queue", "undo", db)
@@ -91,7 +90,7 @@ def test_batch_decide_and_skip_conflicts(db):
 def test_theme_decision_and_stats(db):
     assert sk("queue", "decide", db, "theme", "s1", "--theme", "4").exit_code == 0
     r = sk("queue", "decide", db, "theme", "s1", "--theme", "42")
-    assert r.exit_code == 2 and "unknown theme '42'" in r.output
+    assert r.exit_code == 3 and "unknown theme '42'" in r.output
     r = sk("queue", "stats", db, "--check", "--format", "json")
     s = json.loads(r.output)[0]
     assert s["integrity"] == "ok" and s["status"] == {"pending": 5}
@@ -108,13 +107,13 @@ def test_log_command(db):
 
 def test_errors_are_one_line_without_traceback(tmp_path):
     r = sk("queue", "list", tmp_path / "missing.db")
-    assert r.exit_code == 2 and "no such queue" in " ".join(r.output.split()) and "Traceback" not in r.output
+    assert r.exit_code == 3 and "no such queue" in " ".join(r.output.split()) and "Traceback" not in r.output
     bad = tmp_path / "bad.db"
     bad.write_bytes(b"garbage" * 1000)
     r = sk("queue", "stats", bad)
-    assert r.exit_code == 2 and "corrupted" in r.output
+    assert r.exit_code == 3 and "corrupted" in r.output
     r = sk("triage", bad)
-    assert r.exit_code == 2 and "corrupted" in r.output
+    assert r.exit_code == 3 and "corrupted" in r.output
 
 
 def test_decide_ids_from_stdin(db):

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from statementkit.records import Statement
 from statementkit.pipeline import ScreenRow
 from statementkit.queue import Queue
+from statementkit.records import Statement
 
 WORKER = Path(__file__).parent / "queue_worker.py"
 

@@ -7,12 +7,11 @@ import io
 import json
 
 import pytest
+from queue_helpers import make_queue
 
 from statementkit.errors import QueueError
 from statementkit.io import parse_text
 from statementkit.queue.export import FORMATS
-
-from queue_helpers import make_queue
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from statementkit.errors import QueueError
 from statementkit.io import parse_text
-from statementkit.records import Statement
 from statementkit.queue import Queue
+from statementkit.records import Statement
 
 # Any Unicode except lone surrogates (which UTF-8 cannot carry); NUL, emoji, RTL, combining marks included.
 texts = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200).filter(

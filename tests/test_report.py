@@ -14,7 +14,12 @@ from typer.testing import CliRunner
 
 from statementkit.cli.main import app
 from statementkit.errors import InputError
-from statementkit.report.data import REJECTED, ReportData, build_report_data, source_kind
+from statementkit.report.data import (
+    REJECTED,
+    ReportData,
+    build_report_data,
+    source_kind,
+)
 from statementkit.report.html import SECTIONS, render_report
 from statementkit.resources import corpus_dir
 
@@ -182,7 +187,7 @@ def test_report_command(tmp_path, london):
     assert out.exists() and "wrote" in r.output
     check_html(out.read_text(encoding="utf-8"))
     r = CliRunner().invoke(app, ["report", str(tmp_path / "missing"), "-o", str(out)])
-    assert r.exit_code == 2 and "no such file or folder" in " ".join(r.output.split())
+    assert r.exit_code == 3 and "no such file or folder" in " ".join(r.output.split())
 
 
 def test_votes_command(london):
@@ -239,9 +244,9 @@ def test_report_renders_in_a_headless_browser(tmp_path, polis_html):
 
 
 def test_queue_database_source(tmp_path):
-    from statementkit.records import Statement
     from statementkit.pipeline import ScreenRow
     from statementkit.queue import Queue
+    from statementkit.records import Statement
 
     db = tmp_path / "assembly.db"
     subs = [Statement(f"s{i}", text) for i, text in enumerate([
@@ -268,8 +273,8 @@ def test_queue_database_source(tmp_path):
 
 
 def test_queue_database_keeps_reference_vote_shares(tmp_path):
-    from statementkit.records import Statement
     from statementkit.queue import Queue
+    from statementkit.records import Statement
 
     db = tmp_path / "assembly.db"
     reference = [Statement("p1", "Museums should label AI-generated images.", "en",

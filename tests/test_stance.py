@@ -7,9 +7,14 @@ import shutil
 import pytest
 
 from statementkit.dedup.claims import ClaimJudge, analyse
+from statementkit.dedup.stance import (
+    expand_attached,
+    find_cues,
+    load_stance,
+    lower_pieces,
+)
 from statementkit.embed import HashingEmbedder
 from statementkit.errors import RulesError
-from statementkit.dedup.stance import expand_attached, find_cues, load_stance, lower_pieces
 
 
 @pytest.fixture(scope="module")

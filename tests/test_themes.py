@@ -13,11 +13,11 @@ import random
 import numpy as np
 import pytest
 
-from statementkit.themes.decisions import ThemeDecisions, decisions_path
 from statementkit.embed import HashingEmbedder
 from statementkit.records import Statement
-from statementkit.themes.taxonomy import NONE, load_taxonomy
 from statementkit.themes.assign import assign_themes, least_certain
+from statementkit.themes.decisions import ThemeDecisions, decisions_path
+from statementkit.themes.taxonomy import NONE, load_taxonomy
 
 # Three groups of near-identical statements (what a hashing embedder can see), written for these tests.
 GROUPS = {
@@ -254,15 +254,15 @@ def test_pinned_statements_teach_the_model(taxonomy):
 
 def test_a_straddling_example_splits_its_weight_over_both_themes():
     from statementkit.themes import fewshot
-    from statementkit.themes.taxonomy import Example
+    from statementkit.themes.taxonomy import ThemeExample
 
     emb = HashingEmbedder()
-    examples = [Example(t, "1") for t in ("energy use of servers", "energy bills of data centres",
+    examples = [ThemeExample(t, "1") for t in ("energy use of servers", "energy bills of data centres",
                                           "carbon footprint of models")] + \
-               [Example(t, "2") for t in ("training staff in archives", "courses for librarians",
+               [ThemeExample(t, "2") for t in ("training staff in archives", "courses for librarians",
                                           "staff learn to use chatbots")]
-    straddler = Example("staff courses on the energy use of servers", "1", theme2="2")
-    settings = fewshot.Settings(method="logreg", lexical_weight=0.0, calibrate=False)
+    straddler = ThemeExample("staff courses on the energy use of servers", "1", theme2="2")
+    settings = fewshot.FewShotSettings(method="logreg", lexical_weight=0.0, calibrate=False)
     plain = fewshot.fit(examples, emb.encode([e.text for e in examples]), ["1", "2"], settings)
     soft = fewshot.fit(examples + [straddler], emb.encode([e.text for e in examples + [straddler]]),
                        ["1", "2"], settings)
@@ -308,11 +308,11 @@ def test_classifier_cache_keys_on_vectors_not_just_the_model_id(taxonomy):
     examples = list(taxonomy.exemplars())[:20]
     a = HashingEmbedder().encode([e.text for e in examples])
     b = HashingEmbedder(dim=128).encode([e.text for e in examples])
-    settings = fewshot.Settings()
+    settings = fewshot.FewShotSettings()
     key = classifier_cache.model_key
     assert key(examples, a, taxonomy.ids, settings, "x") != key(examples, b, taxonomy.ids, settings, "x")
     assert key(examples, a, taxonomy.ids, settings, "x") != key(examples, a, taxonomy.ids,
-                                                                fewshot.Settings(C=3.0), "x")
+                                                                fewshot.FewShotSettings(C=3.0), "x")
     assert key(examples, a, taxonomy.ids, settings, "x") == key(list(examples), a.copy(), taxonomy.ids, settings, "x")
 
 
@@ -337,9 +337,9 @@ def test_unknown_theme_in_decisions_is_an_error(taxonomy):
 def test_decisions_round_trip_as_json_and_records(tmp_path):
     d = ThemeDecisions()
     d.pin_statement("a", "2", "Text a", "en")
+    d.clusters = {3: ["a", "b"], 4: ["c"]}
     d.pin_cluster(3, "none")
     d.rename(3, "Off topic")
-    d.clusters = {3: ["a", "b"], 4: ["c"]}
     d.merge(4, 3)
     d.split(3, ["b"])
     path = d.save(tmp_path / "x.themes.json")
@@ -418,3 +418,22 @@ def test_real_model_maps_multilingual_statements_onto_the_papers_themes(taxonomy
     themes = {a.id: a.theme for a in result.assignments}
     assert themes == {"en": "3", "de": "3", "fr": "5", "pl": "4", "nl": NONE}
     assert np.all([0 < a.confidence <= 1 for a in result.assignments])
+
+
+def test_decisions_refuse_edits_that_name_missing_clusters():
+    from statementkit.errors import ClusterEditError
+
+    d = ThemeDecisions(clusters={1: ["a", "b"], 2: ["c"]})
+    with pytest.raises(ClusterEditError, match=r"no cluster 999 \(known clusters: 1, 2\)"):
+        d.merge(1, 999)
+    with pytest.raises(ClusterEditError, match="into itself"):
+        d.merge(2, 2)
+    with pytest.raises(ClusterEditError, match="not in cluster 1: c"):
+        d.split(1, ["a", "c"])
+    with pytest.raises(ClusterEditError, match="no cluster 7"):
+        d.rename(7, "Off topic")
+    with pytest.raises(ClusterEditError, match="run the themes stage first"):
+        ThemeDecisions().pin_cluster(0, "1")
+    assert d == ThemeDecisions(clusters={1: ["a", "b"], 2: ["c"]})  # nothing half-applied
+    d.merge(2, 1)
+    assert d.resolve(2) == 1

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from test_themes import GROUPS
 from typer.testing import CliRunner
 
 from statementkit.cli.main import app
-from test_themes import GROUPS
 
 runner = CliRunner()
 
@@ -82,15 +82,15 @@ def test_review_lists_least_certain(data):
     (["merge", "{f}", "99", "0"], "no cluster 99"),
     (["review", "{f}", "--kind", "all"], "unknown --kind 'all'"),
 ])
-def test_errors_exit_2_with_a_message(data, args, message):
+def test_errors_exit_3_with_a_message(data, args, message):
     themes(str(data), "--model", "hashing", "--format", "jsonl")
     r = themes(*[a.format(f=data) for a in args])
-    assert r.exit_code == 2 and message in " ".join(r.output.split()) and "Traceback" not in r.output
+    assert r.exit_code == 3 and message in " ".join(r.output.split()) and "Traceback" not in r.output
 
 
 def test_rename_before_any_run_says_what_to_do(data):
     r = themes("rename", str(data), "0", "x")
-    assert r.exit_code == 2 and "run `statementkit themes FILE` first" in " ".join(r.output.split())
+    assert r.exit_code == 3 and "run `statementkit themes FILE` first" in " ".join(r.output.split())
 
 
 def test_help_lists_the_analyst_commands():

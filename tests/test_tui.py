@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from queue_helpers import make_queue
 
 from statementkit.queue import Queue
-
-from queue_helpers import make_queue
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -401,8 +400,8 @@ def test_a_locked_database_is_a_notification_not_a_crash(db):
 
 
 def test_select_duplicates_within_the_batch_keeps_the_current_one(tmp_path):
-    from statementkit.records import DedupResult, Duplicate, Statement
     from statementkit.pipeline import ScreenRow
+    from statementkit.records import DedupResult, Duplicate, Statement
 
     path = tmp_path / "b.db"
     with Queue.create(path) as q:

@@ -17,7 +17,12 @@ from statementkit.votes.analysis import (
     load_vote_rules,
     wilson,
 )
-from statementkit.votes.conversation import Votes, read_conversation, read_participants_votes, read_votes_csv
+from statementkit.votes.conversation import (
+    Votes,
+    read_conversation,
+    read_participants_votes,
+    read_votes_csv,
+)
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,20 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 from votes_synth import two_group_votes
 
-from statementkit.votes.opinion_groups import clusterable, find_opinion_groups, kmeans, project
-from statementkit.votes.repness import group_informed_consensus, prop_test, representative_statements, two_prop_test
 from statementkit.votes.analysis import analyse_votes, load_vote_rules
 from statementkit.votes.conversation import Votes, read_conversation
+from statementkit.votes.opinion_groups import (
+    clusterable,
+    find_opinion_groups,
+    kmeans,
+    project,
+)
+from statementkit.votes.repness import (
+    group_informed_consensus,
+    prop_test,
+    representative_statements,
+    two_prop_test,
+)
 
 
 @pytest.fixture(scope="module")

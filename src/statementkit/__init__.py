@@ -18,6 +18,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from statementkit.errors import (
+    ClusterEditError,
     InputError,
     ModelError,
     QueueConflict,
@@ -27,7 +28,6 @@ from statementkit.errors import (
     VotesError,
 )
 from statementkit.io import read_statements, write_records, write_statements
-from statementkit.text.language import detect, detect_languages, with_languages
 from statementkit.records import (
     REASON_CODES,
     DedupResult,
@@ -39,12 +39,16 @@ from statementkit.records import (
     Statement,
     ThemeAssignment,
 )
+from statementkit.text.language import detect, detect_languages, with_languages
+
 __all__ = [
     "__version__",
     "REASON_CODES",
     "DedupResult",
+    "ClusterEditError",
     "DedupStats",
     "Duplicate",
+    "Embedder",
     "Filter",
     "Flag",
     "InputError",
@@ -61,6 +65,7 @@ __all__ = [
     "ThemeAssignment",
     "VotesError",
     "compare_pairs",
+    "default_embedder",
     "detect",
     "detect_languages",
     "find_duplicates",
@@ -107,21 +112,21 @@ __all__ = [
     "load_taxonomy",
 ]
 
-#: Stage names, imported on first use so `import statementkit` and `statementkit --help` stay fast.
+#: Stage names -> the stage package that exports them, imported on first use so `import statementkit` and `statementkit --help` stay fast.
 _LAZY = {
     "DedupStats": "dedup", "compare_pairs": "dedup", "find_duplicates": "dedup", "group_members": "dedup",
     "Filter": "queue", "Queue": "queue",
     "ScreenResult": "pipeline", "ScreenRow": "pipeline", "load_published": "pipeline", "screen": "pipeline",
     "Advice": "checks", "Rules": "checks", "check": "checks", "load_rules": "checks", "selfcheck": "checks",
     "Conversation": "votes", "Votes": "votes", "read_conversation": "votes",
-    "OpinionGroups": "opinion_groups", "find_opinion_groups": "opinion_groups",
-    "StatementVotes": "vote_analysis", "VoteAnalysis": "vote_analysis", "analyse_conversation": "vote_analysis",
-    "analyse_votes": "vote_analysis", "load_vote_rules": "vote_analysis",
-    "ReportData": "report", "build_report_data": "report",
-    "render_report": "report_html", "write_report": "report_html",
+    "OpinionGroups": "votes", "find_opinion_groups": "votes",
+    "StatementVotes": "votes", "VoteAnalysis": "votes", "analyse_conversation": "votes",
+    "analyse_votes": "votes", "load_vote_rules": "votes",
+    "ReportData": "report", "build_report_data": "report", "render_report": "report", "write_report": "report",
     "Cluster": "themes", "ThemeResult": "themes", "Uncertain": "themes", "assign_themes": "themes",
-    "least_certain": "themes", "ThemeDecisions": "decisions", "decisions_path": "decisions",
-    "Taxonomy": "taxonomy", "load_taxonomy": "taxonomy",
+    "least_certain": "themes", "ThemeDecisions": "themes", "decisions_path": "themes",
+    "Taxonomy": "themes", "load_taxonomy": "themes",
+    "default_embedder": "embed", "Embedder": "embed",
 }
 
 

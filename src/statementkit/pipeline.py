@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from statementkit.io import read_statements
-from statementkit.text.language import with_languages
 from statementkit.records import DedupResult, Screening, Statement, ThemeAssignment
 from statementkit.resources import corpus_dir
 from statementkit.rules import expected_languages
+from statementkit.text.language import with_languages
 
 DEMO_SUBMISSIONS = "demo-submissions.jsonl"
 PAPER_STATEMENTS = "paper-statements.jsonl"
@@ -129,9 +129,9 @@ def _themes_stage(result: ScreenResult, rules, embedder, decisions) -> None:
     """
     import copy
 
+    from statementkit.themes.assign import assign_themes
     from statementkit.themes.decisions import ThemeDecisions
     from statementkit.themes.taxonomy import taxonomy_for_rules
-    from statementkit.themes.assign import assign_themes
 
     if not result.rows or embedder is None:  # themes need vectors
         return

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from statementkit.errors import RulesError
-from statementkit.text.language import DEFAULT_LANGUAGES
 from statementkit.resources import rules_dir as default_rules_dir
+from statementkit.text.language import DEFAULT_LANGUAGES
 
 ASSEMBLY_FILE = "assembly.toml"
 

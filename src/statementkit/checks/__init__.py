@@ -9,18 +9,18 @@
 
 Each criterion of `rules/criteria.toml` is one check kind of the catalogue
 (`register_check`); lexicons, scope, limits, severities and messages are data
-in the rules directory. Modules: `analysis` (units, sentences), `patterns`
+in the rules directory. Modules: `document` (the parsed statement: units, sentences), `patterns`
 (the lexicon pattern language), `ruleset` (loading, validation), `kinds/*`
 (the checks), `engine` (the batch run), `render` and `advice` (words).
 """
 
 from __future__ import annotations
 
-from statementkit.checks.advice import EXIT_CODES, Advice, Problem, selfcheck
+from statementkit.checks.advice import VERDICT_EXIT_CODES, Advice, Problem, selfcheck
 from statementkit.checks.engine import add_duplicates, check
 from statementkit.checks.registry import Context, Finding, kind_names, register_check
 from statementkit.checks.ruleset import Criterion, Rules, load_rules
 
-__all__ = ["EXIT_CODES", "Advice", "Context", "Criterion", "Finding", "Problem", "Rules", "add_duplicates", "check",
+__all__ = ["VERDICT_EXIT_CODES", "Advice", "Context", "Criterion", "Finding", "Problem", "Rules", "add_duplicates", "check",
            "kind_names",
            "load_rules", "register_check", "selfcheck"]

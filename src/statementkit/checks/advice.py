@@ -19,7 +19,9 @@ from statementkit.checks.ruleset import Rules
 from statementkit.records import UNDETERMINED, Span, Statement
 
 #: Exit codes of `statementkit selfcheck` (2 is taken by input and rules errors).
-EXIT_CODES = {"accept": 0, "reject": 1, "review": 3}
+#: `selfcheck`'s exit code per verdict: apart from the error codes (errors.EXIT_CODES), so a web form can
+#: tell "fix your statement" from "the check itself failed".
+VERDICT_EXIT_CODES = {"accept": 0, "review": 10, "reject": 11}
 
 
 @dataclass(slots=True)
@@ -54,7 +56,7 @@ class Advice:
 
     @property
     def exit_code(self) -> int:
-        return EXIT_CODES[self.verdict]
+        return VERDICT_EXIT_CODES[self.verdict]
 
     def to_dict(self) -> dict[str, Any]:
         return {"lang": self.lang, "verdict": self.verdict, "exit_code": self.exit_code, "summary": self.summary,
@@ -83,7 +85,7 @@ def selfcheck(text: str, lang: str | None = None, rules: Rules | str | Path | No
     out_lang = advice_language(rules, stated if stated != UNDETERMINED else None)
     flags = render.flags(rules, found, out_lang)
     problems = []
-    for f, flag in zip(sorted(found, key=lambda f: (render._ORDER.get(f.code, 99), f.span.start if f.span else -1)),
+    for f, flag in zip(sorted(found, key=render.display_order),
                        flags):
         title, message, fix = render.texts(rules, out_lang, f)
         problems.append(Problem(f.code, title, message, fix, flag.severity, f.span))

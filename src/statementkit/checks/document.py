@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from statementkit.records import Statement
 from statementkit.text import nlp
 from statementkit.text.normalise import fold_word, lowercase
-from statementkit.records import Statement
 
 _END_CHARS = frozenset(".!?…")
 _CLOSERS = frozenset({"\"", "”", "»", ")", "'", "’"})

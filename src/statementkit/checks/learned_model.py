@@ -37,7 +37,7 @@ NGRAMS = (3, 5)
 
 
 @dataclass(slots=True)
-class Example:
+class CriterionExample:
     """One labelled statement: the codes it breaks (none: a good statement)."""
 
     id: str
@@ -46,9 +46,9 @@ class Example:
     codes: tuple[str, ...]
 
 
-def load_examples(path: Path, valid_codes: Sequence[str]) -> list[Example]:
+def load_examples(path: Path, valid_codes: Sequence[str]) -> list[CriterionExample]:
     """Read the examples file; a bad line raises RulesError naming the file and line."""
-    out: list[Example] = []
+    out: list[CriterionExample] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
@@ -66,7 +66,7 @@ def load_examples(path: Path, valid_codes: Sequence[str]) -> list[Example]:
         if not isinstance(codes, list) or any(c not in valid_codes for c in codes):
             raise RulesError(f"\"codes\" must be a list of reason codes, got {codes!r}", path, n,
                              hint=f"valid: {', '.join(valid_codes)}")
-        out.append(Example(str(row.get("id", n)), row["text"], str(row.get("lang") or ""), tuple(codes)))
+        out.append(CriterionExample(str(row.get("id", n)), row["text"], str(row.get("lang") or ""), tuple(codes)))
     if not out:
         raise RulesError("no examples", path)
     return out
@@ -128,20 +128,20 @@ class CodeModels:
                        [str(v) for v in z["vocabulary"]], z["idf"], meta)
 
 
-def fit(examples: Sequence[Example], vectors: np.ndarray, codes: Sequence[str], *, C: float = 1.0,
+def fit(examples: Sequence[CriterionExample], vectors: np.ndarray, codes: Sequence[str], *, C: float = 1.0,
         lexical_weight: float = 0.5, meta: dict[str, Any] | None = None) -> CodeModels:
     """One calibrated classifier per code (fewshot's logistic regression), as arrays."""
     from statementkit.themes import fewshot
-    from statementkit.themes.taxonomy import Example as FewshotExample
+    from statementkit.themes.taxonomy import ThemeExample
 
-    settings = fewshot.Settings(method="logreg", C=C, lexical_weight=lexical_weight, calibrate=True)
+    settings = fewshot.FewShotSettings(method="logreg", C=C, lexical_weight=lexical_weight, calibrate=True)
     vectors = np.asarray(vectors, dtype=np.float32)
     dim = vectors.shape[1]
     w_emb, w_lex, bias, temps = [], [], [], []
     vocabulary: list[str] = []
     idf = np.zeros(0, dtype=np.float32)
     for code in codes:
-        labelled = [FewshotExample(e.text, "yes" if code in e.codes else "no", e.lang, "taxonomy", e.id)
+        labelled = [ThemeExample(e.text, "yes" if code in e.codes else "no", e.lang, "taxonomy", e.id)
                     for e in examples]
         model = fewshot.fit(labelled, vectors, ["yes", "no"], settings)
         if model.coef is None or model.seen is None or len(model.seen) < 2:

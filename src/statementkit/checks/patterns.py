@@ -1,6 +1,6 @@
 r"""The small pattern language of the lexicons: data, interpreted, never executed.
 
-A pattern is words separated by spaces, matched on the units of `analysis`
+A pattern is words separated by spaces, matched on the units of `document`
 (case- and accent-insensitive, punctuation between words ignored, never across
 a sentence end):
 
@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
-from contextvars import ContextVar
 from typing import Any
 
-from statementkit.text import nlp
 from statementkit.checks.document import Doc, Unit, units_of, word_keys
+from statementkit.text import nlp
 from statementkit.text.normalise import fold_word, lowercase
 
 _GAP = re.compile(r"^\.\.(\d*)$")
@@ -245,7 +245,7 @@ def _compile(source: str, lang: str, data: dict[str, Any] | None) -> Pattern:
     return Pattern(source, tuple(items), at_start, at_end, dict(data or {}))
 
 
-def _unit_ok(item: Item, u: Unit) -> bool:
+def unit_ok(item: Item, u: Unit) -> bool:
     k = item.kind
     if k == "key":
         return not u.punct and not u.keys.isdisjoint(item.value)
@@ -270,7 +270,7 @@ def _unit_ok(item: Item, u: Unit) -> bool:
     if k == "alt":
         if not item.keyset.isdisjoint(u.keys):
             return True
-        return any(_unit_ok(sub, u) for sub in item.rest)
+        return any(unit_ok(sub, u) for sub in item.rest)
     return False
 
 
@@ -288,7 +288,7 @@ def _match_simple(items: Sequence[Item], units: Sequence[Unit], i: int, end: int
         if not item.punct:
             while i < end and units[i].punct:
                 i += 1
-        if i >= end or not _unit_ok(item, units[i]):
+        if i >= end or not unit_ok(item, units[i]):
             return -1
         i += 1
     return i
@@ -323,7 +323,7 @@ def _match(items: Sequence[Item], k: int, units: Sequence[Unit], i: int, end: in
                 return r
         return -1
     i = _skip(units, i, end, item)
-    if i >= end or not _unit_ok(item, units[i]):
+    if i >= end or not unit_ok(item, units[i]):
         return -1
     return _match(items, k + 1, units, i + 1, end)
 

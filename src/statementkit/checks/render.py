@@ -18,6 +18,11 @@ from statementkit.records import REASON_CODES, Flag
 _ORDER = {code: n for n, code in enumerate(REASON_CODES)}
 
 
+def display_order(item: Finding | Flag) -> tuple[int, int]:
+    """Sort key of a finding or flag: by reason code (the criteria's order), then position."""
+    return _ORDER.get(item.code, 99), item.span.start if item.span else -1
+
+
 class _Values(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -49,7 +54,7 @@ def severity(rules: Rules, finding: Finding) -> str:
 def flags(rules: Rules, findings: list[Finding], lang: str) -> list[Flag]:
     """Flags in the moderator language (or the statement's, with moderator_language = "statement")."""
     out = []
-    for f in sorted(findings, key=lambda f: (_ORDER.get(f.code, 99), f.span.start if f.span else -1)):
+    for f in sorted(findings, key=display_order):
         _, message, fix = texts(rules, lang, f)
         out.append(Flag(f.code, message, f.span, fix or None, severity(rules, f), f.rule))
     return out
@@ -57,7 +62,7 @@ def flags(rules: Rules, findings: list[Finding], lang: str) -> list[Flag]:
 
 def sort_flags(flags: list[Flag]) -> list[Flag]:
     """Flags in the order of the reason codes, then by position."""
-    return sorted(flags, key=lambda f: (_ORDER.get(f.code, 99), f.span.start if f.span else -1))
+    return sorted(flags, key=display_order)
 
 
 def verdict(flags: list[Flag]) -> str:

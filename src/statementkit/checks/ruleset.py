@@ -24,14 +24,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from statementkit.checks.classifier_settings import (
+    ClassifierSettings,
+    load_classifier_settings,
+)
 from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
 from statementkit.checks.registry import get_kind, kind_names
 from statementkit.errors import RulesError
-from statementkit.text.language import DEFAULT_LANGUAGES
 from statementkit.records import REASON_CODES
 from statementkit.resources import rules_dir as bundled_rules_dir
-from statementkit.checks.classifier_settings import ClassifierSettings, load_classifier_settings
-from statementkit.rules import check_keys, key_line, line_of, load_toml, resolve_rules_dir
+from statementkit.rules import (
+    check_keys,
+    key_line,
+    line_of,
+    load_toml,
+    resolve_rules_dir,
+)
+from statementkit.text.language import DEFAULT_LANGUAGES
 
 SEVERITIES = ("reject", "review", "info")
 CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "enabled")

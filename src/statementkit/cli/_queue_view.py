@@ -9,7 +9,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from statementkit.queue.items import Decision, Item
+from statementkit.queue.items import Item, LogEntry
 from statementkit.tui.render import flag_text, highlight, score_text, status_text
 
 
@@ -56,7 +56,7 @@ def print_item(out: Console, item: Item) -> None:
         out.print(log_table(item.history, title="history"))
 
 
-def log_table(entries: Sequence[Decision], title: str = "audit log") -> Table:
+def log_table(entries: Sequence[LogEntry], title: str = "audit log") -> Table:
     table = Table(title=title, title_justify="left")
     for col in ("#", "at", "who", "action", "target", "codes", "change"):
         table.add_column(col, overflow="fold")

@@ -1,8 +1,9 @@
 """Shared CLI plumbing: consoles, the output-format option, error handling.
 
 Commands parse arguments, call a stage and print. Stage errors
-(`StatementkitError`) become one line on stderr and exit code 2; nothing else
-is caught, so real bugs still show a traceback.
+(`StatementkitError`) become one line on stderr and the error's exit code
+(`errors.EXIT_CODES`); nothing else is caught, so real bugs still show a
+traceback (exit code 1).
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from typing import Any, TypeVar
 import typer
 from rich.console import Console
 
-from statementkit.errors import StatementkitError
+from statementkit.errors import EXIT_CODES, EXIT_INPUT, StatementkitError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-EXIT_INPUT = 2
+
+def exit_codes_help(extra: dict[int, str] | None = None) -> str:
+    """The exit codes as a --help paragraph (rich markup: one line each)."""
+    codes = {**EXIT_CODES, **(extra or {})}
+    return "Exit codes:\n\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in sorted(codes.items()))
 
 
 class Format(str, Enum):
@@ -49,14 +54,14 @@ def _escape(text: str) -> str:
 
 
 def handle_errors(func: F) -> F:
-    """Turn StatementkitError into a one-line message and exit code 2."""
+    """Turn StatementkitError into a one-line message and its exit code."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except StatementkitError as e:
-            raise fail(str(e)) from None
+            raise fail(str(e), e.exit_code) from None
         except BrokenPipeError:  # `statementkit ... | head`
             sys.stderr.close()
             raise typer.Exit(0) from None

@@ -7,34 +7,28 @@ from pathlib import Path
 
 import typer
 
-from statementkit.cli._util import FORMAT_OPTION, LANG_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
-
-CODE_STYLES = {
-    "too_long": "magenta", "jargon": "cyan", "vague": "yellow", "out_of_scope": "blue", "no_standpoint": "bright_blue",
-    "multiple_ideas": "bright_magenta", "not_standalone": "bright_cyan", "duplicate": "green", "incivility": "red",
-}
-VERDICT_STYLES = {"accept": "green", "review": "yellow", "reject": "bold red"}
-
-
-def highlighted(text: str, flags) -> object:
-    """The statement with each flagged span underlined in its code's colour."""
-    from rich.text import Text
-
-    out = Text(text)
-    for f in flags:
-        if f.span and f.span.end > f.span.start:
-            out.stylize(f"underline {CODE_STYLES.get(f.code, 'red')}", f.span.start, f.span.end)
-    return out
+from statementkit.cli._util import (
+    FORMAT_OPTION,
+    LANG_OPTION,
+    RULES_OPTION,
+    Format,
+    console,
+    emit_records,
+    handle_errors,
+)
 
 
 def flag_lines(flags) -> object:
+    """Each flag's code (in its colour), severity when not reject, message and suggestion."""
     from rich.text import Text
+
+    from statementkit.tui.render import code_style
 
     out = Text()
     for n, f in enumerate(flags):
         if n:
             out.append("\n")
-        out.append(f.code, style=f"bold {CODE_STYLES.get(f.code, 'red')}")
+        out.append(f.code, style=code_style(f.code))
         if f.severity != "reject":
             out.append(f" ({f.severity})", style="dim")
         out.append(f" {f.message}")
@@ -107,6 +101,9 @@ def check(
         emit_records((r.to_dict() for r in results), fmt)
         return
     from rich.table import Table
+    from rich.text import Text
+
+    from statementkit.tui.render import VERDICT_STYLE, highlight
 
     table = Table(title=f"{len(results)} statements checked against {loaded.name}"
                         + (f" and {len(published)} published statements" if published else ""),
@@ -117,8 +114,8 @@ def check(
     table.add_column("statement", ratio=3, overflow="fold")
     table.add_column("flags", ratio=4, overflow="fold")
     for s, r in zip(statements, results):
-        table.add_row(s.id, r.lang or "", f"[{VERDICT_STYLES[r.verdict]}]{r.verdict}[/]",
-                      highlighted(s.text, r.flags), flag_lines(r.flags))
+        table.add_row(s.id, r.lang or "", Text(r.verdict, style=VERDICT_STYLE[r.verdict]), highlight(s.text, r.flags),
+                      flag_lines(r.flags))
     out = console()
     out.print(table)
     verdicts = Counter(r.verdict for r in results)

@@ -50,8 +50,8 @@ def dedup(
     """
     from statementkit.dedup.detect import DedupStats, find_duplicates
     from statementkit.io import read_statements
-    from statementkit.text.language import with_languages
     from statementkit.rules import expected_languages
+    from statementkit.text.language import with_languages
 
     new = read_statements(file, skip_empty=skip_empty)
     published = read_statements(against, skip_empty=skip_empty) if against else []
@@ -82,7 +82,12 @@ class _progress:
     def __enter__(self):
         if not self.show:
             return None
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TimeRemainingColumn,
+        )
 
         self.bar = Progress("encoding", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                             console=err_console(), transient=True)

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import typer
 
-from statementkit.cli._util import SKIP_EMPTY_OPTION, FORMAT_OPTION, LANG_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
+from statementkit.cli._util import (
+    FORMAT_OPTION,
+    LANG_OPTION,
+    RULES_OPTION,
+    SKIP_EMPTY_OPTION,
+    Format,
+    console,
+    emit_records,
+    handle_errors,
+)
 
 
 @handle_errors
@@ -26,8 +35,8 @@ def lang(
     Example: statementkit lang corpus/demo-submissions.jsonl
     """
     from statementkit.io import read_statements
-    from statementkit.text.language import detect_languages
     from statementkit.rules import expected_languages
+    from statementkit.text.language import detect_languages
 
     statements = read_statements(file, skip_empty=skip_empty)
     results = detect_languages(statements, expected_languages(rules), force=force)

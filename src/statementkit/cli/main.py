@@ -9,15 +9,17 @@ from statementkit.cli import check as check_cmd
 from statementkit.cli import convert, demo, lang, themes, triage
 from statementkit.cli import dedup as dedup_cli
 from statementkit.cli import models as models_cli
-from statementkit.cli import selfcheck as selfcheck_cmd
 from statementkit.cli import queue as queue_cli
 from statementkit.cli import report as report_cmd
+from statementkit.cli import selfcheck as selfcheck_cmd
 from statementkit.cli import votes as votes_cmd
+from statementkit.cli._util import exit_codes_help
 
 app = typer.Typer(
     name="statementkit",
     help="Screen, de-duplicate and theme the statements participants submit to a deliberation.\n\n"
          "Example: statementkit demo",
+    epilog=exit_codes_help(),
     no_args_is_help=True,
     add_completion=False,
     rich_markup_mode="rich",

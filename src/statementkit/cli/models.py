@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from statementkit.cli._util import FORMAT_OPTION, Format, console, emit_records, handle_errors
+from statementkit.cli._util import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    emit_records,
+    handle_errors,
+)
 
 app = typer.Typer(help="The embedding models statementkit knows (models/registry.toml).\n\n"
                        "Example: statementkit models list", no_args_is_help=True)

@@ -11,7 +11,15 @@ from pathlib import Path
 
 import typer
 
-from statementkit.cli._util import FORMAT_OPTION, RULES_OPTION, Format, console, emit_records, err_console, handle_errors
+from statementkit.cli._util import (
+    FORMAT_OPTION,
+    RULES_OPTION,
+    Format,
+    console,
+    emit_records,
+    err_console,
+    handle_errors,
+)
 
 app = typer.Typer(
     help="The triage queue: one SQLite file per assembly with every result, decision and undo.\n\n"

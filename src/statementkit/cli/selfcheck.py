@@ -7,7 +7,15 @@ from pathlib import Path
 
 import typer
 
-from statementkit.cli._util import FORMAT_OPTION, LANG_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
+from statementkit.cli._util import (
+    FORMAT_OPTION,
+    LANG_OPTION,
+    RULES_OPTION,
+    Format,
+    console,
+    emit_records,
+    handle_errors,
+)
 
 
 @handle_errors
@@ -29,10 +37,10 @@ def selfcheck(
     problem.
 
     Exit codes, for a web form:
-      0  ready to submit;
-      1  a moderator would probably reject it (fix the problems first);
-      3  probably fine, but a moderator may ask for a change;
-      2  the input or the rules could not be read.
+      0   ready to submit;
+      10  probably fine, but a moderator may ask for a change;
+      11  a moderator would probably reject it (fix the problems first);
+      2   usage error; 3  the input or the rules could not be read; 1  a bug.
 
     Example: statementkit selfcheck "Que pensez-vous de l'IA dans les musées ?"
     """
@@ -61,19 +69,15 @@ def selfcheck(
     from rich.text import Text
 
     from statementkit.checks.render import label
-    from statementkit.cli.check import CODE_STYLES, VERDICT_STYLES
+    from statementkit.tui.render import VERDICT_STYLE, code_style, highlight
 
     out = console()
-    out.print(Text(advice.summary, style=VERDICT_STYLES[advice.verdict]))
+    out.print(Text(advice.summary, style=VERDICT_STYLE[advice.verdict]))
     if advice.problems:
-        body = Text(advice.text)
-        for p in advice.problems:
-            if p.span and p.span.end > p.span.start:
-                body.stylize(f"underline {CODE_STYLES.get(p.code, 'red')}", p.span.start, p.span.end)
-        out.print(body)
+        out.print(highlight(advice.text, advice.problems))
         fix_label = label(loaded, advice.lang, "fix", "How to fix it")
         for p in advice.problems:
-            out.print(Text.assemble(("• ", "dim"), (p.title, f"bold {CODE_STYLES.get(p.code, 'red')}"), ": ",
+            out.print(Text.assemble(("• ", "dim"), (p.title, code_style(p.code)), ": ",
                                     p.message))
             if p.fix:
                 out.print(Text.assemble(("  ", ""), (f"{fix_label}: ", "dim"), p.fix))

@@ -15,12 +15,20 @@ same file, and every later run honours them:
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 from typer.core import TyperGroup
 
-from statementkit.cli._util import FORMAT_OPTION, Format, console, emit_records, err_console, handle_errors
+from statementkit.cli._util import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    emit_records,
+    err_console,
+    handle_errors,
+)
 
 FILE_ARG = typer.Argument(..., help="Statements: JSONL, CSV (id,text), pol.is comments.csv.")
 TAXONOMY_OPTION = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: the bundled rules/taxonomy.toml).",
@@ -92,8 +100,8 @@ def run(
 def _run(file: str, taxonomy: Path | None, stored, model: str | None):
     from statementkit.embed import default_embedder
     from statementkit.io import read_statements
-    from statementkit.themes.taxonomy import load_taxonomy
     from statementkit.themes.assign import assign_themes
+    from statementkit.themes.taxonomy import load_taxonomy
 
     statements = read_statements(file)
     tax = load_taxonomy(taxonomy)
@@ -154,8 +162,8 @@ def _add_rows(table, assignments, texts, representatives) -> None:
 
 
 def _load(file: str, decisions: Path | None):
-    from statementkit.themes.decisions import ThemeDecisions
     from statementkit.errors import InputError
+    from statementkit.themes.decisions import ThemeDecisions
 
     path = _paths(file, decisions)
     if path is None:
@@ -163,14 +171,16 @@ def _load(file: str, decisions: Path | None):
     return path, ThemeDecisions.load(path)
 
 
-def _known_cluster(stored, cluster: int, path: Path) -> None:
-    from statementkit.errors import InputError
+@contextmanager
+def _editing(path: Path):
+    """Name the decisions file in an edit the decisions refuse."""
+    from statementkit.errors import ClusterEditError
 
-    known = set(stored.clusters) | {s.into for s in stored.splits} | set(stored.merges.values())
-    if cluster not in known:
-        hint = f"known clusters: {', '.join(map(str, sorted(known)))}" if known else \
-            "run `statementkit themes FILE` first so the clusters are known"
-        raise InputError(f"no cluster {cluster}", path, hint=hint)
+    try:
+        yield
+    except ClusterEditError as e:
+        hint = e.hint and e.hint.replace("run the themes stage first", "run `statementkit themes FILE` first")
+        raise ClusterEditError(e.problem, path, hint=hint) from None
 
 
 @app.command("pin")
@@ -195,8 +205,8 @@ def pin(
     theme = load_taxonomy(taxonomy).check_theme(theme)
     if cluster:
         cid = _cluster_id(target)
-        _known_cluster(stored, cid, path)
-        stored.pin_cluster(cid, theme)
+        with _editing(path):
+            stored.pin_cluster(cid, theme)
         what = f"cluster {cid}"
     else:
         statement = next((s for s in read_statements(file) if s.id == target), None)
@@ -242,8 +252,8 @@ def rename(
     Example: statementkit themes rename corpus/paper-statements.jsonl 0 "Climate footprint of AI"
     """
     path, stored = _load(file, decisions)
-    _known_cluster(stored, cluster, path)
-    stored.rename(cluster, label)
+    with _editing(path):
+        stored.rename(cluster, label)
     stored.save(path)
     err_console().print(f"cluster {cluster} is now labelled '{label}' ({path})")
 
@@ -260,17 +270,9 @@ def merge(
 
     Example: statementkit themes merge corpus/paper-statements.jsonl 3 1
     """
-    from statementkit.errors import InputError
-
     path, stored = _load(file, decisions)
-    for c in (cluster, into):
-        _known_cluster(stored, c, path)
-    if cluster == into:
-        raise InputError("cannot merge a cluster into itself", path)
-    try:
+    with _editing(path):
         stored.merge(cluster, into)
-    except ValueError as e:
-        raise InputError(str(e), path) from None
     stored.save(path)
     err_console().print(f"cluster {cluster} merged into {into} ({path})")
 
@@ -287,15 +289,9 @@ def split(
 
     Example: statementkit themes split corpus/paper-statements.jsonl 2 aa-030 aa-031
     """
-    from statementkit.errors import InputError
-
     path, stored = _load(file, decisions)
-    _known_cluster(stored, cluster, path)
-    members = set(stored.clusters.get(cluster, []))
-    unknown = [i for i in ids if members and i not in members]
-    if unknown:
-        raise InputError(f"not in cluster {cluster}: {', '.join(unknown)}", path)
-    new = stored.split(cluster, ids)
+    with _editing(path):
+        new = stored.split(cluster, ids)
     stored.save(path)
     err_console().print(f"{len(ids)} statements moved from cluster {cluster} to new cluster {new} ({path})")
 

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import typer
 
-from statementkit.cli._util import FORMAT_OPTION, RULES_OPTION, Format, console, emit_records, handle_errors
+from statementkit.cli._util import (
+    FORMAT_OPTION,
+    RULES_OPTION,
+    Format,
+    console,
+    emit_records,
+    handle_errors,
+)
 
 
 @handle_errors

@@ -21,7 +21,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from statementkit.dedup.stance import Cue, StanceRules, expand_attached, find_cues, stem_key
+from statementkit.dedup.stance import (
+    Cue,
+    StanceRules,
+    expand_attached,
+    find_cues,
+    stem_key,
+)
 from statementkit.text.nlp import stop_words
 from statementkit.text.normalise import fold, fold_word, word_pieces
 

@@ -31,9 +31,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from cydifflib import SequenceMatcher  # difflib's, compiled: the same matches, ~6x faster (tests/test_claims.py)
+from cydifflib import (
+    SequenceMatcher,  # difflib's, compiled: the same matches, ~6x faster (tests/test_claims.py)
+)
 
-from statementkit.dedup.claim_analysis import PREFIX, Claim, analyse, analyse_many, normalise_text, paused_gc
+from statementkit.dedup.claim_analysis import (
+    PREFIX,
+    Claim,
+    analyse,
+    analyse_many,
+    normalise_text,
+    paused_gc,
+)
 from statementkit.dedup.stance import Cue, StanceRules
 
 __all__ = ["CHECKS", "DEFAULTS", "Claim", "ClaimJudge", "Comparison", "PairFeatures", "WordVectors", "analyse",

@@ -140,7 +140,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     stats.claims_s = time.perf_counter() - clock
 
     clock = time.perf_counter()
-    groups = _groups(n, len(spub), [(i, j, sc) for (i, j), (sc, v) in verdicts.items() if v.duplicate])
+    groups = duplicate_groups(n, len(spub), [(i, j, sc) for (i, j), (sc, v) in verdicts.items() if v.duplicate])
     per_new: list[list[Duplicate]] = [[] for _ in range(n)]
     for (i, j), (score, v) in verdicts.items():
         if not (v.duplicate or score >= min(t["duplicate"], t["duplicate_cross"])):
@@ -223,7 +223,7 @@ def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules) ->
     return dict(zip(involved, analyse_many(texts, rules)))
 
 
-def _groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) -> dict[int, int]:
+def duplicate_groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) -> dict[int, int]:
     """Groups of near-duplicates over new (0..n-1) and published (n..n+m-1) statements.
 
     Each new statement joins the group of the published statement it

@@ -4,7 +4,14 @@
     vectors = encode(default_embedder(), ["Museums should share their data."])
 """
 
-from statementkit.embed.cache import BATCH, CachedEmbedder, EmbeddingCache, Progress, default_cache_path, encode
+from statementkit.embed.cache import (
+    BATCH,
+    CachedEmbedder,
+    EmbeddingCache,
+    Progress,
+    default_cache_path,
+    encode,
+)
 from statementkit.embed.encoders import (
     Embedder,
     HashingEmbedder,

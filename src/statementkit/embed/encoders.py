@@ -24,6 +24,7 @@ import numpy as np
 
 from statementkit.errors import ModelError
 
+
 @runtime_checkable
 class Embedder(Protocol):
     """Anything that turns texts into normalised vectors."""

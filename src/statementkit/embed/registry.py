@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from statementkit.embed.cache import CachedEmbedder
-from statementkit.embed.encoders import Embedder, HashingEmbedder, SentenceTransformerEmbedder, USEEmbedder
+from statementkit.embed.encoders import (
+    Embedder,
+    HashingEmbedder,
+    SentenceTransformerEmbedder,
+    USEEmbedder,
+)
 from statementkit.errors import ModelError, RulesError
 from statementkit.resources import models_dir
 

@@ -17,8 +17,15 @@ from __future__ import annotations
 
 from statementkit.queue.actions import Skipped
 from statementkit.queue.core import Queue, default_user
+from statementkit.queue.items import (
+           AddReport,
+           Candidate,
+           ClusterInfo,
+           Item,
+           LogEntry,
+           Row,
+)
 from statementkit.queue.query import Filter
-from statementkit.queue.items import AddReport, Candidate, ClusterInfo, Decision, Item, Row
 
-__all__ = ["AddReport", "Candidate", "ClusterInfo", "Decision", "Filter", "Item", "Queue", "Row", "Skipped",
+__all__ = ["AddReport", "Candidate", "ClusterInfo", "LogEntry", "Filter", "Item", "Queue", "Row", "Skipped",
            "default_user"]

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from statementkit.errors import QueueConflict, QueueError
-from statementkit.records import REASON_CODES
 from statementkit.queue.db import now_iso, transaction
-from statementkit.queue.items import Decision
+from statementkit.queue.items import LogEntry
 from statementkit.queue.store import dumps
+from statementkit.records import REASON_CODES
 
 STATUS_ACTIONS = ("accept", "reject", "edit", "merge")
 #: Analyst decisions on clusters and the theme_decisions kind each one writes.
@@ -102,12 +102,12 @@ def _next_batch(conn: sqlite3.Connection) -> int:
 
 
 def _append(conn: sqlite3.Connection, batch: int, target: str, action: str, codes: Sequence[str],
-            note: str | None, who: str, at: str, before: dict, after: dict, undoes: int | None = None) -> Decision:
+            note: str | None, who: str, at: str, before: dict, after: dict, undoes: int | None = None) -> LogEntry:
     cur = conn.execute(
         "INSERT INTO decisions (batch, target, action, codes, note, who, at, before, after, undoes)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (batch, target, action, dumps(list(codes)), note, who, at, dumps(before), dumps(after), undoes))
-    return Decision(int(cur.lastrowid), batch, target, action, list(codes), note, who, at, before, after, undoes)
+    return LogEntry(int(cur.lastrowid), batch, target, action, list(codes), note, who, at, before, after, undoes)
 
 
 # ---------------------------------------------------------------- deciding
@@ -125,7 +125,7 @@ def check_codes(codes: Sequence[str]) -> list[str]:
 def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: str,
            codes: Sequence[str] = (), note: str | None = None, text: str | None = None, into: str | None = None,
            theme: str | None = None, expect: Collection[str] | None = ("pending",),
-           skip_conflicts: bool = False, themes: Collection[str] | None = None) -> tuple[list[Decision], list[Skipped]]:
+           skip_conflicts: bool = False, themes: Collection[str] | None = None) -> tuple[list[LogEntry], list[Skipped]]:
     """Apply one action to each of `ids` in a single transaction.
 
     action: accept | reject (needs `codes`) | edit (needs `text`, one id) |
@@ -161,7 +161,7 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
         codes = codes or ["duplicate"]
     if action == "theme" and theme is not None and themes is not None and theme not in themes:
         raise QueueError(f"unknown theme '{theme}' (valid: {', '.join(themes)})")
-    made: list[Decision] = []
+    made: list[LogEntry] = []
     skipped: list[Skipped] = []
     with transaction(conn):
         now, at = time.time(), now_iso()
@@ -196,7 +196,7 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
     return made, skipped
 
 
-def pin_themes(conn: sqlite3.Connection, pins: dict[str, str], *, who: str, note: str | None = None) -> list[Decision]:
+def pin_themes(conn: sqlite3.Connection, pins: dict[str, str], *, who: str, note: str | None = None) -> list[LogEntry]:
     """Record statement themes given with the input (e.g. a published set with known themes).
 
     Runs inside the caller's transaction (an import), as one undoable batch.
@@ -252,7 +252,7 @@ def _after(action: str, before: dict[str, Any], *, codes: list[str], note: str |
 
 
 def decide_cluster(conn: sqlite3.Connection, cluster_id: int | str, action: str, value: str | None, *,
-                   who: str, note: str | None = None) -> Decision | None:
+                   who: str, note: str | None = None) -> LogEntry | None:
     """An analyst decision on a cluster: its theme, label, a merge into another cluster, a split.
 
     Returns None when the decision is already in force.
@@ -274,15 +274,15 @@ def decide_cluster(conn: sqlite3.Connection, cluster_id: int | str, action: str,
 
 
 def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence[str], *, who: str,
-                  note: str | None = None) -> Decision:
+                  note: str | None = None) -> LogEntry:
     """Move statements `ids` out of cluster `cluster_id` into a new cluster (applied on the next themes run).
 
     The new cluster's id comes from the themes stage's own bookkeeping
     (`ThemeDecisions.allocate`), so ids are never reused. The audit-log
     target is the new cluster; undo removes the split.
     """
-    from statementkit.themes.decisions import ThemeDecisions
     from statementkit.queue.analyst import records
+    from statementkit.themes.decisions import ThemeDecisions
 
     ids = list(dict.fromkeys(str(i) for i in ids))
     with transaction(conn):
@@ -307,7 +307,7 @@ def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence
 # ---------------------------------------------------------------- undo
 
 
-def undo(conn: sqlite3.Connection, *, who: str, seq: int | None = None) -> list[Decision]:
+def undo(conn: sqlite3.Connection, *, who: str, seq: int | None = None) -> list[LogEntry]:
     """Undo `who`'s latest decision (its whole batch), or the decision `seq`.
 
     Refuses, writing nothing, when the item changed since (someone decided it
@@ -335,12 +335,12 @@ def undo(conn: sqlite3.Connection, *, who: str, seq: int | None = None) -> list[
         batch = _next_batch(conn)
         done = []
         for r in rows:
-            d = Decision.from_row(r)
+            d = LogEntry.from_row(r)
             done.append(_undo_one(conn, d, who, at, batch))
         return done
 
 
-def _undo_one(conn: sqlite3.Connection, d: Decision, who: str, at: str, batch: int) -> Decision:
+def _undo_one(conn: sqlite3.Connection, d: LogEntry, who: str, at: str, batch: int) -> LogEntry:
     if d.action in STATUS_ACTIONS:
         current = _statement_state(conn, d.target)
         if current != d.after:
@@ -354,7 +354,7 @@ def _undo_one(conn: sqlite3.Connection, d: Decision, who: str, at: str, batch: i
     return _append(conn, batch, d.target, "undo", d.codes, None, who, at, d.after, d.before, undoes=d.seq)
 
 
-def _changed_since(conn: sqlite3.Connection, d: Decision) -> str:
+def _changed_since(conn: sqlite3.Connection, d: LogEntry) -> str:
     later = conn.execute("SELECT seq, action, who FROM decisions WHERE target = ? AND seq > ? ORDER BY seq DESC "
                          "LIMIT 1", (d.target, d.seq)).fetchone()
     by = f" by #{later[0]} ({later[1]}, {later[2]})" if later else ""
@@ -366,7 +366,7 @@ def _changed_since(conn: sqlite3.Connection, d: Decision) -> str:
 
 
 def log(conn: sqlite3.Connection, *, target: str | None = None, who: str | None = None, since: int = 0,
-        limit: int | None = None) -> list[Decision]:
+        limit: int | None = None) -> list[LogEntry]:
     """The audit log, oldest first, each entry with the seq of the undo that reverted it."""
     where, params = ["d.seq > ?"], [since]
     if target is not None:
@@ -379,12 +379,12 @@ def log(conn: sqlite3.Connection, *, target: str | None = None, who: str | None 
            f"WHERE {' AND '.join(where)} ORDER BY d.seq")
     if limit is not None:
         sql = f"SELECT * FROM ({sql[:-len(' ORDER BY d.seq')]} ORDER BY d.seq DESC LIMIT {int(limit)}) ORDER BY seq"
-    return [Decision.from_row(r) for r in conn.execute(sql, params)]
+    return [LogEntry.from_row(r) for r in conn.execute(sql, params)]
 
 
-def last_undoable(conn: sqlite3.Connection, who: str) -> Decision | None:
+def last_undoable(conn: sqlite3.Connection, who: str) -> LogEntry | None:
     """The decision `undo(who=who)` would revert."""
     r = conn.execute("SELECT d.*, NULL AS undone_by FROM decisions d WHERE who = ? AND action != 'undo' AND "
                      "NOT EXISTS (SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC LIMIT 1",
                      (who,)).fetchone()
-    return Decision.from_row(r) if r else None
+    return LogEntry.from_row(r) if r else None

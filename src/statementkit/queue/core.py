@@ -23,10 +23,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from statementkit.errors import QueueError
-from statementkit.records import Statement
 from statementkit.queue import actions, analyst, export, locks, query, store
 from statementkit.queue.db import connect, transaction, translate
-from statementkit.queue.items import AddReport, ClusterInfo, Decision, Item, Row
+from statementkit.queue.items import AddReport, ClusterInfo, Item, LogEntry, Row
+from statementkit.records import Statement
 
 
 def default_user() -> str:
@@ -130,8 +130,8 @@ class Queue:
         with translate(self.path):
             new, skipped = self._new_only(statements)
         if reference:
-            from statementkit.text.language import with_languages
             from statementkit.rules import expected_languages
+            from statementkit.text.language import with_languages
 
             new, stages, rows, themes = with_languages(new, expected_languages(rules)), ["lang"], [], None
         else:
@@ -245,8 +245,8 @@ class Queue:
         Returns the `ThemeResult`.
         """
         from statementkit.embed import default_embedder
-        from statementkit.themes.taxonomy import taxonomy_for_rules
         from statementkit.themes.assign import assign_themes
+        from statementkit.themes.taxonomy import taxonomy_for_rules
 
         taxonomy = taxonomy_for_rules(rules if rules is not None else self.rules)
         with translate(self.path):
@@ -324,11 +324,11 @@ class Queue:
             return query.taxonomy(self.conn)
 
     def log(self, *, target: str | None = None, who: str | None = None, since: int = 0,
-            limit: int | None = None) -> list[Decision]:
+            limit: int | None = None) -> list[LogEntry]:
         with translate(self.path):
             return actions.log(self.conn, target=target, who=who, since=since, limit=limit)
 
-    def last_undoable(self) -> Decision | None:
+    def last_undoable(self) -> LogEntry | None:
         with translate(self.path):
             return actions.last_undoable(self.conn, self.who)
 
@@ -337,7 +337,7 @@ class Queue:
     def decide(self, ids: Sequence[str], action: str, *, codes: Sequence[str] = (), note: str | None = None,
                text: str | None = None, into: str | None = None, theme: str | None = None,
                expect: Collection[str] | None = ("pending",), skip_conflicts: bool = False
-               ) -> tuple[list[Decision], list[actions.Skipped]]:
+               ) -> tuple[list[LogEntry], list[actions.Skipped]]:
         """See `actions.decide`. Returns (decisions written, items skipped)."""
         themes = None
         if action == "theme" and theme is not None:
@@ -349,23 +349,23 @@ class Queue:
                                   note=note, text=text, into=into, theme=theme, expect=expect,
                                   skip_conflicts=skip_conflicts, themes=themes)
 
-    def accept(self, ids: Sequence[str], **kw: Any) -> list[Decision]:
+    def accept(self, ids: Sequence[str], **kw: Any) -> list[LogEntry]:
         return self.decide(ids, "accept", **kw)[0]
 
-    def reject(self, ids: Sequence[str], codes: Sequence[str], **kw: Any) -> list[Decision]:
+    def reject(self, ids: Sequence[str], codes: Sequence[str], **kw: Any) -> list[LogEntry]:
         return self.decide(ids, "reject", codes=codes, **kw)[0]
 
-    def edit(self, sid: str, text: str, **kw: Any) -> list[Decision]:
+    def edit(self, sid: str, text: str, **kw: Any) -> list[LogEntry]:
         return self.decide([sid], "edit", text=text, **kw)[0]
 
-    def merge(self, ids: Sequence[str], into: str, **kw: Any) -> list[Decision]:
+    def merge(self, ids: Sequence[str], into: str, **kw: Any) -> list[LogEntry]:
         return self.decide(ids, "merge", into=into, **kw)[0]
 
-    def set_theme(self, ids: Sequence[str], theme: str | None, **kw: Any) -> list[Decision]:
+    def set_theme(self, ids: Sequence[str], theme: str | None, **kw: Any) -> list[LogEntry]:
         return self.decide(ids, "theme", theme=theme, **kw)[0]
 
     def decide_cluster(self, cluster_id: int, action: str, value: str | None, note: str | None = None
-                       ) -> Decision | None:
+                       ) -> LogEntry | None:
         if action == "cluster_theme" and value is not None:
             valid = [t[0] for t in self.taxonomy()] + ["none"]
             if len(valid) > 1 and value not in valid:
@@ -373,13 +373,13 @@ class Queue:
         with translate(self.path):
             return actions.decide_cluster(self.conn, cluster_id, action, value, who=self.who, note=note)
 
-    def split_cluster(self, cluster_id: int, ids: Sequence[str], note: str | None = None) -> Decision:
+    def split_cluster(self, cluster_id: int, ids: Sequence[str], note: str | None = None) -> LogEntry:
         """Move statements `ids` out of cluster `cluster_id` into a new one; it takes shape on the next
         themes run (`recluster`). Returns the decision; its target is the new cluster."""
         with translate(self.path):
             return actions.split_cluster(self.conn, cluster_id, ids, who=self.who, note=note)
 
-    def undo(self, seq: int | None = None) -> list[Decision]:
+    def undo(self, seq: int | None = None) -> list[LogEntry]:
         """Undo this moderator's latest decision (its whole batch), or decision `seq`."""
         with translate(self.path):
             return actions.undo(self.conn, who=self.who, seq=seq)

@@ -15,8 +15,8 @@ from typing import IO, Any
 
 from statementkit.errors import QueueError
 from statementkit.io import write_records, write_statements
-from statementkit.records import Statement
 from statementkit.queue.actions import log
+from statementkit.records import Statement
 
 WHAT = ("published", "statements", "log", "themes")
 FORMATS = {

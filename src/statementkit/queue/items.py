@@ -1,7 +1,7 @@
 """What the queue hands out: plain dataclasses read from the database.
 
 `Item` is everything about one statement (the detail pane), `Row` the light
-summary the list shows, `Decision` one entry of the audit log, `ClusterInfo`
+summary the list shows, `LogEntry` one entry of the audit log, `ClusterInfo`
 one cluster for the analyst view.
 """
 
@@ -51,7 +51,7 @@ class Candidate:
 
 
 @dataclass(slots=True)
-class Decision:
+class LogEntry:
     """One entry of the audit log."""
 
     seq: int
@@ -73,7 +73,7 @@ class Decision:
                 "before": self.before, "after": self.after, "undoes": self.undoes, "undone_by": self.undone_by}
 
     @classmethod
-    def from_row(cls, r: Any) -> Decision:
+    def from_row(cls, r: Any) -> LogEntry:
         keys = r.keys()
         return cls(r["seq"], r["batch"], r["target"], r["action"], json.loads(r["codes"]), r["note"], r["who"],
                    r["at"], json.loads(r["before"]), json.loads(r["after"]), r["undoes"],
@@ -104,7 +104,7 @@ class Item:
     decided_by: str | None = None
     decided_at: str | None = None
     claimed_by: str | None = None
-    history: list[Decision] = field(default_factory=list)
+    history: list[LogEntry] = field(default_factory=list)
 
     @property
     def id(self) -> str:

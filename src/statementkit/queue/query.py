@@ -15,10 +15,17 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from statementkit.errors import QueueError
-from statementkit.records import REASON_CODES, Duplicate, Flag, Span, Statement, ThemeAssignment
 from statementkit.queue.actions import log
 from statementkit.queue.items import Candidate, ClusterInfo, Item, Row
 from statementkit.queue.schema import STATUSES
+from statementkit.records import (
+    REASON_CODES,
+    Duplicate,
+    Flag,
+    Span,
+    Statement,
+    ThemeAssignment,
+)
 
 STATUS_FILTERS = (*STATUSES, "decided", "published", "all")
 KINDS = ("submission", "reference", "all")

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from statementkit.errors import QueueError
-from statementkit.records import DedupResult, Screening, Statement, ThemeAssignment
 from statementkit.queue.db import now_iso
+from statementkit.records import DedupResult, Screening, Statement, ThemeAssignment
 
 
 def dumps(value: Any) -> str:

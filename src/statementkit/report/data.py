@@ -44,7 +44,7 @@ NOT_RECORDED = "not recorded"
 
 
 @dataclass(slots=True)
-class Decision:
+class ModerationDecision:
     """One moderation decision on a submitted statement."""
 
     id: str
@@ -66,7 +66,7 @@ class ReportData:
     themes: dict[str, str] = field(default_factory=dict)          # statement id → theme id
     theme_titles: dict[str, str] = field(default_factory=dict)    # theme id → title
     theme_labels: dict[str, str] = field(default_factory=dict)    # theme id → short label (charts)
-    decisions: dict[str, Decision] = field(default_factory=dict)
+    decisions: dict[str, ModerationDecision] = field(default_factory=dict)
     source_categories: dict[str, str | None] = field(default_factory=dict)  # e.g. the paper's own
     polis_groups: dict[str, int] = field(default_factory=dict)
     n_participants: int | None = None
@@ -158,7 +158,7 @@ def from_polis(path: str | Path, rules: VoteRules, progress: Progress | None = N
     names = {Moderation.ACCEPTED: ACCEPTED, Moderation.REJECTED: REJECTED, Moderation.UNMODERATED: PENDING}
     for s in conv.statements:
         decision = names.get(s.meta.get("moderated"), PENDING)  # type: ignore[call-overload]
-        data.decisions[s.id] = Decision(s.id, decision, at=str(s.meta.get("datetime") or "") or None)
+        data.decisions[s.id] = ModerationDecision(s.id, decision, at=str(s.meta.get("datetime") or "") or None)
     data.attributions.append("Data was gathered using the Polis software (compdemocracy.org/polis) and is "
                              "sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy "
                              f"Project ({conv.summary.get('url', conv.name)}).")
@@ -191,18 +191,18 @@ def from_statements_file(path: str | Path, rules: VoteRules, progress: Progress 
     return data
 
 
-def _decision_from_meta(s: Statement) -> Decision | None:
+def _decision_from_meta(s: Statement) -> ModerationDecision | None:
     m = s.meta
     codes = m.get("codes") or m.get("reasons") or []
     if isinstance(codes, str):
         codes = [c.strip() for c in codes.split(",") if c.strip()]
     if "decision" in m:
-        return Decision(s.id, str(m["decision"]), list(codes), m.get("decided_at"), m.get("decided_by"))
+        return ModerationDecision(s.id, str(m["decision"]), list(codes), m.get("decided_at"), m.get("decided_by"))
     if "published" in m:
-        return Decision(s.id, ACCEPTED if m["published"] else REJECTED, list(codes))
+        return ModerationDecision(s.id, ACCEPTED if m["published"] else REJECTED, list(codes))
     if "moderated" in m:
         names = {1: ACCEPTED, -1: REJECTED, 0: PENDING}
-        return Decision(s.id, names.get(m["moderated"], PENDING), list(codes))
+        return ModerationDecision(s.id, names.get(m["moderated"], PENDING), list(codes))
     return None
 
 
@@ -240,7 +240,7 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
             row.status, PENDING)
         reasons = list(row.codes) or (["duplicate"] if row.status == "merged" else [])
         d = last.get(row.id)
-        data.decisions[row.id] = Decision(row.id, decision, reasons, d.at if d else None, d.who if d else None)
+        data.decisions[row.id] = ModerationDecision(row.id, decision, reasons, d.at if d else None, d.who if d else None)
     # published statements imported with vote percentages (e.g. the paper corpus) keep them
     data.votes = {v.id: v for v in from_percentages(list(data.statements.values()), rules)}
     data.source_categories = {k: v for k, v in data.source_categories.items() if k in data.votes}
@@ -328,5 +328,5 @@ def merge(parts: Sequence[ReportData]) -> ReportData:
     return out
 
 
-__all__ = ["ACCEPTED", "CATEGORIES", "PENDING", "REJECTED", "Decision", "ReportData", "build_report_data",
+__all__ = ["ACCEPTED", "CATEGORIES", "PENDING", "REJECTED", "ModerationDecision", "ReportData", "build_report_data",
            "from_polis", "from_queue", "from_statements_file", "merge"]

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from statementkit.votes.opinion_groups import OpinionGroups
     from statementkit.report.data import ReportData
+    from statementkit.votes.opinion_groups import OpinionGroups
 
 VOTE_COLOURS = {"agree": "#2e7d32", "disagree": "#c62828", "pass": "#9e9e9e"}
 CATEGORY_COLOURS = {

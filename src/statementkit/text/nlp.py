@@ -230,7 +230,7 @@ def _fast_tokens(text: str, lang: str) -> list[Token]:
 
 
 @lru_cache(maxsize=None)
-def _rule_tables(lang: str) -> tuple[dict, dict[str, frozenset[str]], dict]:
+def rule_tables(lang: str) -> tuple[dict, dict[str, frozenset[str]], dict]:
     """(suffix rules, lemma index, exceptions) per POS from spacy-lookups-data, or empty."""
     from statementkit.text import lemma_tables
 
@@ -247,7 +247,7 @@ def rule_lemma(word: str, lang: str) -> str | None:
     For words a lookup table does not know: Dutch `gebruikers` -> `gebruiker`.
     None when no rule gives an indexed lemma.
     """
-    rules, index, exc = _rule_tables(lang)
+    rules, index, exc = rule_tables(lang)
     if not rules:
         return None
     w = word.lower()

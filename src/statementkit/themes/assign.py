@@ -22,17 +22,17 @@ from typing import Any
 
 import numpy as np
 
-from statementkit.themes.decisions import ThemeDecisions, decisions_path
 from statementkit.errors import RulesError
 from statementkit.records import Statement, ThemeAssignment
-from statementkit.themes.taxonomy import NONE, Example, Taxonomy, load_taxonomy
+from statementkit.themes.decisions import ThemeDecisions, decisions_path
+from statementkit.themes.taxonomy import NONE, Taxonomy, ThemeExample, load_taxonomy
 
 #: progress(stage, done, total); stages: "encode", "cluster", "labels", "classify".
 Progress = Callable[[str, int, int], None]
 SETTINGS_FILE = "themes.toml"
 
 __all__ = ["Cluster", "ThemeResult", "Uncertain", "assign_themes", "least_certain", "load_taxonomy",
-           "ThemeDecisions", "decisions_path", "load_settings"]
+           "ThemeDecisions", "decisions_path", "load_fewshot_settings"]
 
 
 @dataclass(slots=True)
@@ -104,11 +104,11 @@ class Uncertain:
 # ---------------------------------------------------------------- settings
 
 
-def load_settings(model_id: str | None = None, path=None):
+def load_fewshot_settings(model_id: str | None = None, path=None):
     """Classifier settings tuned for `model_id` (models/themes.toml), else the file's defaults."""
-    from statementkit.themes.fewshot import Settings
     from statementkit.resources import models_dir
     from statementkit.rules import load_toml
+    from statementkit.themes.fewshot import FewShotSettings
 
     path = path or models_dir() / SETTINGS_FILE
     data = load_toml(path)
@@ -116,11 +116,11 @@ def load_settings(model_id: str | None = None, path=None):
     for entry in data.get("models", []):
         if entry.get("id") == model_id:
             values.update({k: v for k, v in entry.items() if k != "id"})
-    valid = set(Settings.__dataclass_fields__)
+    valid = set(FewShotSettings.__dataclass_fields__)
     unknown = sorted(set(values) - valid)
     if unknown:
         raise RulesError(f"unknown key '{unknown[0]}'", path, hint=f"valid: {', '.join(sorted(valid))}")
-    return Settings(**values)
+    return FewShotSettings(**values)
 
 
 # ---------------------------------------------------------------- main entry
@@ -134,22 +134,22 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
 
     `embedder` defaults to the registry's default model; `vectors` (n x d,
     L2-normalised, from the same embedder) skips encoding the statements.
-    `settings` (fewshot.Settings) and `params` (clustering.Params) override the
+    `settings` (fewshot.FewShotSettings) and `params` (clustering.Params) override the
     tuned defaults; `reducer` replaces PCA (benchmarks pass a UMAP).
     The fitted classifier is cached on disk (classifier_cache) in
     `model_cache`, a folder (default: next to the embedding cache); False
     turns that off.
     """
-    from statementkit.themes import clustering, fewshot, labels
     from statementkit.embed import default_embedder, encode
     from statementkit.text.language import with_languages
+    from statementkit.themes import clustering, fewshot, labels
 
     timings: dict[str, float] = {}
     taxonomy = taxonomy or load_taxonomy()
     decisions = decisions if decisions is not None else ThemeDecisions()
     _check_decisions(decisions, taxonomy)
     embedder = embedder or default_embedder()
-    settings = settings or load_settings(getattr(embedder, "id", None))
+    settings = settings or load_fewshot_settings(getattr(embedder, "id", None))
     if any(s.lang is None for s in statements):
         statements = with_languages(statements)
     ids = [s.id for s in statements]
@@ -276,7 +276,7 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
 
 
 def training_examples(statements: Sequence[Statement], taxonomy: Taxonomy,
-                      decisions: ThemeDecisions) -> list[Example]:
+                      decisions: ThemeDecisions) -> list[ThemeExample]:
     """The taxonomy's texts plus every statement the analyst has confirmed (pinned in this input or saved)."""
     examples = list(taxonomy.exemplars())
     known = {e.id for e in decisions.examples if e.id is not None} | {e.text for e in decisions.examples}
@@ -284,7 +284,7 @@ def training_examples(statements: Sequence[Statement], taxonomy: Taxonomy,
     for s in statements:
         theme = decisions.statement_themes.get(s.id)
         if theme is not None and s.id not in known and s.text not in known:
-            examples.append(Example(s.text, theme, s.lang, "analyst", s.id))
+            examples.append(ThemeExample(s.text, theme, s.lang, "analyst", s.id))
     return examples
 
 

@@ -14,7 +14,7 @@ so `STATEMENTKIT_CACHE` moves both). Hashing the vectors as well as the model
 id means two embedders that share an id (test doubles, a re-trained local
 model) can never share a classifier; with the embedding cache the vectors cost
 milliseconds. A confirmed example or a changed setting gives a new key. Files
-are plain numpy arrays (`ThemeModel.state()`; loaded with pickle disabled);
+are plain numpy arrays (`ThemeClassifier.state()`; loaded with pickle disabled);
 the most recently used `KEEP` are kept. A file that cannot be read is refitted
 and replaced: a cache never turns into an error.
 """
@@ -31,7 +31,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from statementkit.themes.taxonomy import Example
+from statementkit.themes.taxonomy import ThemeExample
 
 FORMAT = 1
 KEEP = 16
@@ -45,7 +45,7 @@ def default_dir() -> Path:
     return default_cache_path().parent / FOLDER
 
 
-def model_key(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str], settings,
+def model_key(examples: Sequence[ThemeExample], vectors: np.ndarray, classes: Sequence[str], settings,
               model_id: str = "") -> str:
     """The content address of the classifier these inputs produce."""
     h = hashlib.sha256()
@@ -59,7 +59,7 @@ def model_key(examples: Sequence[Example], vectors: np.ndarray, classes: Sequenc
 
 def load(key: str, restore: Callable[[dict[str, np.ndarray]], T], folder: Path | None = None) -> T | None:
     """The cached model for `key`, rebuilt from its arrays by `restore` (e.g.
-    `ThemeModel.from_state`), or None when it is missing or unreadable."""
+    `ThemeClassifier.from_state`), or None when it is missing or unreadable."""
     path = (folder or default_dir()) / f"{key}.npz"
     if not path.exists():
         return None

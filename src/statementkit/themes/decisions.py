@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statementkit.errors import InputError
-from statementkit.themes.taxonomy import Example
+from statementkit.errors import ClusterEditError, InputError
+from statementkit.themes.taxonomy import ThemeExample
 
 FORMAT_VERSION = 1
 SUFFIX = ".themes.json"
@@ -48,7 +48,7 @@ class ThemeDecisions:
     cluster_labels: dict[int, str] = field(default_factory=dict)    # cluster id -> analyst's label
     merges: dict[int, int] = field(default_factory=dict)            # cluster id -> cluster it joins
     splits: list[Split] = field(default_factory=list)
-    examples: list[Example] = field(default_factory=list)           # confirmed statements that teach the model
+    examples: list[ThemeExample] = field(default_factory=list)           # confirmed statements that teach the model
     clusters: dict[int, list[str]] = field(default_factory=dict)    # last run's model clusters (stable ids)
     next_cluster: int = 0                                           # ids are never reused
 
@@ -69,28 +69,49 @@ class ThemeDecisions:
         """Add (or replace, by statement id or text) a confirmed example."""
         sid = None if statement_id is None else str(statement_id)
         self.examples = [e for e in self.examples if not ((sid is not None and e.id == sid) or e.text == text)]
-        self.examples.append(Example(text, str(theme), lang, "analyst", sid))
+        self.examples.append(ThemeExample(text, str(theme), lang, "analyst", sid))
+
+    def known_clusters(self) -> set[int]:
+        """Clusters an edit may name: the last run's, and those merges and splits created."""
+        return set(self.clusters) | {s.into for s in self.splits} | set(self.merges.values())
+
+    def check_cluster(self, cluster: int) -> int:
+        """`cluster` as an int, or ClusterEditError naming the clusters there are."""
+        cluster = int(cluster)
+        known = self.known_clusters()
+        if cluster not in known:
+            hint = f"known clusters: {', '.join(map(str, sorted(known)))}" if known else \
+                "run the themes stage first so the clusters are known"
+            raise ClusterEditError(f"no cluster {cluster}", hint=hint)
+        return cluster
 
     def pin_cluster(self, cluster: int, theme: str) -> None:
-        self.cluster_themes[int(cluster)] = str(theme)
+        self.cluster_themes[self.check_cluster(cluster)] = str(theme)
 
     def unpin_cluster(self, cluster: int) -> None:
         self.cluster_themes.pop(int(cluster), None)
 
     def rename(self, cluster: int, label: str) -> None:
-        self.cluster_labels[int(cluster)] = label
+        self.cluster_labels[self.check_cluster(cluster)] = label
 
     def merge(self, cluster: int, into: int) -> None:
         """Merge `cluster` into `into` (its statements, and edits made to it, follow)."""
-        cluster, into = int(cluster), int(into)
+        cluster, into = self.check_cluster(cluster), self.check_cluster(into)
+        if cluster == into:
+            raise ClusterEditError("cannot merge a cluster into itself")
         if self.resolve(into) == cluster:
-            raise ValueError(f"cluster {into} is already merged into {cluster}")
+            raise ClusterEditError(f"cluster {into} is already merged into {cluster}")
         self.merges[cluster] = into
 
     def split(self, cluster: int, ids: Iterable[str]) -> int:
         """Move `ids` out of `cluster` into a new cluster; returns the new cluster's id."""
+        cluster, ids = self.check_cluster(cluster), [str(i) for i in ids]
+        members = set(self.clusters.get(cluster, []))
+        unknown = [i for i in ids if members and i not in members]
+        if unknown:
+            raise ClusterEditError(f"not in cluster {cluster}: {', '.join(unknown)}")
         new = self.allocate()
-        self.splits.append(Split(int(cluster), [str(i) for i in ids], new))
+        self.splits.append(Split(cluster, ids, new))
         return new
 
     def allocate(self) -> int:
@@ -172,7 +193,7 @@ class ThemeDecisions:
                 merges={int(k): int(v) for k, v in data.get("merges", {}).items()},
                 splits=[Split(int(s["cluster"]), [str(i) for i in s["ids"]], int(s["into"]))
                         for s in data.get("splits", [])],
-                examples=[Example(str(e["text"]), str(e["theme"]), e.get("lang"), "analyst",
+                examples=[ThemeExample(str(e["text"]), str(e["theme"]), e.get("lang"), "analyst",
                                   None if e.get("id") is None else str(e["id"]))
                           for e in data.get("examples", [])],
                 clusters={int(k): [str(i) for i in v] for k, v in data.get("clusters", {}).items()},
@@ -235,7 +256,7 @@ class ThemeDecisions:
             elif kind == "split":
                 d.splits.append(Split(int(value), [str(i) for i in row.get("ids", [])], int(key)))
             elif kind == "example":
-                d.examples.append(Example(str(row["text"]), str(value), row.get("lang"), "analyst",
+                d.examples.append(ThemeExample(str(row["text"]), str(value), row.get("lang"), "analyst",
                                           None if key is None else str(key)))
             elif kind == "cluster_members":
                 d.clusters[int(key)] = [str(i) for i in row.get("ids", [])]

@@ -30,14 +30,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from statementkit.themes import classifier_cache
-from statementkit.themes.taxonomy import NONE, Example
+from statementkit.themes.taxonomy import NONE, ThemeExample
 
 METHODS = ("prototype", "knn", "logreg")
 NGRAMS = (3, 5)
 
 
 @dataclass(slots=True)
-class Settings:
+class FewShotSettings:
     """How to classify and when to answer "none" or add a second theme (see models/themes.toml)."""
 
     method: str = "logreg"
@@ -58,11 +58,11 @@ class Settings:
 
 
 @dataclass(slots=True)
-class ThemeModel:
+class ThemeClassifier:
     """A fitted classifier: `probabilities(vectors)` gives calibrated class probabilities."""
 
     classes: list[str]
-    settings: Settings
+    settings: FewShotSettings
     exemplars: np.ndarray                       # vectors of the training texts
     targets: np.ndarray                         # class index per exemplar
     temperature: float = 1.0
@@ -106,7 +106,7 @@ class ThemeModel:
         return out
 
     @classmethod
-    def from_state(cls, state, settings: Settings) -> ThemeModel:
+    def from_state(cls, state, settings: FewShotSettings) -> ThemeClassifier:
         """The model `state()` described, for the same `settings`."""
         model = cls([str(c) for c in state["classes"]], settings, np.asarray(state["exemplars"]),
                     np.asarray(state["targets"]), float(state["temperature"]))
@@ -125,22 +125,22 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-_FITTED: dict[str, ThemeModel] = {}  # small in-process memo: reruns on the same examples refit nothing
+_FITTED: dict[str, ThemeClassifier] = {}  # small in-process memo: reruns on the same examples refit nothing
 _MEMO_SIZE = 4
 
 
-def fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str],
-        settings: Settings | None = None, *, cache_dir=None, model_id: str = "") -> ThemeModel:
+def fit(examples: Sequence[ThemeExample], vectors: np.ndarray, classes: Sequence[str],
+        settings: FewShotSettings | None = None, *, cache_dir=None, model_id: str = "") -> ThemeClassifier:
     """Fit on `examples` (with their `vectors`); `classes` fixes the column order.
 
     The same inputs give the same model, so it is memoised in the process and,
     with `cache_dir` (see classifier_cache), on disk across runs.
     """
-    settings = settings or Settings()
+    settings = settings or FewShotSettings()
     key = classifier_cache.model_key(examples, vectors, classes, settings, model_id)
     model = _FITTED.get(key)
     if model is None and cache_dir is not None:
-        model = classifier_cache.load(key, lambda state: ThemeModel.from_state(state, settings), cache_dir)
+        model = classifier_cache.load(key, lambda state: ThemeClassifier.from_state(state, settings), cache_dir)
     if model is None:
         model = _fit(examples, vectors, classes, settings)
         if cache_dir is not None:
@@ -152,7 +152,7 @@ def fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str]
     return model
 
 
-def _fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str], settings: Settings) -> ThemeModel:
+def _fit(examples: Sequence[ThemeExample], vectors: np.ndarray, classes: Sequence[str], settings: FewShotSettings) -> ThemeClassifier:
     if settings.method not in METHODS:
         raise ValueError(f"unknown method {settings.method!r}; valid: {', '.join(METHODS)}")
     classes = list(classes)
@@ -177,14 +177,14 @@ def _fit(examples: Sequence[Example], vectors: np.ndarray, classes: Sequence[str
     X = np.asarray(vectors, dtype=np.float32)[rows]
     y, w = np.array(y, dtype=int), np.array(w, dtype=np.float64)
     texts = [examples[i].text for i in rows]
-    model = ThemeModel(classes, settings, X, y, texts=texts)
+    model = ThemeClassifier(classes, settings, X, y, texts=texts)
     _train(model, X, y, w)
     if settings.calibrate and len(set(y.tolist())) > 1:
         model.temperature = _fit_temperature(model, X, y, w, np.array(share), np.array(group))
     return model
 
 
-def _weight(example: Example, settings: Settings) -> float:
+def _weight(example: ThemeExample, settings: FewShotSettings) -> float:
     if example.source == "description":
         return settings.description_weight
     if example.source == "analyst":
@@ -192,7 +192,7 @@ def _weight(example: Example, settings: Settings) -> float:
     return 1.0
 
 
-def _train(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
+def _train(model: ThemeClassifier, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
     k = len(model.classes)
     if model.settings.method == "logreg" and len(set(y.tolist())) > 1:
         from sklearn.linear_model import LogisticRegression
@@ -217,7 +217,7 @@ def _train(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> No
     model.exemplars, model.targets = X, y
 
 
-def _features(model: ThemeModel, X: np.ndarray, texts: Sequence[str] | None, fit: bool = False):
+def _features(model: ThemeClassifier, X: np.ndarray, texts: Sequence[str] | None, fit: bool = False):
     """Embeddings, plus weighted character n-gram TF-IDF when the settings ask for it."""
     weight = model.settings.lexical_weight
     if weight <= 0:
@@ -237,7 +237,7 @@ def _vectorizer(**options):
     return TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, dtype=np.float32, **options)
 
 
-def _scores(model: ThemeModel, V: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
+def _scores(model: ThemeClassifier, V: np.ndarray, texts: Sequence[str] | None = None) -> np.ndarray:
     k = len(model.classes)
     if len(V) == 0:
         return np.zeros((0, k))
@@ -260,7 +260,7 @@ def _scores(model: ThemeModel, V: np.ndarray, texts: Sequence[str] | None = None
     return out * 20.0  # cosine differences are small; scale so temperature starts near 1
 
 
-def _fit_temperature(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndarray, share: np.ndarray,
+def _fit_temperature(model: ThemeClassifier, X: np.ndarray, y: np.ndarray, w: np.ndarray, share: np.ndarray,
                      group: np.ndarray, folds: int = 5) -> float:
     """Temperature minimising the log loss of out-of-fold scores (deterministic folds).
 
@@ -278,7 +278,7 @@ def _fit_temperature(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndar
         if not test.any() or len(set(y[train].tolist())) < 2:
             continue
         texts = model.texts or None
-        sub = ThemeModel(model.classes, model.settings, X[train], y[train],
+        sub = ThemeClassifier(model.classes, model.settings, X[train], y[train],
                          texts=[t for t, keep in zip(model.texts, train) if keep])
         _train(sub, X[train], y[train], w[train])
         logits[test] = _scores(sub, X[test], [t for t, keep in zip(texts, test) if keep] if texts else None)
@@ -292,7 +292,7 @@ def _fit_temperature(model: ThemeModel, X: np.ndarray, y: np.ndarray, w: np.ndar
 
 
 @dataclass(slots=True)
-class Decision:
+class ThemePrediction:
     theme: str
     theme2: str | None
     confidence: float
@@ -312,7 +312,7 @@ def second_theme(member_themes: Sequence[str], theme: str | None, share: float) 
     return best if n >= 2 and n >= share * len(member_themes) else None
 
 
-def decide(probs: np.ndarray, nearest: np.ndarray, classes: Sequence[str], settings: Settings) -> list[Decision]:
+def decide(probs: np.ndarray, nearest: np.ndarray, classes: Sequence[str], settings: FewShotSettings) -> list[ThemePrediction]:
     """Best theme, optional second theme and confidence per row of calibrated `probs`.
 
     The second theme is a margin rule (p2 high enough, absolutely and next to
@@ -328,11 +328,11 @@ def decide(probs: np.ndarray, nearest: np.ndarray, classes: Sequence[str], setti
         second = classes[order[1]] if len(order) > 1 else None
         if near < settings.none_floor or p1 < settings.min_confidence:
             confidence = 1.0 - p1 if theme != NONE else p1
-            out.append(Decision(NONE, None, confidence, p1 - p2))
+            out.append(ThemePrediction(NONE, None, confidence, p1 - p2))
             continue
         theme2 = None
         if settings.statement_theme2 and theme != NONE and second not in (None, NONE) \
                 and p2 >= settings.theme2_min and p2 >= settings.theme2_ratio * p1:
             theme2 = second
-        out.append(Decision(theme, theme2, p1, p1 - p2))
+        out.append(ThemePrediction(theme, theme2, p1, p1 - p2))
     return out

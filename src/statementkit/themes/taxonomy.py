@@ -31,7 +31,7 @@ _EXAMPLE_KEYS = ("lang", "text", "also")
 
 
 @dataclass(slots=True, frozen=True)
-class Example:
+class ThemeExample:
     """One statement known to belong to a theme (or to none: theme "none").
 
     `source` says where it came from: "taxonomy" (the rules file), "analyst"
@@ -55,7 +55,7 @@ class Theme:
     label: str
     title: str = ""
     description: dict[str, str] = field(default_factory=dict)
-    examples: list[Example] = field(default_factory=list)
+    examples: list[ThemeExample] = field(default_factory=list)
 
     def describe(self, lang: str = "en") -> str:
         """The description in `lang`, else English, else any."""
@@ -67,7 +67,7 @@ class Taxonomy:
     themes: list[Theme]
     name: str = ""
     source: str = ""
-    outside: list[Example] = field(default_factory=list)
+    outside: list[ThemeExample] = field(default_factory=list)
     path: Path | None = None
 
     @property
@@ -91,13 +91,13 @@ class Taxonomy:
                              hint=f"valid: {', '.join(self.ids)}, {NONE}")
         return theme_id
 
-    def exemplars(self, descriptions: bool = True) -> Iterator[Example]:
+    def exemplars(self, descriptions: bool = True) -> Iterator[ThemeExample]:
         """Every text the few-shot model learns from: examples, descriptions, outside examples."""
         for theme in self.themes:
             yield from theme.examples
             if descriptions:
                 for lang, text in theme.description.items():
-                    yield Example(text, theme.id, lang, "description")
+                    yield ThemeExample(text, theme.id, lang, "description")
         yield from self.outside
 
 
@@ -176,7 +176,7 @@ def _theme(raw: object, path: Path, where: str) -> Theme:
     return Theme(theme_id, label, str(raw.get("title", "")), dict(description), examples)
 
 
-def _examples(raw: object, theme_id: str, path: Path, where: str) -> list[Example]:
+def _examples(raw: object, theme_id: str, path: Path, where: str) -> list[ThemeExample]:
     from statementkit.rules import check_keys
 
     if not isinstance(raw, list):
@@ -195,5 +195,5 @@ def _examples(raw: object, theme_id: str, path: Path, where: str) -> list[Exampl
         if also is not None and (theme_id == NONE or str(also) in (theme_id, NONE)):
             raise RulesError(f"{where}[{j}].also = '{also}': a second theme must be another theme of the taxonomy",
                              path, hint="`also` names the other theme a straddling example belongs to")
-        out.append(Example(text, theme_id, item.get("lang"), "taxonomy", theme2=None if also is None else str(also)))
+        out.append(ThemeExample(text, theme_id, item.get("lang"), "taxonomy", theme2=None if also is None else str(also)))
     return out

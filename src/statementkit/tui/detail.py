@@ -20,7 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from statementkit.queue.items import Item
-from statementkit.tui.render import VERDICT_STYLE, flag_text, highlight, score_text, status_text
+from statementkit.tui.render import (
+    VERDICT_STYLE,
+    flag_text,
+    highlight,
+    score_text,
+    status_text,
+)
 
 Labels = Callable[[str | None], str]
 

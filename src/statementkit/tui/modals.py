@@ -20,8 +20,8 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 
 from statementkit.errors import QueueError, StatementkitError
-from statementkit.records import REASON_CODES, Flag
 from statementkit.queue.query import STATUS_FILTERS, Filter
+from statementkit.records import REASON_CODES, Flag
 from statementkit.tui.render import flag_text
 
 #: Shared look of every dialog; the app installs it (a screen's DEFAULT_CSS is scoped to that screen).

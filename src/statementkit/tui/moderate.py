@@ -24,8 +24,16 @@ from statementkit.errors import QueueError
 from statementkit.queue import Filter, Item, Queue
 from statementkit.tui.detail import CompareScreen, item_view
 from statementkit.tui.listview import QueueList
-from statementkit.tui.modals import (CLEAR, ConfirmModal, EditModal, FilterModal, HelpModal, PickStatementModal,
-                                     ReasonModal, ThemeModal)
+from statementkit.tui.modals import (
+    CLEAR,
+    ConfirmModal,
+    EditModal,
+    FilterModal,
+    HelpModal,
+    PickStatementModal,
+    ReasonModal,
+    ThemeModal,
+)
 from statementkit.tui.render import STATUS_GLYPH, flag_text
 
 POLL_S = 1.0

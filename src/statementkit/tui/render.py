@@ -1,4 +1,5 @@
-"""Rich renderings shared by the triage UI and `statementkit queue show`.
+"""Rich renderings shared by the triage UI and the CLI (`check`, `selfcheck`, `queue show`), and
+the one palette they all use, so a verdict, a severity or a status looks the same everywhere.
 
 Only rich is imported here (never textual), so the CLI can use it and stay fast.
 """
@@ -6,19 +7,32 @@ Only rich is imported here (never textual), so the CLI can use it and stay fast.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from rich.text import Text
 
 from statementkit.records import Flag
 
+# ---------------------------------------------------------------- the palette
+VERDICT_STYLE = {"accept": "green", "review": "yellow", "reject": "bold red"}
+#: A flagged span: how sure the flag is (reject: the criterion is broken; review: a moderator should look).
+SEVERITY_STYLE = {"reject": "bold white on red", "review": "black on yellow", "info": "underline"}
+#: A flag's reason code, where several flags are listed together.
+CODE_STYLE = {
+    "too_long": "magenta", "jargon": "cyan", "vague": "yellow", "out_of_scope": "blue", "no_standpoint": "bright_blue",
+    "multiple_ideas": "bright_magenta", "not_standalone": "bright_cyan", "duplicate": "green", "incivility": "red",
+}
 STATUS_STYLE = {"pending": "bold", "accepted": "green", "edited": "cyan", "rejected": "red", "merged": "magenta"}
 STATUS_GLYPH = {"pending": "·", "accepted": "✓", "edited": "✎", "rejected": "✗", "merged": "⇢"}
-SEVERITY_STYLE = {"reject": "bold white on red", "review": "black on yellow", "info": "underline"}
-VERDICT_STYLE = {"accept": "green", "review": "yellow", "reject": "red"}
 
 
-def highlight(text: str, flags: Sequence[Flag]) -> Text:
-    """The statement with each flagged span marked in its severity's colour."""
+def code_style(code: str) -> str:
+    return f"bold {CODE_STYLE.get(code, 'red')}"
+
+
+def highlight(text: str, flags: Sequence[Flag | Any]) -> Text:
+    """The statement with each flagged span marked in its severity's colour (anything with a `span`
+    and a `severity`: a moderator's flags, a participant's problems)."""
     out = Text(text)
     for f in flags:
         if f.span is None:

@@ -278,7 +278,10 @@ def analyse_votes(votes: Votes, rules: VoteRules | None = None, *, moderated_out
     import numpy as np
 
     from statementkit.votes.opinion_groups import find_opinion_groups
-    from statementkit.votes.repness import group_informed_consensus, representative_statements
+    from statementkit.votes.repness import (
+        group_informed_consensus,
+        representative_statements,
+    )
 
     rules = rules or load_vote_rules()
     say = progress or (lambda _msg: None)

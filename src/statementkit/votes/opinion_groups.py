@@ -41,8 +41,8 @@ from statementkit.votes.conversation import AGREE, DISAGREE, Votes
 if TYPE_CHECKING:
     import numpy as np
 
-    from statementkit.votes.repness import RepStatement
     from statementkit.votes.analysis import VoteRules
+    from statementkit.votes.repness import RepStatement
 
 #: Above this many matrix cells the SVD runs sparse (ARPACK) instead of dense.
 DENSE_SVD_CELLS = 4_000_000

@@ -1,7 +1,7 @@
 """Clause analysis for `multiple_ideas`, from lexicon matches and lookup lemmas (no parser).
 
 What makes a stretch of words a clause of its own, in seven languages with the fast analysis of
-`analysis`: a verb (the verb lists of the lexicons, an infinitive by its ending, an inflected
+`document`: a verb (the verb lists of the lexicons, an infinitive by its ending, an inflected
 form whose lookup lemma is an infinitive); a subject before it (a noun phrase of one to five
 words with the verb in second place: "und die Archive sollen ...", "los archivos deben ...");
 a proposal's opening verb (an infinitive, an imperative); words pointing back at what came
@@ -13,11 +13,15 @@ werden"). The lexicon lists these read are described in rules/README.md (`[claus
 
 from __future__ import annotations
 
-from statementkit.text import nlp
 from statementkit.checks.document import Doc
 from statementkit.checks.kinds.lexical import is_infinitive, matches
-from statementkit.checks.kinds.standpoint import VERB_FINAL, _infinitive_proposal, infinitive_endings_for
+from statementkit.checks.kinds.standpoint import (
+    VERB_FINAL,
+    infinitive_endings_for,
+    infinitive_proposal,
+)
 from statementkit.checks.ruleset import Rules
+from statementkit.text import nlp
 
 VERB_LISTS = ("clauses.verbs", "standpoint.modal", "standpoint.future")
 
@@ -156,7 +160,7 @@ def proposal_lead(doc: Doc, s: int) -> int | None:
     if len(words) < 3 or doc.cache.get("questions", [False] * len(doc.sentences))[s]:
         return None
     if doc.lang in VERB_FINAL:
-        if not _infinitive_proposal(doc, s):
+        if not infinitive_proposal(doc, s):
             return None
         coords = positions(doc, ("clauses.coordinators",))
         first = next((k for k, i in enumerate(words) if i in coords), None)

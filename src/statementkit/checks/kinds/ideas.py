@@ -34,19 +34,34 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from statementkit.text import nlp
 from statementkit.checks.document import Doc, add_parses
-from statementkit.checks.kinds.clauses import (NO_ARTICLES, VERB_LISTS, clause_verb, content, gapped, has_verb,
-                                               infinitive_at, open_modal, opens_main_clause, parallel_verb,
-                                               points_back, positions, prime, proposal_lead, starts_proposal,
-                                               verb_words, words_in)
+from statementkit.checks.kinds.clauses import (
+    NO_ARTICLES,
+    VERB_LISTS,
+    clause_verb,
+    content,
+    gapped,
+    has_verb,
+    infinitive_at,
+    open_modal,
+    opens_main_clause,
+    parallel_verb,
+    points_back,
+    positions,
+    prime,
+    proposal_lead,
+    starts_proposal,
+    verb_words,
+    words_in,
+)
 from statementkit.checks.kinds.ideas_sentences import claim_sentences
 from statementkit.checks.kinds.lexical import matches
 from statementkit.checks.kinds.standpoint import STANCE_LISTS, VERB_FINAL
-from statementkit.checks.patterns import _unit_ok
+from statementkit.checks.patterns import unit_ok
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules
 from statementkit.records import Span
+from statementkit.text import nlp
 
 ALTERNATIVES = frozenset({"or", "ou", "oder", "of", "o", "u", "lub", "albo", "czy", "nor", "ni", "noch", "ne"})
 
@@ -230,7 +245,7 @@ def _opens_proposal(doc: Doc, rules: Rules | None, i: int) -> bool:
     if starts is None:
         starts = doc.cache["proposal_starts"] = [p.items[0] for p in rules.patterns(doc.lang).patterns
                                                   if p.data.get("cat") == "standpoint.proposal" and p.at_start]
-    return any(_unit_ok(item, doc.units[i]) for item in starts)
+    return any(unit_ok(item, doc.units[i]) for item in starts)
 
 
 def by_markers(doc: Doc, c: Conjunct, rules: Rules | None = None) -> bool:

@@ -10,11 +10,23 @@ it to justify it, is its reason instead.
 
 from __future__ import annotations
 
-from statementkit.text import nlp
 from statementkit.checks.document import Doc
-from statementkit.checks.kinds.clauses import content, imperative, points_back, positions, verb_form, verb_words
+from statementkit.checks.kinds.clauses import (
+    content,
+    imperative,
+    points_back,
+    positions,
+    verb_form,
+    verb_words,
+)
 from statementkit.checks.kinds.lexical import matches
-from statementkit.checks.kinds.standpoint import STANCE_LISTS, _infinitive_proposal, is_question
+from statementkit.checks.kinds.standpoint import (
+    STANCE_LISTS,
+    infinitive_proposal,
+    is_question,
+)
+from statementkit.text import nlp
+
 
 def claim_sentences(doc: Doc) -> list[int]:
     """Sentences that make a claim of their own (not elaborations); two or more
@@ -33,7 +45,7 @@ def claim_sentences(doc: Doc) -> list[int]:
                 asked.append(s)
             continue
         if any(doc.units[m.first].sent == s for cat in STANCE_LISTS for m in matches(doc, cat)) or \
-                _infinitive_proposal(doc, s) or imperative(doc, a, b):
+                infinitive_proposal(doc, s) or imperative(doc, a, b):
             out.append(s)
     if len(out) == 1:
         out = sorted(out + independent_judgements(doc, out[0], questions, elaborating, adding))

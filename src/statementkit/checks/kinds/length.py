@@ -14,7 +14,6 @@ from statementkit.checks.ruleset import Criterion
 from statementkit.records import Span
 
 
-
 def _counted(text: str) -> list[tuple[int, int]]:
     """Grapheme offsets that count: no leading/trailing space, one per run of white space."""
     out: list[tuple[int, int]] = []

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from statementkit.text import nlp
 from statementkit.checks.document import Doc
-from statementkit.text.normalise import fold_word
 from statementkit.checks.kinds.lexical import is_infinitive, matches
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules
 from statementkit.records import Span
+from statementkit.text import nlp
+from statementkit.text.normalise import fold_word
 
 STANCE_LISTS = ("standpoint.modal", "standpoint.stance", "standpoint.proposal")
 #: Evaluations: evaluative words, and insults (an insult is a position too, if not a civil one).
@@ -99,7 +99,7 @@ def is_question(doc: Doc, s: int) -> bool:
 
 @lru_cache(maxsize=None)
 def _english_verbs() -> frozenset[str]:
-    return nlp._rule_tables("en")[1].get("verb", frozenset())
+    return nlp.rule_tables("en")[1].get("verb", frozenset())
 
 
 def inflected_verbs(doc: Doc, endings: tuple[str, ...], s: int) -> int:
@@ -137,7 +137,7 @@ def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
 VERB_FINAL = frozenset({"de", "nl"})
 
 
-def _infinitive_proposal(doc: Doc, s: int) -> bool:
+def infinitive_proposal(doc: Doc, s: int) -> bool:
     """A sentence in the infinitive style of proposals: ending in an infinitive in German and
     Dutch ("Stromnetze ausbauen"), starting with one elsewhere ("Installer des panneaux ...")."""
     a, b = doc.sentences[s]
@@ -161,7 +161,7 @@ def assess(doc: Doc, ctx: Context | None = None) -> tuple[str | None, int | None
         return "question", 0
     claims = [s for s in range(n) if not questions[s]]
     strong = sum(_in_sentence(doc, cat, s) for cat in STANCE_LISTS for s in claims)
-    if strong or any(_infinitive_proposal(doc, s) for s in claims):
+    if strong or any(infinitive_proposal(doc, s) for s in claims):
         return None, None
     evaluative = sum(_in_sentence(doc, cat, s) for s in claims for cat in EVALUATIVE_LISTS)
     future = sum(_in_sentence(doc, "standpoint.future", s) for s in claims)
