@@ -8,7 +8,7 @@ import json
 import pytest
 
 from statementkit.errors import InputError
-from statementkit.io import read_statements, write_statements
+from statementkit.io import iter_statements, read_statements, write_statements
 from statementkit.records import Statement
 
 STATEMENTS = [
@@ -57,13 +57,15 @@ def test_jsonl_fixture_keeps_extra_fields(fixtures):
     assert s[2].meta["tags"] == ["skills", "fr"]
 
 
-def test_large_reader_matches_small_reader(tmp_path, fixtures):
-    small = read_statements(fixtures / "polis" / "biodiversity-comments.csv")
-    large = read_statements(fixtures / "polis" / "biodiversity-comments.csv", large=True)
-    assert [(s.id, s.text) for s in large] == [(s.id, s.text) for s in small]
+def test_one_streaming_reader_for_every_size(tmp_path):
+    """Statements come one at a time: the first arrive before a later line is even read."""
     path = tmp_path / "big.jsonl"
-    path.write_text("".join(json.dumps({"id": i, "text": f"statement {i}"}) + "\n" for i in range(500)))
-    assert len(read_statements(path, large=True)) == 500
+    path.write_text("".join(json.dumps({"id": i, "text": f"statement {i}"}) + "\n" for i in range(500))
+                    + "not json\n")
+    stream = iter_statements(path)
+    assert [next(stream).id for _ in range(3)] == ["0", "1", "2"]
+    with pytest.raises(InputError, match="big.jsonl:501: malformed JSON"):
+        list(stream)
 
 
 # ------------------------------------------------------------- bad input

@@ -4,18 +4,22 @@ Readers return `Statement`s and raise `InputError` naming the file, line and
 field of the first problem (never a traceback, never a silently skipped row).
 Field names accept the spellings of the common exports (`id`/`comment-id`/
 `tid`/`statement_id`, `text`/`comment-body`/`txt`), like red-dwarf does.
-Files larger than `LARGE_FILE_BYTES` are read through `datasets` (Arrow,
-memory-mapped) instead of the pure-Python readers.
+There is one reader per format, streaming, for files of any size and for
+stdin (read as bytes, decoded by the same rules). CSV is written with
+`SafeCSVWriter` (no cell a spreadsheet would run as a formula) and read back
+with the same text.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any
 
 from statementkit.errors import InputError
 from statementkit.records import Statement
@@ -27,7 +31,9 @@ LANG_FIELDS = ("lang", "language")
 POLIS_COLUMNS = ("timestamp", "datetime", "comment-id", "author-id", "agrees", "disagrees",
                  "moderated", "comment-body")
 POLIS_INT_FIELDS = ("author-id", "agrees", "disagrees", "moderated", "timestamp")
-LARGE_FILE_BYTES = 64 * 1024 * 1024
+
+#: A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV injection").
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 csv.field_size_limit(16 * 1024 * 1024)
 
@@ -35,56 +41,115 @@ csv.field_size_limit(16 * 1024 * 1024)
 # ---------------------------------------------------------------- reading
 
 
-def read_statements(source: str | Path, fmt: str | None = None, *, stdin: TextIO | None = None,
-                    large: bool | None = None, skip_empty: bool = False) -> list[Statement]:
+def read_statements(source: str | Path, fmt: str | None = None, *, stdin: IO[Any] | None = None,
+                    skip_empty: bool = False, skipped: list[int] | None = None) -> list[Statement]:
     """Read statements from a file path, or from stdin when `source` is "-".
 
     `fmt` is one of FORMATS; by default it is guessed from the extension and,
     for CSV, from the header (a header with `comment-id` and `comment-body` is
-    a pol.is export). `large=True` forces the `datasets` reader. An empty text
-    is an error unless `skip_empty` (real pol.is exports hold the odd empty,
-    moderated-out comment).
+    a pol.is export). An empty text is an error unless `skip_empty` (real pol.is
+    exports hold the odd empty, moderated-out comment); the lines of the rows
+    skipped are appended to `skipped`, so a caller can say what it dropped.
     """
+    return list(iter_statements(source, fmt, stdin=stdin, skip_empty=skip_empty, skipped=skipped))
+
+
+def iter_statements(source: str | Path, fmt: str | None = None, *, stdin: IO[Any] | None = None,
+                    skip_empty: bool = False, skipped: list[int] | None = None) -> Iterator[Statement]:
+    """`read_statements` one statement at a time: a file of any size is read as a stream, with
+    the same checks and the same errors (file, line, field) whatever its size."""
     if fmt is not None and fmt not in FORMATS:
         raise InputError(f"unknown format '{fmt}'", hint=f"valid: {', '.join(FORMATS)}")
     if str(source) == "-":
-        text = (stdin or sys.stdin).read()
-        return parse_text(text, "<stdin>", fmt or _sniff(text), skip_empty)
-    path = Path(source)
-    _check_file(path)
-    if large or (large is None and path.stat().st_size > LARGE_FILE_BYTES):
-        return read_large(path, fmt, skip_empty)
-    text = decode(path.read_bytes(), path)
-    return parse_text(text, path, fmt or _format_from_name(path) or _sniff(text), skip_empty)
+        stream = stdin if stdin is not None else sys.stdin
+        where: str | Path = "<stdin>"
+        lines = _text_lines(stream, where)
+    else:
+        where = Path(source)
+        _check_file(where)
+        lines = _file_lines(where)
+    first, lines = _peek(lines)
+    fmt = fmt or (None if where == "<stdin>" else _format_from_name(Path(where))) or _sniff(first)
+    yield from _to_statements(_rows(lines, where, fmt), where, skip_empty, skipped)
 
 
 def parse_text(text: str, where: str | Path, fmt: str, skip_empty: bool = False) -> list[Statement]:
     """Parse already-decoded text in the given format."""
+    lines = iter(_split_lines(text))
+    return list(_to_statements(_rows(lines, where, fmt), where, skip_empty))
+
+
+def _rows(lines: Iterator[str], where: str | Path, fmt: str) -> Iterator[tuple[int, dict[str, Any]]]:
     if fmt == "jsonl":
-        rows = _jsonl_rows(text, where)
-    elif fmt == "json":
-        rows = _json_rows(text, where)
-    elif fmt in ("csv", "polis"):
-        rows = _csv_rows(text, where)
-    elif fmt == "txt":
-        rows = ((n, {"id": str(n), "text": line.rstrip("\r")})
-                for n, line in enumerate(text.split("\n"), 1) if line.strip())
-    else:
-        raise InputError(f"unknown format '{fmt}'", where, hint=f"valid: {', '.join(FORMATS)}")
-    return _to_statements(rows, where, skip_empty)
+        return _jsonl_rows(lines, where)
+    if fmt == "json":
+        return _json_rows("".join(lines), where)
+    if fmt in ("csv", "polis"):
+        return _csv_rows(lines, where)
+    if fmt == "txt":
+        return ((n, {"id": str(n), "text": line.rstrip("\r\n")}) for n, line in enumerate(lines, 1) if line.strip())
+    raise InputError(f"unknown format '{fmt}'", where, hint=f"valid: {', '.join(FORMATS)}")
+
+
+_BOMS = ((codecs.BOM_UTF32_LE, "UTF-32"), (codecs.BOM_UTF32_BE, "UTF-32"),
+         (codecs.BOM_UTF16_LE, "UTF-16"), (codecs.BOM_UTF16_BE, "UTF-16"))
 
 
 def decode(data: bytes, path: str | Path) -> str:
     """UTF-8 (with or without BOM) or an InputError naming the line of the bad bytes."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data[: e.start].count(b"\n") + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise InputError(
-            f"not valid UTF-8 (byte 0x{data[e.start]:02x} at column {col})", path, line,
-            hint="save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 IN > OUT`",
-        ) from None
+    return "".join(_decoded_lines(iter(data.splitlines(keepends=True)), path))
+
+
+def _file_lines(path: Path) -> Iterator[str]:
+    with open(path, "rb") as f:
+        yield from _decoded_lines(iter(f), path)
+
+
+def _text_lines(stream: IO[Any], where: str) -> Iterator[str]:
+    """Lines of stdin, decoded from its bytes with the same rules as a file's."""
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        yield from _decoded_lines(iter(raw), where)
+    else:  # a text stream (tests, embedding code): already decoded
+        yield from stream
+
+
+def _decoded_lines(raw: Iterator[bytes], where: str | Path) -> Iterator[str]:
+    """Lines split on b"\n" only (a form feed or U+2028 inside a cell is text, not a line end),
+    each decoded as UTF-8; the error names the line and column of the first bad byte."""
+    n = 0
+    for n, line in enumerate(raw, 1):
+        if n == 1:
+            for bom, name in _BOMS:
+                if line.startswith(bom):
+                    raise InputError(f"the file is {name}, not UTF-8", where, 1,
+                                     hint=f"convert it, e.g. `iconv -f {name} -t UTF-8 IN > OUT`")
+            if line.startswith(codecs.BOM_UTF8):
+                line = line[len(codecs.BOM_UTF8):]
+        if b"\x00" in line:  # valid UTF-8, but no text file of statements holds NUL bytes: UTF-16 or 32
+            raise InputError("NUL bytes: the file looks like UTF-16, not UTF-8", where, n,
+                             hint="convert it, e.g. `iconv -f UTF-16 -t UTF-8 IN > OUT`")
+        try:
+            yield line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise InputError(f"not valid UTF-8 (byte 0x{line[e.start]:02x} at column {e.start + 1})", where, n,
+                             hint="save the file as UTF-8, e.g. `iconv -f latin1 -t utf-8 IN > OUT`") from None
+
+
+def _split_lines(text: str) -> list[str]:
+    """Lines ending in "\n" (kept), as a file is read: other line breaks stay inside the line."""
+    parts = text.split("\n")
+    return [p + "\n" for p in parts[:-1]] + ([parts[-1]] if parts[-1] else [])
+
+
+def _peek(lines: Iterator[str]) -> tuple[str, Iterator[str]]:
+    """The first non-blank line (for sniffing the format), and every line as before."""
+    head: list[str] = []
+    for line in lines:
+        head.append(line)
+        if line.strip():
+            break
+    return (head[-1] if head else ""), itertools.chain(head, lines)
 
 
 def _check_file(path: Path) -> None:
@@ -103,20 +168,19 @@ def _format_from_name(path: Path) -> str | None:
             ".tsv": "csv", ".txt": "txt"}.get(suffix)
 
 
-def _sniff(text: str) -> str:
-    head = text.lstrip()[:1]
+def _sniff(first: str) -> str:
+    head = first.lstrip()[:1]
     if head == "{":
         return "jsonl"
     if head == "[":
         return "json"
-    first = text.split("\n", 1)[0]
-    if any(name in first.lower().replace(" ", "").split(",") for name in ID_FIELDS + TEXT_FIELDS):
+    if any(name in first.lower().replace(" ", "").strip().split(",") for name in ID_FIELDS + TEXT_FIELDS):
         return "csv"
     return "txt"
 
 
-def _jsonl_rows(text: str, where: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    for n, line in enumerate(text.split("\n"), 1):
+def _jsonl_rows(lines: Iterable[str], where: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    for n, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -129,6 +193,8 @@ def _jsonl_rows(text: str, where: str | Path) -> Iterator[tuple[int, dict[str, A
 
 
 def _json_rows(text: str, where: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    if not text.strip():
+        return
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -144,18 +210,20 @@ def _json_rows(text: str, where: str | Path) -> Iterator[tuple[int, dict[str, An
         yield i + 1, obj
 
 
-def _csv_rows(text: str, where: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+def _csv_rows(lines: Iterator[str], where: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows of a CSV file, read strictly: a quote that never closes is an error naming the line
+    where its cell starts, not the rest of the file swallowed into one statement."""
     delimiter = "\t" if str(where).lower().endswith(".tsv") else ","
-    reader = csv.reader(text.splitlines(keepends=True), delimiter=delimiter)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    start = 1
     try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError("empty file (expected a header row with id,text)", where, 1) from None
-    header = [h.strip() for h in header]
-    _find_field(header, ID_FIELDS, "id", where)
-    _find_field(header, TEXT_FIELDS, "text", where)
-    start = reader.line_num + 1
-    try:
+        header = next((row for row in reader if any(cell.strip() for cell in row)), None)
+        if header is None:  # an empty file holds no statements, as an empty JSONL file does
+            return
+        header = [h.strip() for h in header]
+        _find_field(header, ID_FIELDS, "id", where)
+        _find_field(header, TEXT_FIELDS, "text", where)
+        start = reader.line_num + 1
         for row in reader:
             if not any(cell.strip() for cell in row):
                 start = reader.line_num + 1
@@ -163,9 +231,12 @@ def _csv_rows(text: str, where: str | Path) -> Iterator[tuple[int, dict[str, Any
             if len(row) > len(header):
                 raise InputError(f"{len(row)} cells but the header has {len(header)} columns",
                                  where, start, hint="quote text that contains commas")
-            yield start, dict(zip(header, row))
+            yield start, {key: restore_cell(cell) for key, cell in zip(header, row)}
             start = reader.line_num + 1
     except csv.Error as e:
+        if "unexpected end of data" in str(e) or "EOF" in str(e):
+            raise InputError("a quoted cell is never closed (a missing \")", where, start,
+                             hint="close the quote, or double a quote inside quoted text (\"\")") from None
         raise InputError(f"malformed CSV: {e}", where, reader.line_num) from None
 
 
@@ -186,8 +257,7 @@ def _pick(row: dict[str, Any], names: Sequence[str]) -> tuple[str | None, Any]:
 
 
 def _to_statements(rows: Iterable[tuple[int, dict[str, Any]]], where: str | Path,
-                   skip_empty: bool = False) -> list[Statement]:
-    out: list[Statement] = []
+                   skip_empty: bool = False, skipped: list[int] | None = None) -> Iterator[Statement]:
     seen: dict[str, int] = {}
     for line, row in rows:
         id_key, raw_id = _pick(row, ID_FIELDS)
@@ -206,17 +276,18 @@ def _to_statements(rows: Iterable[tuple[int, dict[str, Any]]], where: str | Path
             raise InputError(f"text must be a string, got {type(text).__name__}", where, line, text_key)
         if not text.strip():
             if skip_empty:
+                if skipped is not None:
+                    skipped.append(line)
                 continue
             raise InputError(f"empty text for id '{sid}'", where, line, text_key,
-                             hint="fill it in, remove the row, or pass --skip-empty")
+                             hint="fill it in, remove the row, or skip such rows (--skip-empty)")
         if sid in seen:
             raise InputError(f"duplicate id '{sid}' (first on line {seen[sid]})", where, line, id_key)
         seen[sid] = line
         lang_key, lang = _pick(row, LANG_FIELDS)
         lang = str(lang).strip().lower() if lang not in (None, "") else None
         meta = {k: _coerce(k, v) for k, v in row.items() if k not in (id_key, text_key, lang_key)}
-        out.append(Statement(sid, text.strip(), lang, meta))
-    return out
+        yield Statement(sid, text.strip(), lang, meta)
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -229,28 +300,41 @@ def _coerce(key: str, value: Any) -> Any:
     return value
 
 
-def read_large(path: Path, fmt: str | None = None, skip_empty: bool = False) -> list[Statement]:
-    """Read a big JSONL/CSV file through `datasets` (Arrow, memory-mapped)."""
-    import datasets  # heavy: only for big inputs
-
-    fmt = fmt or _format_from_name(path) or "jsonl"
-    builder = {"jsonl": "json", "json": "json", "csv": "csv", "polis": "csv"}.get(fmt)
-    if builder is None:
-        raise InputError(f"format '{fmt}' cannot be read as a large file", path)
-    datasets.disable_progress_bars()
-    try:
-        ds = datasets.load_dataset(builder, data_files=str(path), split="train")
-    except Exception as e:  # datasets raises many types; report them as input errors
-        raise InputError(f"cannot read with datasets: {e}", path) from None
-    columns = ds.column_names
-    _find_field(columns, ID_FIELDS, "id", path)
-    _find_field(columns, TEXT_FIELDS, "text", path)
-    first_line = 2 if builder == "csv" else 1
-    rows = ((i + first_line, row) for i, row in enumerate(ds))
-    return _to_statements(rows, path, skip_empty)
-
-
 # ---------------------------------------------------------------- writing
+
+
+def neutralise_cell(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula, prefixed with `'` (as OWASP recommends);
+    anything else unchanged.
+
+    Moderators open exports in spreadsheets, and a participant's text or id can start with
+    `=HYPERLINK(...)`. A cell that already starts with `'` before a trigger (or before another
+    `'`) gets one more, so `restore_cell` gives back exactly the text that was written.
+    """
+    if isinstance(value, str) and value and (
+            value[0] in FORMULA_TRIGGERS
+            or (value[0] == "'" and len(value) > 1 and value[1] in (*FORMULA_TRIGGERS, "'"))):
+        return "'" + value
+    return value
+
+
+def restore_cell(value: str) -> str:
+    """The text `neutralise_cell` wrote: one leading `'` before a trigger (or `'`) removed."""
+    if len(value) > 1 and value[0] == "'" and value[1] in (*FORMULA_TRIGGERS, "'"):
+        return value[1:]
+    return value
+
+
+class SafeCSVWriter:
+    """`csv.writer` whose every text cell goes through `neutralise_cell`: the only way this
+    package writes CSV."""
+
+    def __init__(self, out: IO[str], **options: Any):
+        # CRLF line ends (RFC 4180): a cell holding a lone "\r" is then quoted, and reads back whole
+        self._writer = csv.writer(out, lineterminator="\r\n", **options)
+
+    def writerow(self, row: Iterable[Any]) -> None:
+        self._writer.writerow([neutralise_cell(cell) for cell in row])
 
 
 def write_statements(statements: Iterable[Statement], out: IO[str], fmt: str = "jsonl") -> int:
@@ -264,12 +348,12 @@ def write_statements(statements: Iterable[Statement], out: IO[str], fmt: str = "
         out.write("\n")
     elif fmt == "csv":
         extra = _meta_columns(statements)
-        w = csv.writer(out, lineterminator="\n")
+        w = SafeCSVWriter(out)
         w.writerow(["id", "text", "lang", *extra])
         for s in statements:
             w.writerow([s.id, s.text, s.lang or "", *(_cell(s.meta.get(k)) for k in extra)])
     elif fmt == "polis":
-        w = csv.writer(out, lineterminator="\n")
+        w = SafeCSVWriter(out)
         w.writerow(POLIS_COLUMNS)
         for s in statements:
             m = s.meta

@@ -69,6 +69,19 @@ def handle_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def read_input(source: str, fmt: str | None = None, *, skip_empty: bool = False) -> list:
+    """Statements from a file or stdin, saying on stderr which rows `--skip-empty` dropped."""
+    from statementkit.io import read_statements
+
+    skipped: list[int] = []
+    statements = read_statements(source, fmt, skip_empty=skip_empty, skipped=skipped)
+    if skipped:
+        shown = ", ".join(map(str, skipped[:20])) + (", ..." if len(skipped) > 20 else "")
+        name = "<stdin>" if source == "-" else source
+        err_console().print(f"skipped {len(skipped)} rows with empty text in {name} (lines {shown})")
+    return statements
+
+
 def emit_records(records: Iterable[dict[str, Any]], fmt: Format) -> None:
     """Print result records as json or jsonl to stdout."""
     from statementkit.io import write_records
@@ -81,4 +94,5 @@ RULES_OPTION = typer.Option(None, "--rules", help="Rules directory (default: the
                             show_default=False)
 LANG_OPTION = typer.Option(None, "--lang", help="Force this language (ISO code) instead of detecting it.",
                            show_default=False)
-SKIP_EMPTY_OPTION = typer.Option(False, "--skip-empty", help="Skip rows with empty text instead of stopping.")
+SKIP_EMPTY_OPTION = typer.Option(False, "--skip-empty", help="Skip rows with empty text instead of stopping "
+                                                               "(says which on stderr).")

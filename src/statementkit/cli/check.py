@@ -11,10 +11,12 @@ from statementkit.cli._util import (
     FORMAT_OPTION,
     LANG_OPTION,
     RULES_OPTION,
+    SKIP_EMPTY_OPTION,
     Format,
     console,
     emit_records,
     handle_errors,
+    read_input,
 )
 
 
@@ -64,6 +66,7 @@ def check(
                                                     "registry's default).", show_default=False),
     force: str = LANG_OPTION,
     rules: Path = RULES_OPTION,
+    skip_empty: bool = SKIP_EMPTY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Screen every statement against the assembly's moderation criteria.
@@ -83,12 +86,11 @@ def check(
     """
     from statementkit.checks import check as run_check
     from statementkit.checks import load_rules
-    from statementkit.io import read_statements
     from statementkit.text.language import with_languages
 
     loaded = load_rules(rules)
-    statements = with_languages(read_statements(file), loaded.languages, force)
-    published = with_languages(read_statements(against), loaded.languages) if against else None
+    statements = with_languages(read_input(file, skip_empty=skip_empty), loaded.languages, force)
+    published = with_languages(read_input(against, skip_empty=skip_empty), loaded.languages) if against else None
     embedder = None
     if against:
         from statementkit.embed import default_embedder

@@ -6,7 +6,12 @@ import sys
 
 import typer
 
-from statementkit.cli._util import SKIP_EMPTY_OPTION, err_console, handle_errors
+from statementkit.cli._util import (
+    SKIP_EMPTY_OPTION,
+    err_console,
+    handle_errors,
+    read_input,
+)
 
 
 @handle_errors
@@ -26,9 +31,9 @@ def convert(
 
     Example: statementkit convert corpus/demo-submissions.jsonl subs.csv
     """
-    from statementkit.io import output_format_for, read_statements, write_statements
+    from statementkit.io import output_format_for, write_statements
 
-    statements = read_statements(src, from_fmt, skip_empty=skip_empty)
+    statements = read_input(src, from_fmt, skip_empty=skip_empty)
     if dst == "-":
         write_statements(statements, sys.stdout, to_fmt or "jsonl")
         return

@@ -15,6 +15,7 @@ from statementkit.cli._util import (
     emit_records,
     err_console,
     handle_errors,
+    read_input,
 )
 
 
@@ -49,12 +50,11 @@ def dedup(
     Example: statementkit dedup corpus/demo-submissions.jsonl --against corpus/paper-statements.jsonl
     """
     from statementkit.dedup.detect import DedupStats, find_duplicates
-    from statementkit.io import read_statements
     from statementkit.rules import expected_languages
     from statementkit.text.language import with_languages
 
-    new = read_statements(file, skip_empty=skip_empty)
-    published = read_statements(against, skip_empty=skip_empty) if against else []
+    new = read_input(file, skip_empty=skip_empty)
+    published = read_input(against, skip_empty=skip_empty) if against else []
     languages = expected_languages(rules)
     new, published = with_languages(new, languages), with_languages(published, languages)
     embedder = None

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import typer
-
 from statementkit.cli._util import (
     FORMAT_OPTION,
     RULES_OPTION,

@@ -16,6 +16,7 @@ from statementkit.cli._util import (
     console,
     emit_records,
     handle_errors,
+    read_input,
 )
 
 
@@ -34,11 +35,10 @@ def lang(
 
     Example: statementkit lang corpus/demo-submissions.jsonl
     """
-    from statementkit.io import read_statements
     from statementkit.rules import expected_languages
     from statementkit.text.language import detect_languages
 
-    statements = read_statements(file, skip_empty=skip_empty)
+    statements = read_input(file, skip_empty=skip_empty)
     results = detect_languages(statements, expected_languages(rules), force=force)
     if fmt is not Format.table:
         emit_records((r.to_dict() for r in results), fmt)

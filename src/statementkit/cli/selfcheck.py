@@ -48,7 +48,9 @@ def selfcheck(
     from statementkit.checks import selfcheck as run_selfcheck
 
     if text == "-":
-        text = sys.stdin.read().strip()
+        from statementkit.io import decode
+
+        text = decode(sys.stdin.buffer.read(), "<stdin>").strip()
     loaded = load_rules(rules)
     published = None
     embedder = None

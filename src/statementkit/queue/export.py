@@ -8,13 +8,12 @@ per audit-log entry with its reason codes.
 
 from __future__ import annotations
 
-import csv
 import json
 import sqlite3
 from typing import IO, Any
 
 from statementkit.errors import QueueError
-from statementkit.io import write_records, write_statements
+from statementkit.io import SafeCSVWriter, write_records, write_statements
 from statementkit.queue.actions import log
 from statementkit.records import Statement
 
@@ -65,7 +64,7 @@ def _statements(conn: sqlite3.Connection, out: IO[str], fmt: str, where: str) ->
             meta["moderated"] = MODERATED[r["status"]]
         statements.append(Statement(r["id"], r["text"], r["lang"], meta))
     if fmt == "polis-seed":
-        w = csv.writer(out, lineterminator="\n")
+        w = SafeCSVWriter(out)
         w.writerow(["comment_text"])
         for s in statements:
             w.writerow([s.text.replace("\r", " ").replace("\n", " ")])
@@ -95,7 +94,7 @@ def log_records(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def _log(conn: sqlite3.Connection, out: IO[str], fmt: str) -> int:
     records = log_records(conn)
     if fmt == "csv":
-        w = csv.writer(out, lineterminator="\n")
+        w = SafeCSVWriter(out)
         w.writerow(LOG_COLUMNS)
         for rec in records:
             w.writerow(["" if rec[k] is None else ";".join(rec[k]) if k == "codes" else rec[k] for k in LOG_COLUMNS])
@@ -126,7 +125,7 @@ def theme_records(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 def _themes(conn: sqlite3.Connection, out: IO[str], fmt: str) -> int:
     records = theme_records(conn)
     if fmt == "csv":
-        w = csv.writer(out, lineterminator="\n")
+        w = SafeCSVWriter(out)
         w.writerow(THEME_COLUMNS)
         for rec in records:
             w.writerow(["" if rec[k] is None else ";".join(rec[k]) if k == "labels" else rec[k]
