@@ -157,3 +157,37 @@ def test_skip_empty_reports_what_it_dropped(tmp_path):
     assert skipped == [3, 4]
     r = runner.invoke(app, ["lang", str(path), "--skip-empty", "--format", "jsonl"])
     assert r.exit_code == 0 and "skipped 2 rows with empty text" in r.output and "lines 3, 4" in r.output
+
+
+HOSTILE = "Museums should label AI texts \x1b]0;PWNED\x07\x1b[8mhidden\x1b[0m \u202eevil\u202c now."
+
+
+def _no_raw_controls(output: str) -> None:
+    assert "\x1b]0;" not in output and "\x1b[8m" not in output and "\x07" not in output
+    assert "\u202e" not in output and "\u202c" not in output
+
+
+@pytest.mark.parametrize("command", [["check", "{f}", "--no-embed"], ["lang", "{f}"], ["selfcheck", HOSTILE],
+                                     ["dedup", "{f}", "--copies-only"]])
+def test_tables_show_control_characters_as_placeholders(tmp_path, command):
+    path = tmp_path / "h.jsonl"
+    path.write_text(json.dumps({"id": "h\x1b[2J1", "text": HOSTILE}) + "\n", encoding="utf-8")
+    r = runner.invoke(app, [arg.replace("{f}", str(path)) for arg in command], terminal_width=200, color=True)
+    assert r.exit_code in (0, 10, 11), r.output
+    _no_raw_controls(r.output)
+    if command[0] == "check":  # the statement is shown: its escapes as placeholders
+        assert "␛]0;PWNED" in r.output
+
+
+def test_queue_show_and_errors_show_placeholders(tmp_path):
+    q = make_queue(tmp_path / "q.db")
+    q.add_screened([ScreenRow(Statement("evil", HOSTILE, "en"), screening=Screening("evil", "accept", [], "en"))])
+    q.close()
+    r = runner.invoke(app, ["queue", "show", str(tmp_path / "q.db"), "evil"], color=True, terminal_width=200)
+    assert r.exit_code == 0, r.output
+    _no_raw_controls(r.output)
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"id": "x\x1b]0;T\x07", "text": " "}) + "\n", encoding="utf-8")
+    r = runner.invoke(app, ["lang", str(bad)])
+    assert r.exit_code == 3 and "x␛]0;T" in r.output
+    _no_raw_controls(r.output)

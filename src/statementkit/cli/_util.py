@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 
 from statementkit.errors import EXIT_CODES, EXIT_INPUT, StatementkitError
 
@@ -34,12 +35,24 @@ class Format(str, Enum):
     jsonl = "jsonl"
 
 
+class SafeConsole(Console):
+    """A rich Console that never sends a participant's control characters to the terminal: every
+    text segment passes through `text.normalise.visible` just before it is written (rich's own
+    cursor and style codes are added after, and are left alone)."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        from statementkit.text.normalise import visible
+
+        return super()._render_buffer(
+            segment if segment.control else Segment(visible(segment.text), segment.style) for segment in buffer)
+
+
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    return SafeConsole(highlight=False, soft_wrap=False)
 
 
 def err_console() -> Console:
-    return Console(stderr=True, highlight=False)
+    return SafeConsole(stderr=True, highlight=False)
 
 
 def fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:

@@ -12,6 +12,14 @@ import unicodedata
 from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "ʼ": "'"})
+#: Characters a terminal obeys instead of showing: C0 controls (as their Control Pictures, ␛ for ESC),
+#: DEL, C1 controls and the bidi controls that reorder what is shown (as �). Newline and tab stay.
+_INVISIBLE = str.maketrans({
+    **{c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)},
+    0x7F: "\u2421",
+    **{c: "\ufffd" for c in range(0x80, 0xA0)},
+    **{c: "\ufffd" for c in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))},
+})
 _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PIECE = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+", re.UNICODE)
 
@@ -35,6 +43,13 @@ def fold_word(word: str) -> str:
 def lowercase(text: str) -> str:
     """Lowercase with unified apostrophes, accents kept: for patterns written with accents."""
     return text.lower().translate(_APOSTROPHES)
+
+
+def visible(text: str) -> str:
+    """The text with every control and bidi character a terminal would obey shown as a visible
+    placeholder instead ("\\x1b]0;TITLE\\x07" -> "␛]0;TITLE␇"): what the CLI prints of a participant's
+    text, so a statement can neither retitle, hide nor reorder what a moderator sees."""
+    return text.translate(_INVISIBLE)
 
 
 def word_pieces(text: str) -> list[str]:
