@@ -148,6 +148,28 @@ def test_votes_csv_errors_name_file_line_and_column(tmp_path):
     path.write_text("timestamp,comment-id,who,vote\n1,1,1,1\n")
     with pytest.raises(VotesError, match="missing column 'voter-id'.*accepted names"):
         read_votes_csv(path)
+    path.write_text("timestamp,comment-id,voter-id,vote\n1,1,1,1\n2,1,2,5\n")
+    with pytest.raises(VotesError, match=r"votes.csv:3, field 'vote': vote must be 1, -1 or 0, got 5$"):
+        read_votes_csv(path)
+
+
+def test_votes_on_comments_the_export_lacks_are_an_error(tmp_path, fixtures):
+    import shutil
+
+    folder = tmp_path / "conv"
+    shutil.copytree(fixtures / "polis" / "london.youth.policing", folder)
+    with (folder / "votes.csv").open("a", encoding="utf-8") as f:
+        f.write("99999,x,999,1,1\n")
+    lines = (folder / "votes.csv").read_text(encoding="utf-8").count("\n")
+    with pytest.raises(VotesError, match=rf"votes.csv:{lines}, field 'comment-id': a vote on comment '999'"):
+        read_conversation(folder)
+    (folder / "votes.csv").unlink()
+    pv = folder / "participants-votes.csv"
+    rows = pv.read_text(encoding="utf-8").splitlines()
+    rows = [rows[0] + ",999"] + [r + (",1" if i == 0 else ",") for i, r in enumerate(rows[1:])]
+    pv.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(VotesError, match="votes on comment '999', which comments.csv does not have"):
+        read_conversation(folder)
 
 
 def test_participants_votes_matrix_gives_the_same_votes(fixtures):

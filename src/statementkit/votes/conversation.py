@@ -222,11 +222,17 @@ def read_votes_csv(path: str | Path, *, statements: Sequence[str] | None = None)
     bad = ~np.isin(values, (AGREE, DISAGREE, PASS))
     if bad.any():
         i = int(np.argmax(bad))
-        raise VotesError(f"vote must be 1, -1 or 0, got {df[vote].iloc[i]!r}", path, i + 2, vote)
+        raise VotesError(f"vote must be 1, -1 or 0, got {_shown(df[vote].iloc[i])}", path, i + 2, vote)
     missing = df[voter].isna().to_numpy() | df[stmt].isna().to_numpy()
     if missing.any():
         i = int(np.argmax(missing))
         raise VotesError("missing voter or statement id", path, i + 2)
+    if statements is not None:
+        unknown = ~df[stmt].isin(set(statements)).to_numpy()
+        if unknown.any():
+            i = int(np.argmax(unknown))
+            raise VotesError(f"a vote on comment '{df[stmt].iloc[i]}', which comments.csv does not have", path,
+                             i + 2, stmt, hint="export comments.csv and the votes from the same conversation")
     if when:
         order = np.argsort(pd.to_numeric(df[when], errors="coerce").fillna(0).to_numpy(), kind="stable")
         df = df.iloc[order]
@@ -257,7 +263,14 @@ def read_participants_votes(path: str | Path, *,
     bad = seen & ~np.isin(np.nan_to_num(mat), (AGREE, DISAGREE, PASS))
     if bad.any():
         r, c = np.argwhere(bad)[0]
-        raise VotesError(f"vote must be 1, -1 or 0, got {mat[r, c]!r}", path, int(r) + 2, stmt_cols[c])
+        raise VotesError(f"vote must be 1, -1 or 0, got {_shown(mat[r, c])}", path, int(r) + 2, stmt_cols[c])
+    if statements is not None:
+        known = set(statements)
+        unknown = [c for c, col in enumerate(stmt_cols) if col not in known and seen[:, c].any()]
+        if unknown:
+            raise VotesError(f"votes on comment '{stmt_cols[unknown[0]]}', which comments.csv does not have", path,
+                             1, stmt_cols[unknown[0]],
+                             hint="export comments.csv and the votes from the same conversation")
     r, c = np.nonzero(seen)
     votes = _from_columns(df[pid].to_numpy()[r], np.asarray(stmt_cols, dtype=object)[c],
                           mat[r, c].astype(np.int8), statements)
@@ -292,6 +305,14 @@ def _from_columns(voters: np.ndarray, stmts: np.ndarray, values: np.ndarray,
     _, first_rev = np.unique(key[::-1], return_index=True)
     keep = np.sort(len(key) - 1 - first_rev)
     return Votes(pids, sids, rows[keep], cols[keep], np.asarray(values, dtype=np.int8)[keep])
+
+
+def _shown(value: Any) -> str:
+    """A vote value as the file wrote it: 5, 2.5, 'yes' (not numpy's np.int64(5))."""
+    if isinstance(value, str):
+        return repr(value)
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
 def _header(path: Path) -> list[str]:
