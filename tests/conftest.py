@@ -18,3 +18,9 @@ FIXTURES = Path(__file__).parent / "fixtures"
 @pytest.fixture
 def fixtures() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def private_state(tmp_path_factory, monkeypatch):
+    """The analyst's per-user state (theme decisions) goes to a temporary folder, never to ~."""
+    monkeypatch.setenv("STATEMENTKIT_DATA", str(tmp_path_factory.mktemp("state")))

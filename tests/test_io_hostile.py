@@ -191,3 +191,25 @@ def test_queue_show_and_errors_show_placeholders(tmp_path):
     r = runner.invoke(app, ["lang", str(bad)])
     assert r.exit_code == 3 and "x␛]0;T" in r.output
     _no_raw_controls(r.output)
+
+
+def test_an_unknown_model_is_refused_at_once_without_the_network(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    path = tmp_path / "s.jsonl"
+    path.write_text(json.dumps({"id": "a", "text": "Museums should label AI texts."}) + "\n", encoding="utf-8")
+    for command in (["check", str(path), "--model", "someone/not-a-model"],
+                    ["dedup", str(path), "--model", str(tmp_path / "no-such-folder")],
+                    ["themes", str(path), "--model", "not-registered"]):
+        r = runner.invoke(app, command)
+        assert r.exit_code == 3, (command, r.output)
+        assert "unknown embedding model" in r.output and "never downloads" in " ".join(r.output.split())
+
+
+def test_themes_of_an_empty_file_writes_nothing(tmp_path):
+    from statementkit.themes.decisions import decisions_path
+
+    path = tmp_path / "empty.jsonl"
+    path.write_text("", encoding="utf-8")
+    r = runner.invoke(app, ["themes", str(path), "--model", "hashing"])
+    assert r.exit_code == 3 and "no statements to cluster" in " ".join(r.output.split())
+    assert not decisions_path(path).exists() and sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl"]

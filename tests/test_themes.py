@@ -347,7 +347,11 @@ def test_decisions_round_trip_as_json_and_records(tmp_path):
     assert ThemeDecisions.load(path) == d
     assert ThemeDecisions.from_records(d.to_records()) == d
     assert ThemeDecisions.load(tmp_path / "missing.json").is_empty
-    assert decisions_path("data/in.csv").name == "in.csv.themes.json"
+    assert decisions_path("data/in.csv").name.startswith("in.csv-") and decisions_path("data/in.csv").name.endswith(
+        ".themes.json")
+    assert decisions_path("data/in.csv") != decisions_path("other/in.csv")  # one file per input, by its path
+    (tmp_path / "old.jsonl.themes.json").write_text("{}")  # where earlier versions wrote it: still used
+    assert decisions_path(tmp_path / "old.jsonl") == tmp_path / "old.jsonl.themes.json"
 
 
 def test_corrupt_decisions_file_is_an_input_error(tmp_path):

@@ -13,6 +13,8 @@ from test_themes import GROUPS
 from typer.testing import CliRunner
 
 from statementkit.cli.main import app
+from statementkit.resources import state_dir
+from statementkit.themes.decisions import decisions_path
 
 runner = CliRunner()
 
@@ -41,7 +43,9 @@ def test_run_follows_the_output_contract_and_remembers_clusters(data):
     row = out["energy-0"]
     assert {"id", "cluster", "theme", "confidence", "labels"} <= set(row)
     assert row["theme"] in {"1", "2", "3", "4", "5", "6", "7", "none"} and 0 <= row["confidence"] <= 1
-    saved = json.loads((data.parent / "in.jsonl.themes.json").read_text())
+    assert not (data.parent / "in.jsonl.themes.json").exists()  # nothing written beside the input
+    saved = json.loads(decisions_path(data).read_text())
+    assert decisions_path(data).is_relative_to(state_dir())
     assert sorted(map(int, saved["clusters"])) == sorted({r["cluster"] for r in out.values()})
 
 

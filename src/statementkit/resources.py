@@ -1,4 +1,4 @@
-"""Where the bundled data lives: `rules/`, `models/` and `corpus/`.
+"""Where the bundled data lives (`rules/`, `models/`, `corpus/`), and where a user's cache and state go.
 
 In a source checkout (or an editable install) they are the top-level folders
 of the repository; a wheel carries copies under `statementkit/_data/`.
@@ -31,6 +31,15 @@ def models_dir() -> Path:
 
 def corpus_dir() -> Path:
     return data_dir("corpus")
+
+
+def state_dir() -> Path:
+    """Where statementkit keeps a user's work that it cannot recompute (the analyst's theme
+    decisions for a statements file): `$STATEMENTKIT_DATA`, else `$XDG_DATA_HOME/statementkit`,
+    else `~/.local/share/statementkit`. Never beside an input file, by surprise."""
+    root = os.environ.get("STATEMENTKIT_DATA") or os.path.join(
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "statementkit")
+    return Path(root)
 
 
 def cache_dir() -> Path:

@@ -1,8 +1,9 @@
 """`statementkit themes FILE`: clusters, labels and taxonomy themes; analyst edits.
 
 `statementkit themes FILE` runs the themes stage and remembers the clusters
-in FILE.themes.json; the sub-commands record the analyst's decisions in that
-same file, and every later run honours them:
+in FILE's decisions file (`--decisions PATH`, else one per input file in the
+per-user state folder, `$STATEMENTKIT_DATA`); the sub-commands record the
+analyst's decisions in that same file, and every later run honours them:
 
     statementkit themes corpus.jsonl                 # run (the default sub-command)
     statementkit themes pin corpus.jsonl aa-003 2    # statement aa-003 is theme 2
@@ -34,7 +35,8 @@ FILE_ARG = typer.Argument(..., help="Statements: JSONL, CSV (id,text), pol.is co
 TAXONOMY_OPTION = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: the bundled rules/taxonomy.toml).",
                                show_default=False)
 DECISIONS_OPTION = typer.Option(None, "--decisions",
-                                help="Analyst decisions JSON (default: FILE.themes.json next to FILE).",
+                                help="Analyst decisions JSON (default: one per FILE in the per-user state folder, "
+                                     "$STATEMENTKIT_DATA or ~/.local/share/statementkit/themes/).",
                                 show_default=False)
 MODEL_OPTION = typer.Option(None, "--model", help="Embedding model id from models/registry.toml.",
                             show_default=False)
@@ -80,7 +82,7 @@ def run(
 
     JSON output follows the contract {"id", "cluster", "theme", "confidence",
     "labels"} (plus theme2, source and cluster_label). Cluster ids stay stable
-    across reruns through FILE.themes.json.
+    across reruns through FILE's decisions file (printed after the table).
 
     Example: statementkit themes run corpus/paper-statements.jsonl --format jsonl
     """
@@ -94,7 +96,7 @@ def run(
     if fmt is not Format.table:
         emit_records(result.to_records(), fmt)
         return
-    _print_table(result, statements, path if save else None)
+    _print_table(result, statements, path if save else None, file)
 
 
 def _run(file: str, taxonomy: Path | None, stored, model: str | None):
@@ -104,6 +106,10 @@ def _run(file: str, taxonomy: Path | None, stored, model: str | None):
     from statementkit.themes.taxonomy import load_taxonomy
 
     statements = read_statements(file)
+    if not statements:
+        from statementkit.errors import InputError
+
+        raise InputError("no statements to cluster", "<stdin>" if file == "-" else file)
     tax = load_taxonomy(taxonomy)
     err = err_console()
     with err.status("loading the embedding model ...") as status:
@@ -115,7 +121,7 @@ def _run(file: str, taxonomy: Path | None, stored, model: str | None):
     return result, statements
 
 
-def _print_table(result, statements, saved: Path | None) -> None:
+def _print_table(result, statements, saved: Path | None, file: str) -> None:
     from rich.table import Table
 
     texts = {s.id: s.text for s in statements}
@@ -144,7 +150,7 @@ def _print_table(result, statements, saved: Path | None) -> None:
               f"{share:.0%} unclustered; themes: " + ", ".join(f"{t.id} {t.label}" for t in tax.themes))
     if saved:
         out.print(f"clusters remembered in {saved}; pin, rename, merge or split with `statementkit themes pin|rename|"
-                  f"merge|split {saved.name.removesuffix('.themes.json')} ...`")
+                  f"merge|split {file} ...`")
 
 
 def _add_rows(table, assignments, texts, representatives) -> None:

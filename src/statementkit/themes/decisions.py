@@ -220,6 +220,7 @@ class ThemeDecisions:
     def save(self, path: str | Path) -> Path:
         """Write atomically (temp file + rename), so an interrupted save never corrupts decisions."""
         path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         tmp.replace(path)
@@ -268,6 +269,17 @@ class ThemeDecisions:
 
 
 def decisions_path(statements_file: str | Path) -> Path:
-    """Where the decisions for a statements file live: next to it, `FILE.themes.json`."""
+    """Where the decisions for a statements file live unless told (`--decisions PATH`): in the
+    per-user state folder (`resources.state_dir()/themes/`), named after the file and a hash of
+    its absolute path. A `FILE.themes.json` already beside the file (where earlier versions wrote
+    it) is used instead, so no analyst's work is left behind."""
+    import hashlib
+
+    from statementkit.resources import state_dir
+
     p = Path(statements_file)
-    return p.with_name(p.name + SUFFIX)
+    beside = p.with_name(p.name + SUFFIX)
+    if beside.exists():
+        return beside
+    key = hashlib.sha256(str(p.resolve()).encode("utf-8")).hexdigest()[:12]
+    return state_dir() / "themes" / f"{p.name}-{key}{SUFFIX}"
