@@ -213,3 +213,12 @@ def test_themes_of_an_empty_file_writes_nothing(tmp_path):
     r = runner.invoke(app, ["themes", str(path), "--model", "hashing"])
     assert r.exit_code == 3 and "no statements to cluster" in " ".join(r.output.split())
     assert not decisions_path(path).exists() and sorted(p.name for p in tmp_path.iterdir()) == ["empty.jsonl"]
+
+
+@pytest.mark.parametrize("name, content", [("empty.jsonl", ""), ("x.xyz", "a"), ("header-only.csv", "id,text\n")])
+def test_report_refuses_inputs_with_nothing_to_report(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    r = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "r.html")])
+    assert r.exit_code == 3, r.output
+    assert not (tmp_path / "r.html").exists()

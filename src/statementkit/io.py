@@ -69,7 +69,7 @@ def iter_statements(source: str | Path, fmt: str | None = None, *, stdin: IO[Any
         _check_file(where)
         lines = _file_lines(where)
     first, lines = _peek(lines)
-    fmt = fmt or (None if where == "<stdin>" else _format_from_name(Path(where))) or _sniff(first)
+    fmt = fmt or (None if where == "<stdin>" else format_from_name(Path(where))) or _sniff(first)
     yield from _to_statements(_rows(lines, where, fmt), where, skip_empty, skipped)
 
 
@@ -162,7 +162,8 @@ def _check_file(path: Path) -> None:
         raise InputError("is a directory, not a file", path, hint=hint)
 
 
-def _format_from_name(path: Path) -> str | None:
+def format_from_name(path: Path) -> str | None:
+    """The statements format a file's extension names, or None."""
     suffix = path.suffix.lower()
     return {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv",
             ".tsv": "csv", ".txt": "txt"}.get(suffix)
@@ -401,7 +402,7 @@ def output_format_for(path: str | Path, fmt: str | None = None) -> str:
         if fmt not in FORMATS:
             raise InputError(f"unknown format '{fmt}'", hint=f"valid: {', '.join(FORMATS)}")
         return fmt
-    guess = _format_from_name(Path(path))
+    guess = format_from_name(Path(path))
     if guess is None:
         raise InputError("cannot tell the output format from the file name", path,
                          hint=f"use a .jsonl/.json/.csv/.txt name or --to {{{','.join(FORMATS)}}}")

@@ -169,8 +169,11 @@ def from_polis(path: str | Path, rules: VoteRules, progress: Progress | None = N
 
 def from_statements_file(path: str | Path, rules: VoteRules, progress: Progress | None = None) -> ReportData:
     """A statements file; uses the fields it has (theme, published, agree/disagree/pass, category, codes)."""
-    from statementkit.io import read_statements
+    from statementkit.io import format_from_name, read_statements
 
+    if format_from_name(Path(path)) is None:
+        raise InputError("not a statements file, a pol.is export folder or a queue database", path,
+                         hint="statements files end in .jsonl, .json, .csv, .tsv or .txt")
     (progress or (lambda _msg: None))(f"reading {Path(path).name}")
     statements = read_statements(path)
     data = ReportData(title=Path(path).stem, sources=[str(path)], rules=rules)
@@ -285,6 +288,8 @@ def build_report_data(sources: Sequence[str | Path], rules: str | Path | None = 
     vote_rules = load_vote_rules(rules)
     parts = [LOADERS[source_kind(s)](s, vote_rules, progress) for s in sources]
     data = merge(parts)
+    if not data.statements and not data.votes:
+        raise InputError(f"nothing to report: no statements in {', '.join(map(str, sources))}")
     if data.themes:
         titles, labels = load_taxonomy_names(rules)
         data.theme_titles = {**titles, **data.theme_titles}
