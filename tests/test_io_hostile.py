@@ -222,3 +222,17 @@ def test_report_refuses_inputs_with_nothing_to_report(tmp_path, name, content):
     r = runner.invoke(app, ["report", str(path), "-o", str(tmp_path / "r.html")])
     assert r.exit_code == 3, r.output
     assert not (tmp_path / "r.html").exists()
+
+
+def test_check_jsonl_streams_the_same_records_as_a_whole_batch(tmp_path):
+    from statementkit.checks import check, check_stream, load_rules
+
+    from statementkit.resources import corpus_dir
+
+    rules = load_rules()
+    demo = str(corpus_dir() / "demo-submissions.jsonl")
+    statements = read_statements(demo)
+    whole = [s.to_dict() for s in check(statements, rules)]
+    assert [s.to_dict() for s in check_stream(iter(statements), rules, chunk=7)] == whole
+    r = runner.invoke(app, ["check", demo, "--no-embed", "--format", "jsonl"])
+    assert r.exit_code == 0 and [json.loads(line) for line in r.output.splitlines()] == whole

@@ -8,7 +8,8 @@ of the rules in order and renders the findings as flags with a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,17 @@ def check(statements: Sequence[Statement], rules: Rules | str | Path | None = No
         out.append(Screening(doc.statement.id, render.verdict(flags), flags, doc.statement.lang or UNDETERMINED,
                              doc.statement.text))
     return out
+
+
+def check_stream(statements: Iterable[Statement], rules: Rules | str | Path | None = None, *,
+                 embedder: Any = None, chunk: int = 2000) -> Iterator[Screening]:
+    """`check` over a stream of any length, `chunk` statements at a time: the first screenings come
+    at once and memory stays flat. The same answers as `check` (no criterion looks across
+    statements unless published statements are given, which this does not take)."""
+    rules = as_rules(rules)
+    it = iter(statements)
+    while batch := list(itertools.islice(it, chunk)):
+        yield from check(batch, rules, embedder=embedder)
 
 
 def add_duplicates(screenings: Sequence[Screening], results: Sequence[Any], published: Sequence[Statement],

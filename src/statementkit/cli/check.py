@@ -15,6 +15,7 @@ from statementkit.cli._util import (
     Format,
     console,
     emit_records,
+    err_console,
     handle_errors,
     read_input,
 )
@@ -42,7 +43,6 @@ def flag_lines(flags) -> object:
 def optional_embedder(model: str | None):
     """The embedding model if it is installed, else None with a note on stderr (the checks then use
     the lexicons alone)."""
-    from statementkit.cli._util import err_console
     from statementkit.embed import default_embedder, missing_model
 
     missing = missing_model(model)
@@ -50,6 +50,39 @@ def optional_embedder(model: str | None):
         err_console().print(f"[yellow]{missing}: lexicons only[/]")
         return None
     return default_embedder(model)
+
+
+#: Statements read, checked and printed at a time by `check --format jsonl`.
+CHUNK = 2000
+
+
+def _stream_jsonl(file: str, rules, force: str | None, skip_empty: bool, embedder) -> None:
+    """Read, detect languages, check and print in chunks, so the first line comes at once."""
+    import json
+    import sys
+
+    from statementkit.checks import check_stream
+    from statementkit.io import iter_statements
+    from statementkit.text.language import with_languages
+
+    skipped: list[int] = []
+    statements = iter_statements(file, skip_empty=skip_empty, skipped=skipped)
+    detected = (s for chunk in _chunks(statements, CHUNK) for s in with_languages(chunk, rules.languages, force))
+    for n, screening in enumerate(check_stream(detected, rules, embedder=embedder, chunk=CHUNK), 1):
+        sys.stdout.write(json.dumps(screening.to_dict(), ensure_ascii=False) + "\n")
+        if n % CHUNK == 0:
+            sys.stdout.flush()
+    if skipped:
+        err_console().print(f"skipped {len(skipped)} rows with empty text (lines "
+                            f"{', '.join(map(str, skipped[:20]))}{', ...' if len(skipped) > 20 else ''})")
+
+
+def _chunks(items, size: int):
+    import itertools
+
+    it = iter(items)
+    while chunk := list(itertools.islice(it, size)):
+        yield chunk
 
 
 @handle_errors
@@ -89,6 +122,9 @@ def check(
     from statementkit.text.language import with_languages
 
     loaded = load_rules(rules)
+    if fmt is Format.jsonl and not against:  # one record per line as soon as it is checked: any file size
+        _stream_jsonl(file, loaded, force, skip_empty, optional_embedder(model) if embed else None)
+        return
     statements = with_languages(read_input(file, skip_empty=skip_empty), loaded.languages, force)
     published = with_languages(read_input(against, skip_empty=skip_empty), loaded.languages) if against else None
     embedder = None
