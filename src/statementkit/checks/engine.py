@@ -87,13 +87,22 @@ def check(statements: Sequence[Statement], rules: Rules | str | Path | None = No
 
 def check_stream(statements: Iterable[Statement], rules: Rules | str | Path | None = None, *,
                  embedder: Any = None, chunk: int = 2000) -> Iterator[Screening]:
-    """`check` over a stream of any length, `chunk` statements at a time: the first screenings come
-    at once and memory stays flat. The same answers as `check` (no criterion looks across
-    statements unless published statements are given, which this does not take)."""
+    """`check` over a stream of any length, in batches that grow from one statement to `chunk`: the
+    first screening comes as soon as its language is ready and memory stays flat. The same answers
+    as `check` (no criterion looks across statements unless published statements are given, which
+    this does not take)."""
     rules = as_rules(rules)
-    it = iter(statements)
-    while batch := list(itertools.islice(it, chunk)):
+    for batch in growing_batches(statements, chunk):
         yield from check(batch, rules, embedder=embedder)
+
+
+def growing_batches(items: Iterable[Any], largest: int) -> Iterator[list[Any]]:
+    """Lists of 1, 16, 256, ... items, then `largest` at a time: the first answers come quickly,
+    the rest in batches big enough to run fast."""
+    it, size = iter(items), 1
+    while batch := list(itertools.islice(it, size)):
+        yield batch
+        size = min(size * 16, largest)
 
 
 def add_duplicates(screenings: Sequence[Screening], results: Sequence[Any], published: Sequence[Statement],

@@ -62,27 +62,21 @@ def _stream_jsonl(file: str, rules, force: str | None, skip_empty: bool, embedde
     import sys
 
     from statementkit.checks import check_stream
+    from statementkit.checks.engine import growing_batches
     from statementkit.io import iter_statements
     from statementkit.text.language import with_languages
 
     skipped: list[int] = []
     statements = iter_statements(file, skip_empty=skip_empty, skipped=skipped)
-    detected = (s for chunk in _chunks(statements, CHUNK) for s in with_languages(chunk, rules.languages, force))
+    detected = (s for batch in growing_batches(statements, CHUNK)
+                for s in with_languages(batch, rules.languages, force))
     for n, screening in enumerate(check_stream(detected, rules, embedder=embedder, chunk=CHUNK), 1):
         sys.stdout.write(json.dumps(screening.to_dict(), ensure_ascii=False) + "\n")
-        if n % CHUNK == 0:
+        if n in (1, 17) or n % CHUNK == 0:  # the first answers at once, then a batch at a time
             sys.stdout.flush()
     if skipped:
         err_console().print(f"skipped {len(skipped)} rows with empty text (lines "
                             f"{', '.join(map(str, skipped[:20]))}{', ...' if len(skipped) > 20 else ''})")
-
-
-def _chunks(items, size: int):
-    import itertools
-
-    it = iter(items)
-    while chunk := list(itertools.islice(it, size)):
-        yield chunk
 
 
 @handle_errors
