@@ -219,8 +219,8 @@ def test_jargon_suggestion_is_in_the_statements_language(rules):
     assert s.flags[0].code == "jargon" and "dodatkowe trenowanie" in s.flags[0].suggestion
 
 
-def test_out_of_scope_without_keywords_language_is_left_alone(rules):
-    assert codes("Os museus devem proibir os carros elétricos nas calçadas.", "pt", rules) == set()
+def test_a_language_without_lexicons_is_sent_to_review_not_judged_off_topic(rules):
+    assert codes("Os museus devem proibir os carros elétricos nas calçadas.", "pt", rules) == {"unsupported_language"}
 
 
 def test_reply_topic_comes_from_the_statement_it_answers(rules):
@@ -330,9 +330,11 @@ def test_scope_by_meaning_where_no_keywords_exist(tmp_path):
     close = Statement("a", "Os museus devem rotular todas as imagens geradas por inteligência artificial.", "pt")
     far = Statement("b", "O preço dos bilhetes de autocarro deve baixar já no próximo ano.", "pt")
     without = check([close, far], rules)
-    assert [s.codes for s in without] == [[], []]  # no keywords for pt and no model: left alone
+    # no lexicons for pt: review, whatever the scope; with a model, scope is judged by meaning
+    assert [s.codes for s in without] == [["unsupported_language"], ["unsupported_language"]]
     with_model = check([close, far], rules, embedder=HashingEmbedder())
-    assert with_model[0].codes == [] and with_model[1].codes == ["out_of_scope"]
+    assert with_model[0].codes == ["unsupported_language"]
+    assert with_model[1].codes == ["out_of_scope", "unsupported_language"]
     assert "museums" in with_model[1].flags[0].message
 
 

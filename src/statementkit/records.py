@@ -22,6 +22,8 @@ REASON_CODES: tuple[str, ...] = (
     "duplicate",
     "incivility",
 )
+#: Flags about what the checks could not judge, never a reason to reject: a moderator should look.
+NOTICE_CODES: tuple[str, ...] = ("unsupported_language",)
 
 VERDICTS: tuple[str, ...] = ("accept", "review", "reject")
 

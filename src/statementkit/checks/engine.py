@@ -9,6 +9,7 @@ of the rules in order and renders the findings as flags with a verdict.
 from __future__ import annotations
 
 import itertools
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from statementkit.checks import render
 from statementkit.checks.document import Doc, analyse
 from statementkit.checks.registry import Context, Finding, get_kind
 from statementkit.checks.ruleset import Rules, load_rules
-from statementkit.records import UNDETERMINED, Screening, Statement
+from statementkit.records import UNDETERMINED, Screening, Span, Statement
 
 
 def as_rules(rules: Rules | str | Path | None) -> Rules:
@@ -26,11 +27,11 @@ def as_rules(rules: Rules | str | Path | None) -> Rules:
 
 def prepare(statements: Sequence[Statement], rules: Rules) -> list[Doc]:
     """Docs with languages detected where missing and every lexicon matched."""
-    statements = list(statements)
-    if any(not s.lang for s in statements):
-        from statementkit.text.language import with_languages
+    from statementkit.text.language import with_languages
 
-        statements = with_languages(statements, rules.languages)
+    # every statement gets a valid language: a missing, regional ("en-GB") or unknown code is
+    # mapped or detected, never a reason to skip the checks
+    statements = with_languages(list(statements), rules.languages)
     docs = analyse(statements, default_lang=rules.default_language)
     for doc in docs:
         grouped: dict[str, list[Any]] = {}
@@ -44,7 +45,7 @@ def findings(docs: Sequence[Doc], rules: Rules, *, against: Sequence[Statement] 
              embedder: Any = None) -> list[list[Finding]]:
     """Findings per doc, in input order."""
     ctx = Context(rules, against=against, embedder=embedder, statements=[d.statement for d in docs])
-    out: list[list[Finding]] = [[] for _ in docs]
+    out: list[list[Finding]] = [input_findings(d, rules) for d in docs]
     for criterion in rules.criteria:
         if not criterion.enabled:
             continue
@@ -56,7 +57,29 @@ def findings(docs: Sequence[Doc], rules: Rules, *, against: Sequence[Statement] 
         from statementkit.checks import learned
 
         learned.apply(docs, out, ctx)
+    for doc, found in zip(docs, out):
+        if any(f.code == "unsupported_language" for f in found):
+            # lexicons and classifiers know nothing of this language: only what holds in any language
+            found[:] = [f for f in found if f.rule == "input" or f.code in LANGUAGE_INDEPENDENT
+                        or (f.code == "out_of_scope" and f.variant == "meaning")]
     return out
+
+
+#: Codes judged the same way in every language (length in characters, copies and translations); scope
+#: judged by meaning (multilingual sentence vectors against the exemplars) also holds.
+LANGUAGE_INDEPENDENT = ("too_long", "duplicate")
+
+
+def input_findings(doc: Doc, rules: Rules) -> list[Finding]:
+    """What is wrong with the text itself, before any criterion: no words at all (empty, spaces,
+    symbols, emoji, invisible characters) is rejected; a language the assembly has no lexicons
+    for is sent to review, since most criteria cannot be judged in it."""
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in doc.statement.text):
+        return [Finding("no_standpoint", "input", Span(0, len(doc.statement.text)), variant="empty",
+                        severity="reject")]
+    if doc.lang not in rules.lexicons and doc.lang != UNDETERMINED:
+        return [Finding("unsupported_language", "input", None, values={"lang": doc.lang}, severity="review")]
+    return []
 
 
 def message_language(rules: Rules, doc: Doc) -> str:

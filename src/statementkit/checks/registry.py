@@ -33,6 +33,7 @@ class Finding:
     variant: str | None = None            # which message of the code (e.g. no_standpoint "question")
     values: dict[str, Any] = field(default_factory=dict)  # fills the message templates
     weak: bool = False                    # weak evidence: the criterion's weak_severity applies
+    severity: str | None = None           # fixed, for findings about the input itself (not a criterion)
 
 
 @dataclass(slots=True)

@@ -13,9 +13,9 @@ from typing import Any
 
 from statementkit.checks.registry import Finding
 from statementkit.checks.ruleset import Rules
-from statementkit.records import REASON_CODES, Flag
+from statementkit.records import NOTICE_CODES, REASON_CODES, Flag
 
-_ORDER = {code: n for n, code in enumerate(REASON_CODES)}
+_ORDER = {code: n for n, code in enumerate(REASON_CODES + NOTICE_CODES)}
 
 
 def display_order(item: Finding | Flag) -> tuple[int, int]:
@@ -44,6 +44,8 @@ def texts(rules: Rules, lang: str, finding: Finding) -> tuple[str, str, str]:
 
 
 def severity(rules: Rules, finding: Finding) -> str:
+    if finding.severity:
+        return finding.severity
     rule = finding.rule.split(":", 1)[0]  # "vague:model": the classifier of criterion "vague"
     crit = next((c for c in rules.criteria if c.id == rule), None)
     if crit is None:

@@ -87,8 +87,10 @@ def check(
                                 show_default=False),
     embed: bool = typer.Option(True, "--embed/--no-embed",
                                help="Use the embedding model: classifiers trained on labelled examples catch what "
-                                    "the lexicons miss, and scope is judged by meaning (~2 s to load the model). "
-                                    "--no-embed: lexicons only, fastest. Without the model installed: lexicons only."),
+                                    "the lexicons miss, and scope is judged by meaning (~2 s to load the model), as "
+                                    "selfcheck and the triage queue do. --no-embed: lexicons only, fastest, and it "
+                                    "gives up those flags, so its verdicts can differ from the queue's. Without the "
+                                    "model installed: lexicons only."),
     model: str = typer.Option(None, "--model", help="Embedding model id from models/registry.toml (default: the "
                                                     "registry's default).", show_default=False),
     force: str = LANG_OPTION,

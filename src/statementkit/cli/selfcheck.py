@@ -25,8 +25,11 @@ def selfcheck(
     against: str = typer.Option(None, "--against", metavar="PUBLISHED",
                                 help="Published statements: also warn when the draft repeats one of them.",
                                 show_default=False),
-    embed: bool = typer.Option(False, "--embed", help="Also use the embedding model's classifiers (as `check` "
-                                                      "does by default; ~2 s to load the model)."),
+    embed: bool = typer.Option(True, "--embed/--no-embed",
+                               help="Use the embedding model when it is installed, as `check` and the triage queue "
+                                    "do, so the participant gets the moderators' answer (~2 s to load the model). "
+                                    "--no-embed gives up the classifiers' flags (vague, question-like, reply-like, "
+                                    "uncivil or off-topic wording the lexicons miss) and scope judged by meaning."),
     rules: Path = RULES_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:

@@ -93,6 +93,23 @@ def _normalise(code: str) -> str:
     return code.split("-")[0]  # zh-cn / zh-tw -> zh
 
 
+def language_code(code: str | None) -> str | None:
+    """The ISO 639-1 code a language tag names ("en-GB" -> "en", "pt_BR" -> "pt", "DE" -> "de"), or
+    None when it names no language ("", "und", "xx", "english"): that statement's language is then
+    detected, never taken as a reason to skip the checks."""
+    if not code:
+        return None
+    primary = code.strip().lower().replace("_", "-").split("-", 1)[0]
+    return primary if primary in _iso_639_1() else None
+
+
+@lru_cache(maxsize=1)
+def _iso_639_1() -> frozenset[str]:
+    from lingua import Language
+
+    return frozenset(lang.iso_code_639_1.name.lower() for lang in Language.all()) | frozenset(DEFAULT_LANGUAGES)
+
+
 def detect(text: str, languages: Sequence[str] | None = DEFAULT_LANGUAGES,
            min_prob: float | None = None, backend: str = DEFAULT_BACKEND) -> tuple[str, float]:
     """Return (language code, confidence); `und` when too short or unsure.
@@ -146,13 +163,20 @@ def detect_languages(statements: Iterable[Statement], languages: Sequence[str] |
                      force: str | None = None, min_prob: float | None = None,
                      backend: str = DEFAULT_BACKEND) -> list[LangResult]:
     """Language per statement. `force` sets every statement's language (the `--lang` option);
-    a language already given in the input is kept."""
+    a language already given in the input is kept, as its ISO 639-1 code ("en-GB" -> "en"); a
+    given code that names no language is detected instead."""
+    forced = language_code(force) if force else None
+    if force and forced is None:
+        from statementkit.errors import InputError
+
+        raise InputError(f"unknown language code '{force}'", hint="give an ISO 639-1 code such as en, de, fr")
     results = []
     for s in statements:
-        if force:
-            results.append(LangResult(s.id, force, 1.0, forced=True))
-        elif s.lang:
-            results.append(LangResult(s.id, s.lang, 1.0, forced=True))
+        given = language_code(s.lang) if s.lang else None
+        if forced:
+            results.append(LangResult(s.id, forced, 1.0, forced=True))
+        elif given:
+            results.append(LangResult(s.id, given, 1.0, forced=True))
         else:
             code, prob = detect(s.text, languages, min_prob, backend)
             results.append(LangResult(s.id, code, prob))

@@ -28,7 +28,7 @@ from typing import Any
 from statementkit.text.normalise import fold
 
 #: Bump when the layout or the folding changes: old files are then simply not used.
-FORMAT = 2  # 2: keys folded with unified apostrophes (text.normalise)
+FORMAT = 3  # 2: keys folded with unified apostrophes; 3: and invisible characters and look-alikes (text.normalise)
 _LOCK = threading.Lock()
 
 

