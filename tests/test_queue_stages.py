@@ -67,3 +67,31 @@ def test_a_split_recorded_in_the_queue_takes_shape_on_the_next_themes_run(q):
     assert {m["id"] for m in q.cluster_members(into)} == set(moved)
     assert not {m["id"] for m in q.cluster_members(cluster.id)} & set(moved)
     assert into in {c.id for c in q.clusters()}
+
+
+def _groups(queue) -> set[frozenset[str]]:
+    rows = queue.conn.execute("SELECT id, dup_group FROM statements WHERE dup_group IS NOT NULL").fetchall()
+    by: dict[int, set[str]] = {}
+    for sid, group in rows:
+        by.setdefault(group, set()).add(sid)
+    return {frozenset(v) for v in by.values()}
+
+
+def test_two_imports_give_the_groups_and_clusters_of_one(tmp_path):
+    """Near-duplicate groups and clusters are the queue's: importing a file in two halves gives what one
+    import of the whole file gives (issue 15, findings 1 and 2)."""
+    subs = read_statements(corpus_dir() / "demo-submissions.jsonl")
+    published = corpus_dir() / "paper-statements.jsonl"
+    whole = Queue.create(tmp_path / "whole.db", published=published)
+    whole.add(subs, embedder=HashingEmbedder())
+    halves = Queue.create(tmp_path / "halves.db", published=published)
+    halves.add(subs[:32], embedder=HashingEmbedder())
+    halves.add(subs[32:], embedder=HashingEmbedder())
+    assert _groups(halves) == _groups(whole) and _groups(whole)
+    flags = "SELECT statement_id, code, severity FROM flags WHERE code = 'duplicate' ORDER BY statement_id"
+    assert halves.conn.execute(flags).fetchall() == whole.conn.execute(flags).fetchall()
+    # every statement points at a cluster that exists
+    dangling = "SELECT count(*) FROM themes t WHERE t.cluster IS NOT NULL AND t.cluster NOT IN (SELECT id FROM clusters)"
+    assert halves.conn.execute(dangling).fetchone()[0] == 0
+    whole.close()
+    halves.close()

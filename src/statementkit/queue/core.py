@@ -26,7 +26,7 @@ from statementkit.errors import QueueError
 from statementkit.queue import actions, analyst, export, locks, query, store
 from statementkit.queue.db import connect, transaction, translate
 from statementkit.queue.items import AddReport, ClusterInfo, Item, LogEntry, Row
-from statementkit.records import Statement
+from statementkit.records import Screening, Statement
 
 
 def default_user() -> str:
@@ -136,6 +136,8 @@ class Queue:
             new, stages, rows, themes = with_languages(new, expected_languages(rules)), ["lang"], [], None
         else:
             new, stages, rows, themes = self._screen(new, rules, embedder)
+        # near-duplicate groups belong to the whole queue: every pending submission, earlier imports too
+        regrouped = self._regroup(rows, rules, embedder) if "dedup" in stages else None
         kind = "reference" if reference else "submission"
         with translate(self.path), transaction(self.conn):
             clash = self._new_only(new)[1]
@@ -144,10 +146,48 @@ class Queue:
             run = store.new_run(self.conn, "reference" if reference else "import", label, self.who, len(new), stages)
             store.insert_statements(self.conn, new, kind=kind, run_id=run, who=self.who)
             self._store_rows(rows, themes, run)
+            if regrouped is not None:
+                store.store_duplicates(self.conn, regrouped[0])
+                store.store_screening(self.conn, regrouped[1])
             if reference:
                 actions.pin_themes(self.conn, self._given_themes(new), who=self.who,
                                    note=f"theme given in {label or 'the input'}")
+        if "themes" in stages and self._earlier_pending(new):
+            # the themes stage saw this import only: cluster every published and pending statement again,
+            # so earlier imports keep clusters that exist (the analyst's decisions are carried over)
+            self.recluster(rules, embedder=embedder)
         return AddReport([s.id for s in new], skipped, stages, kind, run)
+
+    def _earlier_pending(self, new: Sequence[Statement]) -> bool:
+        ids = {s.id for s in new}
+        with translate(self.path):
+            return any(r[0] not in ids for r in self.conn.execute(
+                "SELECT id FROM statements WHERE kind = 'submission' AND status = 'pending'"))
+
+    def _regroup(self, rows: Sequence[Any], rules: str | Path | None, embedder: Any) -> tuple[list, list] | None:
+        """Duplicates, groups and `duplicate` flags of every pending submission (earlier imports and
+        these `rows`), as one import of all of them would give: (dedup results, screenings)."""
+        from statementkit.checks import add_duplicates
+        from statementkit.dedup import find_duplicates
+        from statementkit.pipeline import installed_embedder
+
+        new_ids = {r.statement.id for r in rows}
+        with translate(self.path):
+            earlier = [r for r in self.conn.execute(
+                "SELECT id, text, lang, verdict FROM statements WHERE kind = 'submission' AND status = 'pending' "
+                "ORDER BY seq") if r["id"] not in new_ids]
+            if not earlier:
+                return None
+            old_flags = {r["id"]: query.get_item(self.conn, r["id"], history=False).flags for r in earlier}
+            reference = query.published(self.conn)
+        statements = [Statement(r["id"], r["text"], r["lang"]) for r in earlier] + [r.statement for r in rows]
+        screenings = [Screening(r["id"], r["verdict"] or "accept", old_flags[r["id"]], r["lang"], r["text"])
+                      for r in earlier] + [r.screening for r in rows]
+        embedder = embedder if embedder is not None else installed_embedder()
+        results = find_duplicates(statements, reference, embedder=embedder, rules=rules, semantic=embedder is not None)
+        without = [Screening(s.id, s.verdict, [f for f in s.flags if f.code != "duplicate"], s.lang, s.text)
+                   for s in screenings]
+        return results, add_duplicates(without, results, reference, rules)
 
     def _given_themes(self, statements: Sequence[Statement]) -> dict[str, str]:
         """Themes a published set already carries (`theme` field), when they are the taxonomy's ids."""
