@@ -420,3 +420,21 @@ def test_select_duplicates_within_the_batch_keeps_the_current_one(tmp_path):
 
     assert run(path, scenario) == {"n2"}
     assert check(path, "n2").merged_into == "n1" and check(path, "n1").status == "pending"
+
+
+def test_a_merge_without_a_duplicate_needs_an_explicit_target(db):
+    """Enter on an empty search never merges into whatever comes first; the target is named twice."""
+    async def scenario(app, pilot, q):
+        await keys(pilot, "m")
+        assert type(app.screen).__name__ == "PickStatementModal"
+        await keys(pilot, "enter")  # nothing typed: no merge, the list is focused instead
+        still = check(db, "s1").status
+        await keys(pilot, "escape", "m", *"p2", "enter")
+        question = " ".join(screen_text(app).split())
+        await keys(pilot, "y")
+        return still, question
+
+    still, question = run(db, scenario)
+    assert still == "pending"
+    assert "Merge s1 into p2" in question and "Museums should label" in question
+    assert check(db, "s1").merged_into == "p2"

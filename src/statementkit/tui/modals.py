@@ -315,9 +315,16 @@ class PickStatementModal(ModalScreen[str | None]):
         self._fill(event.value.strip())
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter picks only what the typing names: the one statement left, or an exact id. Otherwise
+        it moves to the list, so an empty search never merges into whatever comes first."""
         ol = self.query_one(OptionList)
-        if ol.option_count:
-            self.dismiss(ol.get_option_at_index(ol.highlighted or 0).id)
+        typed = event.value.strip()
+        ids = [ol.get_option_at_index(i).id for i in range(ol.option_count)]
+        if typed and (typed in ids or len(ids) == 1):
+            self.dismiss(typed if typed in ids else ids[0])
+        elif ids:
+            ol.focus()
+            self.notify("choose the statement to merge into: ↑↓ then enter", timeout=3)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)

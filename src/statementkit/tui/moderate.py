@@ -227,6 +227,8 @@ class ModerateScreen(Screen):
             return
         made, skipped = result
         msg = f"{done} {made[0].target if len(made) == 1 else f'{len(made)} statements'}" if made else "nothing done"
+        if made and action == "merge" and kw.get("into"):
+            msg += f" into {kw['into']}"
         if made and made[0].codes:
             msg += f" ({', '.join(made[0].codes)})"
         if skipped:
@@ -319,9 +321,16 @@ class ModerateScreen(Screen):
         def search(text: str):
             return self._safe(self.q.list, [], Filter(status="published", kind="all", text=text or None), 40)
 
+        def confirm(into: str | None) -> None:
+            if not into:
+                return
+            target = self._safe(self.q.get, None, into)
+            quoted = f": “{target.text[:90]}”" if target is not None else ""
+            self.app.push_screen(ConfirmModal(f"Merge {item.id} into {into}{quoted}?"),
+                                 lambda yes: yes and self._decide([item.id], "merge", "merged", into=into))
+
         self.app.push_screen(PickStatementModal(f"Merge {item.id} into which published statement?", search,
-                                                item.id),
-                             lambda into: into and self._decide([item.id], "merge", "merged", into=into))
+                                                item.id), confirm)
 
     def action_compare(self, merge: bool = False) -> None:
         item = self.item
