@@ -477,3 +477,37 @@ def test_migrations_are_atomic_recorded_and_rerun_safely(tmp_path, monkeypatch):
         assert [r[0] for r in q.conn.execute("SELECT name FROM _migrations ORDER BY version")][-1] == "add_notes"
     with Queue(path) as q:  # opening again applies nothing twice
         assert q.conn.execute("SELECT count(*) FROM _migrations").fetchone()[0] == v + 1
+
+
+def test_a_merge_target_must_be_published_and_stays_so_while_followed(q):
+    """No statement is 'merged into' a pending, rejected or merged one, and no chain of merges forms
+    (issue 15, finding 5)."""
+    with pytest.raises(QueueError, match="it is pending, not published; accept it first"):
+        q.merge(["s2"], into="s4")
+    q.accept(["s4"])
+    q.merge(["s2", "s5"], into="s4")
+    with pytest.raises(QueueError, match=r"'s4' has 2 statements merged into it \(s2, s5\)"):
+        q.reject(["s4"], ["vague"], expect=None)
+    with pytest.raises(QueueError, match="merged into it"):
+        q.merge(["s4"], into="p1", expect=None)
+    with pytest.raises(QueueError, match="merged into it"):
+        q.undo(seq=q.log()[-3].seq)  # the accept of s4
+    assert status(q, "s4") == "accepted"
+    q.undo()  # the merges first ...
+    q.reject(["s4"], ["vague"], expect=None)  # ... then s4 may go
+    assert status(q, "s4") == "rejected"
+
+
+def test_undo_passes_over_a_decision_someone_revised(tmp_path):
+    """After bob revises alice's decision, alice's undo reaches her previous one (issue 15, finding 7)."""
+    path = tmp_path / "u.db"
+    alice = make_queue(path, who="alice")
+    alice.reject(["s1"], ["jargon"])
+    alice.accept(["s4"])
+    bob = Queue(path, who="bob")
+    bob.reject(["s4"], ["vague"], expect=None)
+    undone = alice.undo()
+    assert [d.target for d in undone] == ["s1"] and status(alice, "s1") == "pending"
+    assert status(alice, "s4") == "rejected"
+    alice.close()
+    bob.close()

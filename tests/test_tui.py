@@ -419,7 +419,7 @@ def test_select_duplicates_within_the_batch_keeps_the_current_one(tmp_path):
         return selected
 
     assert run(path, scenario) == {"n2"}
-    assert check(path, "n2").merged_into == "n1" and check(path, "n1").status == "pending"
+    assert check(path, "n2").merged_into == "n1" and check(path, "n1").status == "accepted"
 
 
 def test_a_merge_without_a_duplicate_needs_an_explicit_target(db):

@@ -182,6 +182,12 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
                 made.append(_append(conn, batch, sid, action, codes, note, who, at, {"value": old}, {"value": theme}))
                 continue
             problem = _conflict(conn, sid, before, expect, who, now)
+            blocked = _unpublish_problem(conn, sid) if action in ("reject", "merge") and before["published"] else None
+            if blocked and not problem:
+                if not skip_conflicts:
+                    raise QueueError(blocked)
+                skipped.append(Skipped(sid, blocked))
+                continue
             if problem:
                 if not skip_conflicts:
                     raise QueueConflict(problem)
@@ -216,12 +222,34 @@ def pin_themes(conn: sqlite3.Connection, pins: dict[str, str], *, who: str, note
 
 
 def _check_merge_target(conn: sqlite3.Connection, into: str) -> None:
-    row = conn.execute("SELECT status, merged_into FROM statements WHERE id = ?", (into,)).fetchone()
+    """A merge points at a published statement (reference, accepted or edited): never at a pending,
+    rejected or merged one, so no statement is 'merged into' something that is not public, and no
+    chain of merges forms."""
+    row = conn.execute("SELECT status, merged_into, published FROM statements WHERE id = ?", (into,)).fetchone()
     if row is None:
         raise QueueError(f"cannot merge into '{into}': no such statement in the queue")
     if row[0] in ("rejected", "merged"):
         where = f" into '{row[1]}'" if row[1] else ""
         raise QueueError(f"cannot merge into '{into}': it was {row[0]}{where}; merge into a published statement")
+    if not row[2]:
+        raise QueueError(f"cannot merge into '{into}': it is {row[0]}, not published; accept it first, "
+                         "or merge into a published statement")
+
+
+def followers(conn: sqlite3.Connection, sid: str) -> list[str]:
+    """Statements merged into `sid`: while there are any, `sid` must stay published."""
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM statements WHERE merged_into = ? AND status = 'merged' ORDER BY seq", (sid,))]
+
+
+def _unpublish_problem(conn: sqlite3.Connection, sid: str) -> str | None:
+    """Why `sid` cannot stop being published (rejected, merged, an accept undone), or None."""
+    following = followers(conn, sid)
+    if not following:
+        return None
+    shown = ", ".join(following[:5]) + (f" and {len(following) - 5} more" if len(following) > 5 else "")
+    return (f"'{sid}' has {len(following)} statement{'s' * (len(following) > 1)} merged into it ({shown}); "
+            "undo or revise those merges first")
 
 
 def _conflict(conn: sqlite3.Connection, sid: str, state: dict[str, Any], expect: Collection[str] | None,
@@ -315,11 +343,18 @@ def undo(conn: sqlite3.Connection, *, who: str, seq: int | None = None) -> list[
     """
     with transaction(conn):
         if seq is None:
-            row = conn.execute(
+            # the latest of `who`'s batches that can still be undone: one that someone revised since
+            # (a later decision on the same statement) is passed over, not a dead end
+            candidates = conn.execute(
                 "SELECT seq, batch FROM decisions d WHERE who = ? AND action != 'undo' AND NOT EXISTS "
-                "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC LIMIT 1", (who,)).fetchone()
-            if row is None:
+                "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC", (who,)).fetchall()
+            if not candidates:
                 raise QueueError(f"nothing to undo: {who} has no decision left that is not undone")
+            row = next((c for c in candidates if _undoable(conn, c[1])), None)
+            if row is None:
+                blocked = LogEntry.from_row(conn.execute("SELECT * FROM decisions WHERE seq = ?",
+                                                         (candidates[0][0],)).fetchone())
+                raise QueueConflict(_changed_since(conn, blocked))
         else:
             row = conn.execute("SELECT seq, batch, action FROM decisions WHERE seq = ?", (seq,)).fetchone()
             if row is None:
@@ -345,6 +380,10 @@ def _undo_one(conn: sqlite3.Connection, d: LogEntry, who: str, at: str, batch: i
         current = _statement_state(conn, d.target)
         if current != d.after:
             raise QueueConflict(_changed_since(conn, d))
+        if current["published"] and not d.before.get("published"):
+            problem = _unpublish_problem(conn, d.target)
+            if problem:
+                raise QueueError(f"cannot undo #{d.seq} ({d.action} '{d.target}'): {problem}")
         _set_statement_state(conn, d.target, d.before, current["status"])
     else:
         kind, key = _target_of(d.action, d.target)
@@ -352,6 +391,21 @@ def _undo_one(conn: sqlite3.Connection, d: LogEntry, who: str, at: str, batch: i
             raise QueueConflict(_changed_since(conn, d))
         _set_theme_value(conn, kind, key, d.before["value"], who, at)
     return _append(conn, batch, d.target, "undo", d.codes, None, who, at, d.after, d.before, undoes=d.seq)
+
+
+def _undoable(conn: sqlite3.Connection, batch: int) -> bool:
+    """Whether every decision of `batch` that is not undone still describes its statement's state."""
+    for r in conn.execute("SELECT * FROM decisions d WHERE batch = ? AND action != 'undo' AND NOT EXISTS "
+                          "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq)", (batch,)).fetchall():
+        d = LogEntry.from_row(r)
+        if d.action in STATUS_ACTIONS:
+            if _statement_state(conn, d.target) != d.after:
+                return False
+        else:
+            kind, key = _target_of(d.action, d.target)
+            if _theme_value(conn, kind, key) != d.after["value"]:
+                return False
+    return True
 
 
 def _changed_since(conn: sqlite3.Connection, d: LogEntry) -> str:

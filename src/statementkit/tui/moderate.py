@@ -309,9 +309,21 @@ class ModerateScreen(Screen):
             ids = [i for i in self.targets() if i != into]
             if not ids:
                 return
-            self.app.push_screen(
-                ConfirmModal(f"Merge {len(ids)} selected statements into {into}?"),
-                lambda yes: yes and self._apply(ids, "merge", "merged", into=into))
+            target = self._safe(self.q.get, None, into, False)
+            # a merge points at a published statement: keeping a pending one means accepting it first
+            accept_first = target is not None and target.status == "pending"
+            names = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+            question = (f"{'Accept ' + into + ' and merge' if accept_first else 'Merge'} {len(ids)} selected "
+                        f"statement{'s' * (len(ids) > 1)} ({names}) into {'it' if accept_first else into}?")
+
+            def go(yes: bool) -> None:
+                if not yes:
+                    return
+                if accept_first and self._safe(self.q.decide, None, [into], "accept") is None:
+                    return
+                self._apply(ids, "merge", "merged", into=into)
+
+            self.app.push_screen(ConfirmModal(question), go)
             return
         if self.item.candidates:
             self.action_compare(merge=True)
