@@ -511,3 +511,17 @@ def test_undo_passes_over_a_decision_someone_revised(tmp_path):
     assert status(alice, "s4") == "rejected"
     alice.close()
     bob.close()
+
+
+def test_an_edit_is_checked_again_and_refused_over_the_length_limit(q):
+    """An edit stores the new text's own verdict and flags; the original's no longer show; undo
+    brings the original's back; an edit over the hard limit is refused (issue 15, finding 6)."""
+    assert "jargon" in [f.code for f in q.get("s1").flags]
+    q.edit("s1", "Europeana should further train an open language model on its metadata.")
+    item = q.get("s1")
+    assert "jargon" not in [f.code for f in item.flags] and item.verdict == "accept"
+    q.undo()
+    assert "jargon" in [f.code for f in q.get("s1").flags]
+    with pytest.raises(QueueError, match="the edited text has 170 characters; the limit is 140"):
+        q.edit("s4", "x" * 170)
+    assert q.get("s4").text == SUBMISSIONS[3].text

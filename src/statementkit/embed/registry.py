@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from statementkit.embed.cache import CachedEmbedder
@@ -110,7 +111,19 @@ def load_embedder(model: str | None = None, registry: Sequence[ModelEntry] | Non
     Nothing is ever downloaded: a name that is none of these is a ModelError at once, naming
     the registered ids.
     """
-    registry = registry or load_registry()
+    if registry is None:
+        return _load_registered(model)
+    return _load(model, registry)
+
+
+@lru_cache(maxsize=8)
+def _load_registered(model: str | None) -> Embedder:
+    """One encoder per model and process: loading the weights again for every call (each edit in
+    the queue, each command of a long session) cost seconds each time."""
+    return _load(model, load_registry())
+
+
+def _load(model: str | None, registry: Sequence[ModelEntry]) -> Embedder:
     entry = model_entry(model, registry)
     if entry is None:
         assert model is not None

@@ -24,8 +24,8 @@ from typing import Any
 from statementkit.errors import QueueConflict, QueueError
 from statementkit.queue.db import now_iso, transaction
 from statementkit.queue.items import LogEntry
-from statementkit.queue.store import dumps
-from statementkit.records import REASON_CODES
+from statementkit.queue.store import dumps, store_screening
+from statementkit.records import REASON_CODES, Screening
 
 STATUS_ACTIONS = ("accept", "reject", "edit", "merge")
 #: Analyst decisions on clusters and the theme_decisions kind each one writes.
@@ -125,13 +125,15 @@ def check_codes(codes: Sequence[str]) -> list[str]:
 def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: str,
            codes: Sequence[str] = (), note: str | None = None, text: str | None = None, into: str | None = None,
            theme: str | None = None, expect: Collection[str] | None = ("pending",),
-           skip_conflicts: bool = False, themes: Collection[str] | None = None) -> tuple[list[LogEntry], list[Skipped]]:
+           skip_conflicts: bool = False, themes: Collection[str] | None = None,
+           screening: Screening | None = None) -> tuple[list[LogEntry], list[Skipped]]:
     """Apply one action to each of `ids` in a single transaction.
 
     action: accept | reject (needs `codes`) | edit (needs `text`, one id) |
     merge (needs `into`) | theme (needs `theme`; None clears the analyst's pin).
     `expect` is the set of statuses the moderator saw (None: any, to revise a
-    decision). With `skip_conflicts`, items decided or claimed by someone else
+    decision). `screening`: the checks' result for an edit's new text, stored with the edit in
+    the same transaction (flags and verdict always describe the text shown). With `skip_conflicts`, items decided or claimed by someone else
     are skipped and returned; otherwise the first one raises `QueueConflict`
     and nothing is written.
     """
@@ -197,6 +199,8 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
                 raise QueueError(f"the edit leaves '{sid}' unchanged; accept it instead")
             after = _after(action, before, codes=codes, note=note, text=text, into=into, who=who, at=at)
             _set_statement_state(conn, sid, after, before["status"])
+            if action == "edit" and screening is not None:
+                store_screening(conn, [screening])
             conn.execute("DELETE FROM claims WHERE statement_id = ?", (sid,))
             made.append(_append(conn, batch, sid, action, codes, note, who, at, before, after))
     return made, skipped

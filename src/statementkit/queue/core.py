@@ -384,10 +384,28 @@ class Queue:
             themes = [t[0] for t in self.taxonomy()] + ["none"]
             if len(themes) == 1:
                 themes = None  # a queue without a taxonomy accepts any theme id
+        screening = self._screen_edit(ids, text) if action == "edit" and text and text.strip() else None
         with translate(self.path):
             return actions.decide(self.conn, ids, action, who=self.who, codes=codes,
                                   note=note, text=text, into=into, theme=theme, expect=expect,
-                                  skip_conflicts=skip_conflicts, themes=themes)
+                                  skip_conflicts=skip_conflicts, themes=themes, screening=screening)
+
+    def _screen_edit(self, ids: Sequence[str], text: str) -> Screening:
+        """The edited text checked against the criteria, as an import would check it; refused when it
+        breaks a hard limit (the length), so an edit can never make a statement unpublishable."""
+        from statementkit.checks import check, load_rules
+        from statementkit.pipeline import installed_embedder
+
+        text = text.strip()
+        rules = load_rules(self.rules)
+        length = rules.criterion("too_long")
+        if length is not None and len(text) > int(length.params["max_chars"]):
+            raise QueueError(f"the edited text has {len(text)} characters; the limit is "
+                             f"{int(length.params['max_chars'])}: shorten it")
+        sid = ids[0] if ids else ""
+        with translate(self.path):
+            row = self.conn.execute("SELECT lang FROM statements WHERE id = ?", (sid,)).fetchone()
+        return check([Statement(sid, text, row[0] if row else None)], rules, embedder=installed_embedder())[0]
 
     def accept(self, ids: Sequence[str], **kw: Any) -> list[LogEntry]:
         return self.decide(ids, "accept", **kw)[0]
@@ -420,9 +438,22 @@ class Queue:
             return actions.split_cluster(self.conn, cluster_id, ids, who=self.who, note=note)
 
     def undo(self, seq: int | None = None) -> list[LogEntry]:
-        """Undo this moderator's latest decision (its whole batch), or decision `seq`."""
+        """Undo this moderator's latest decision (its whole batch), or decision `seq`. An undone edit
+        has its restored text checked again, so flags and verdict match the text shown."""
         with translate(self.path):
-            return actions.undo(self.conn, who=self.who, seq=seq)
+            done = actions.undo(self.conn, who=self.who, seq=seq)
+        edited = [d.target for d in done if "text" in d.after and d.before.get("text") != d.after.get("text")]
+        if edited:
+            from statementkit.checks import check, load_rules
+            from statementkit.pipeline import installed_embedder
+
+            with translate(self.path):
+                restored = [Statement(r["id"], r["text"], r["lang"]) for r in self.conn.execute(
+                    f"SELECT id, text, lang FROM statements WHERE id IN ({', '.join('?' * len(edited))})", edited)]
+            screenings = check(restored, load_rules(self.rules), embedder=installed_embedder())
+            with translate(self.path), transaction(self.conn):
+                store.store_screening(self.conn, screenings)
+        return done
 
     # ------------------------------------------------------------ claims
 
