@@ -525,3 +525,15 @@ def test_an_edit_is_checked_again_and_refused_over_the_length_limit(q):
     with pytest.raises(QueueError, match="the edited text has 170 characters; the limit is 140"):
         q.edit("s4", "x" * 170)
     assert q.get("s4").text == SUBMISSIONS[3].text
+
+
+def test_a_cluster_merge_needs_a_cluster_that_exists(q):
+    """The queue refuses what the themes stage would refuse (issue 15, finding 3: M accepted 999)."""
+    clusters = sorted(c.id for c in q.clusters())
+    with pytest.raises(QueueError, match=r"no cluster 999 to merge into \(clusters: "):
+        q.decide_cluster(clusters[0], "cluster_merge", "999")
+    with pytest.raises(QueueError, match="into itself"):
+        q.decide_cluster(clusters[0], "cluster_merge", str(clusters[0]))
+    q.decide_cluster(clusters[0], "cluster_merge", str(clusters[1]))
+    with pytest.raises(QueueError, match=f"already merged into {clusters[1]}"):
+        q.decide_cluster(clusters[1], "cluster_merge", str(clusters[0]))

@@ -295,6 +295,8 @@ def decide_cluster(conn: sqlite3.Connection, cluster_id: int | str, action: str,
     with transaction(conn):
         if conn.execute("SELECT 1 FROM clusters WHERE id = ?", (int(key),)).fetchone() is None:
             raise QueueError(f"no cluster {key} in the queue")
+        if action == "cluster_merge" and value is not None:
+            _check_cluster_merge(conn, int(key), value)
         kind = CLUSTER_ACTIONS[action]
         old = _theme_value(conn, kind, key)
         if old == value:
@@ -303,6 +305,27 @@ def decide_cluster(conn: sqlite3.Connection, cluster_id: int | str, action: str,
         _set_theme_value(conn, kind, key, value, who, at)
         return _append(conn, _next_batch(conn), CLUSTER_PREFIX + key, action, (), note, who, at,
                        {"value": old}, {"value": value})
+
+
+def _check_cluster_merge(conn: sqlite3.Connection, cluster: int, into: str) -> None:
+    """A cluster merges into another cluster that exists, not into itself or into one merged into it."""
+    try:
+        target = int(into)
+    except ValueError:
+        raise QueueError(f"cluster ids are numbers, got '{into}'") from None
+    known = [r[0] for r in conn.execute("SELECT id FROM clusters ORDER BY id")]
+    if target not in known:
+        raise QueueError(f"no cluster {target} to merge into (clusters: {', '.join(map(str, known))})")
+    if target == cluster:
+        raise QueueError("cannot merge a cluster into itself")
+    merges = {int(k): int(v) for k, v in conn.execute(
+        "SELECT key, value FROM theme_decisions WHERE kind = 'merge' AND value IS NOT NULL")}
+    seen, at = set(), target
+    while at in merges and at not in seen:
+        seen.add(at)
+        at = merges[at]
+    if at == cluster:
+        raise QueueError(f"cluster {target} is already merged into {cluster}")
 
 
 def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence[str], *, who: str,
