@@ -121,3 +121,18 @@ def test_decide_ids_from_stdin(db):
     assert r.exit_code == 0, r.output
     r = sk("queue", "list", db, "--group", "1", "--status", "rejected", "--format", "jsonl")
     assert [json.loads(x)["id"] for x in r.output.splitlines()] == ["s2", "s5"]
+
+
+def test_add_prints_a_summary_and_warns_when_most_are_out_of_scope(tmp_path):
+    """Importing a real export under the wrong rules says so (issue 15, finding 10)."""
+    db = str(tmp_path / "s.db")
+    assert sk("queue", "init", db).exit_code == 0
+    comments = tmp_path / "comments.jsonl"
+    comments.write_text("\n".join(json.dumps({"id": f"c{i}", "text": t, "lang": "en"}) for i, t in enumerate([
+        "The city should build more bike lanes downtown.", "Bus fares should be free for students.",
+        "The council should plant more trees in parks.", "Museums should label texts written by AI."])) + "\n",
+        encoding="utf-8")
+    r = sk("queue", "add", db, str(comments))
+    out = " ".join(r.output.split())
+    assert r.exit_code == 0 and "verdicts:" in out and "reason codes:" in out and "languages: en 4" in out
+    assert "3 of 4 (75%) are out_of_scope" in out and "--rules DIR" in out

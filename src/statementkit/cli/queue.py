@@ -85,12 +85,32 @@ def add(
     with _open(db, who) as q:
         with err_console().status("screening…"):
             report = q.add(file, reference=reference, rules=rules, skip_empty=skip_empty)
+        summary = q.import_summary(report.added)
+        name = q.stats()["name"]
     if fmt is not Format.table:
-        emit_records([report.to_dict()], fmt)
+        emit_records([{**report.to_dict(), "summary": summary}], fmt)
         return
     what = "published statements" if reference else "submissions"
     skipped = f", skipped {len(report.skipped)} already in the queue" if report.skipped else ""
-    console().print(f"added {len(report.added)} {what}{skipped} (stages: {', '.join(report.stages) or 'none'})")
+    out = console()
+    out.print(f"added {len(report.added)} {what}{skipped} (stages: {', '.join(report.stages) or 'none'})")
+    if reference or not report.added:
+        return
+
+    def counted(d: dict) -> str:
+        return ", ".join(f"{k} {v}" for k, v in d.items()) or "none"
+
+    out.print(f"verdicts: {counted(summary['verdicts'])}")
+    out.print(f"reason codes: {counted(summary['codes'])}")
+    out.print(f"languages: {counted(summary['languages'])}")
+    out.print(f"{summary['with_duplicates']} with near-duplicates; {summary['clusters']} clusters")
+    off = summary["codes"].get("out_of_scope", 0)
+    if off > summary["statements"] / 2:
+        err_console().print(
+            f"[yellow]warning:[/] {off} of {summary['statements']} ({off / summary['statements']:.0%}) are "
+            f"out_of_scope under the rules of “{name}”. If this conversation is about something else, "
+            "screen it with its own rules: --rules DIR, a copy of rules/ whose scope.toml describes it "
+            "(`statementkit queue rescreen DB --rules DIR` re-screens what is pending).")
 
 
 @app.command("rescreen")

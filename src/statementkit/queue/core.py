@@ -309,6 +309,11 @@ class Queue:
 
     # ------------------------------------------------------------ reading
 
+    def import_summary(self, ids: Sequence[str]) -> dict[str, Any]:
+        """Verdicts, reason codes, languages, duplicates and clusters of the statements `ids`."""
+        with translate(self.path):
+            return query.import_summary(self.conn, ids)
+
     def seqs(self, flt: query.Filter | None = None) -> list[int]:
         with translate(self.path):
             return query.seqs(self.conn, flt)

@@ -340,3 +340,28 @@ def stats(conn: sqlite3.Connection) -> dict[str, Any]:
         "clusters": conn.execute("SELECT count(*) FROM clusters").fetchone()[0],
         "stages": sorted({s for r in conn.execute("SELECT stages FROM runs") for s in json.loads(r[0])}),
     }
+
+
+def import_summary(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, Any]:
+    """What an import brought in: verdicts, reason codes, languages, duplicates and clusters of `ids`."""
+    from collections import Counter
+
+    verdicts: Counter = Counter()
+    langs: Counter = Counter()
+    codes: Counter = Counter()
+    duplicates = 0
+    clusters: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        marks = ", ".join("?" * len(chunk))
+        for r in conn.execute(f"SELECT verdict, lang, n_duplicates FROM statements WHERE id IN ({marks})", chunk):
+            verdicts[r[0] or "unchecked"] += 1
+            langs[r[1] or "und"] += 1
+            duplicates += bool(r[2])
+        for code, n in conn.execute(f"SELECT code, count(DISTINCT statement_id) FROM flags WHERE statement_id IN "
+                                    f"({marks}) GROUP BY code", chunk):
+            codes[code] += n
+        clusters.update(r[0] for r in conn.execute(f"SELECT DISTINCT cluster FROM themes WHERE statement_id IN "
+                                                   f"({marks}) AND cluster IS NOT NULL", chunk))
+    return {"statements": len(ids), "verdicts": dict(verdicts.most_common()), "codes": dict(codes.most_common()),
+            "languages": dict(langs.most_common()), "with_duplicates": duplicates, "clusters": len(clusters)}
