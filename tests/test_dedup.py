@@ -234,9 +234,32 @@ def test_groups_do_not_chain_two_published_claims():
     from statementkit.dedup.detect import duplicate_groups
 
     # new 0 ~ published 3 (0.9), new 1 ~ published 4 (0.95), new 0 ~ new 1 (0.7), new 2 ~ new 1 (0.8)
-    groups = duplicate_groups(3, 2, [(0, 3, 0.9), (1, 4, 0.95), (0, 1, 0.7), (1, 2, 0.8)])
+    groups = duplicate_groups(3, 2, [(0, 3, 0.9), (1, 4, 0.95), (0, 1, 0.7), (1, 2, 0.8), (2, 4, 0.75)])
     assert groups[0] != groups[1]
     assert groups[2] == groups[1]
     # the same edges in another order give the same groups
-    again = duplicate_groups(3, 2, [(1, 2, 0.8), (0, 1, 0.7), (1, 4, 0.95), (0, 3, 0.9)])
+    again = duplicate_groups(3, 2, [(1, 2, 0.8), (2, 4, 0.75), (0, 1, 0.7), (1, 4, 0.95), (0, 3, 0.9)])
     assert (again[0] == again[1]) is False and again[2] == again[1]
+
+
+def test_groups_do_not_chain_across_different_claims():
+    """A ~ B and B ~ C, but not A ~ C: A and C are never in one group (issue 14)."""
+    from statementkit.dedup.detect import duplicate_groups
+
+    groups = duplicate_groups(3, 0, [(0, 1, 0.9), (1, 2, 0.8)])
+    assert groups[0] == groups[1] and groups.get(2) != groups[0]
+    groups = duplicate_groups(3, 0, [(0, 1, 0.9), (1, 2, 0.8), (0, 2, 0.7)])
+    assert groups[0] == groups[1] == groups[2]
+    # anchored on a published statement (index 3): a member must repeat it, not just another member
+    groups = duplicate_groups(3, 1, [(0, 3, 0.9), (0, 1, 0.85), (1, 2, 0.8)])
+    assert groups[0] == 0 and groups.get(1) != groups[0] and groups.get(2) != groups[0]
+
+
+def test_output_separates_duplicates_from_similar_statements():
+    from statementkit.records import DedupResult, Duplicate
+
+    r = DedupResult("n1", [Duplicate("p1", 0.93), Duplicate("p2", 0.71, same_stance=False, is_duplicate=False),
+                           Duplicate("p3", 0.66, is_duplicate=False, reason="different claim")], group=1)
+    record = r.to_dict()
+    assert [d["id"] for d in record["duplicates"]] == ["p1"] and all(d["duplicate"] for d in record["duplicates"])
+    assert [d["id"] for d in record["similar"]] == ["p2", "p3"] and not record["similar"][0]["same_stance"]

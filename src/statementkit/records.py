@@ -148,7 +148,10 @@ class DedupResult:
     group: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "duplicates": [d.to_dict() for d in self.duplicates], "group": self.group}
+        """The output contract: `duplicates` holds only what the detector calls a duplicate;
+        `similar` the close statements shown for context (a different claim or the opposite stance)."""
+        return {"id": self.id, "duplicates": [d.to_dict() for d in self.duplicates if d.is_duplicate],
+                "similar": [d.to_dict() for d in self.duplicates if not d.is_duplicate], "group": self.group}
 
 
 @dataclass(slots=True)

@@ -227,23 +227,31 @@ def duplicate_groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) ->
     """Groups of near-duplicates over new (0..n-1) and published (n..n+m-1) statements.
 
     Each new statement joins the group of the published statement it
-    duplicates best; duplicates among new statements join their groups, but
-    two groups anchored on different published statements are never merged,
-    so a loose chain (A ~ P1, A ~ B, B ~ P2) cannot lump two published claims
-    together. Edges are taken strongest first, so the result depends only on
-    the pairs, not on the input order.
+    duplicates best; duplicates among new statements join their groups. A group
+    never chains: every member is a duplicate of the group's representative
+    (its published statement, else its first member), so A ~ B and B ~ C do not
+    put A and C together unless A ~ C too, and two groups anchored on different
+    published statements are never merged. A batch action on a group therefore
+    reaches only statements that repeat its representative. Edges are taken
+    strongest first, so the result depends only on the pairs, not on the input
+    order.
 
     `edges`: (i, j, score) duplicate pairs, i new, j new or published.
     Returns new index -> provisional group id, for new statements in a group of two or more.
     """
     parent = list(range(n + m))
     anchor: dict[int, int] = {}  # root -> the published statement its group is built around
+    members: dict[int, list[int]] = {x: [x] for x in range(n + m)}
+    linked = {(min(i, j), max(i, j)) for i, j, _ in edges}
 
     def find(x: int) -> int:
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
+
+    def duplicates(x: int, rep: int) -> bool:
+        return x == rep or (min(x, rep), max(x, rep)) in linked
 
     def union(a: int, b: int) -> None:
         ra, rb = find(a), find(b)
@@ -253,7 +261,11 @@ def duplicate_groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) ->
         if pa is not None and pb is not None and pa != pb:
             return
         root, other = min(ra, rb), max(ra, rb)
+        rep = pa if pa is not None else pb if pb is not None else root
+        if not all(duplicates(x, rep) for x in members[ra] + members[rb]):
+            return  # joining would chain: a member that does not repeat the representative
         parent[other] = root
+        members[root] = members[root] + members.pop(other)
         if pa is not None or pb is not None:
             anchor[root] = pa if pa is not None else pb
 
@@ -266,8 +278,7 @@ def duplicate_groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) ->
         union(i, j)
     for i, j, _ in sorted((e for e in edges if e[1] < n), key=lambda e: (-e[2], e[0], e[1])):
         union(i, j)
-    touched = {i for i, _, _ in edges} | {j for _, j, _ in edges if j < n}
-    return {i: find(i) for i in range(n) if i in touched}
+    return {i: find(i) for i in range(n) if len(members[find(i)]) > 1}
 
 
 def _number_groups(results: list[DedupResult]) -> list[DedupResult]:
