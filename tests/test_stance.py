@@ -125,3 +125,29 @@ def test_bad_stance_file_names_file_and_key(tmp_path):
                     encoding="utf-8")
     with pytest.raises(RulesError, match=r"stance.toml.*unknown key 'concord_windw'"):
         load_stance(target)
+
+
+def test_a_negation_inside_a_near_copy_is_still_a_flip():
+    """'ne devraient pas autoriser que' is a negation, not the exception 'ne ... que' (= only): no copy
+    rule may overrule it (issue 14)."""
+    from statementkit.dedup import find_duplicates
+    from statementkit.records import Statement
+
+    yes = Statement("p1", "Les archives devraient autoriser que les chercheurs entraînent des modèles d'IA "
+                          "sur leurs fonds.", "fr")
+    no = Statement("n1", "Les archives ne devraient pas autoriser que les chercheurs entraînent des modèles "
+                         "d'IA sur leurs fonds.", "fr")
+    [r] = find_duplicates([no], [yes], semantic=False)
+    assert r.duplicates == [] or not r.duplicates[0].is_duplicate
+    assert r.to_dict()["similar"][0]["same_stance"] is False
+    rules = load_stance()
+    assert find_cues(lower_pieces("Les archives ne devraient publier que des documents vérifiés."), "fr", rules) == []
+
+
+@pytest.mark.parametrize("text, lang", [("I musei dovrebbero offrire audioguide per i non vedenti.", "it"),
+                                        ("Die Umfrage sollte nicht-binäre Menschen mitzählen.", "de"),
+                                        ("Non-profit archives should get AI tools for free.", "en"),
+                                        ("Les musées devraient aider les associations à but non lucratif.", "fr")])
+def test_words_that_only_look_negative_are_no_negation(text, lang):
+    cues = find_cues(lower_pieces(text), lang, load_stance())
+    assert [c for c in cues if c.kind == "negation"] == []

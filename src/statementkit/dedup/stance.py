@@ -15,7 +15,7 @@ Tokens are lowercase word pieces: hyphens and apostrophes split words (so
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -278,8 +278,10 @@ def _same(token: str, entry: str, lang: str) -> bool:
     return key is not None and stem_key(token, lang) == key
 
 
-def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str) -> int:
-    """End index if `phrase` matches at tokens[i], else -1 (GAP skips up to GAP_MAX tokens)."""
+def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str,
+              negations: Sequence[bool] | None = None) -> int:
+    """End index if `phrase` matches at tokens[i], else -1 (GAP skips up to GAP_MAX tokens, but
+    never a negation word: "ne devraient pas autoriser que" is a negation, not "ne ... que")."""
     j = i
     k = 0
     while k < len(phrase):
@@ -287,6 +289,8 @@ def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str) -> int:
         if part == GAP:
             nxt = phrase[k + 1]
             for gap in range(GAP_MAX + 1):
+                if j + gap < len(tokens) and negations is not None and gap and negations[j + gap - 1]:
+                    return -1
                 if j + gap < len(tokens) and _same(tokens[j + gap], nxt, lang):
                     j += gap
                     break
@@ -318,9 +322,10 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
     facts = rules.token_facts(lang)
     info = [facts[t] for t in tokens]
     starts = [i for i, f in enumerate(info) if f.phrase]  # the few tokens a phrase begins with
+    negating = [f.negation or f.concord for f in info]  # a gap in an exception never skips these
     for i in starts:  # exceptions first: "not only" is no negation
         for kind, phrase in phrases[info[i].folded]:
-            if kind == "exception" and (end := _match_at(tokens, i, phrase, lang)) > 0:
+            if kind == "exception" and (end := _match_at(tokens, i, phrase, lang, negating)) > 0:
                 used[i:end] = [True] * (end - i)
     for i in starts:
         for kind, phrase in phrases[info[i].folded]:
