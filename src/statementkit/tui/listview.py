@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from statementkit.errors import QueueError
 from statementkit.queue.items import Row
-from statementkit.tui.render import STATUS_GLYPH, STATUS_STYLE, VERDICT_STYLE
+from statementkit.tui.render import STATUS_GLYPH, STATUS_STYLE, VERDICT_GLYPH, VERDICT_STYLE
 
 PAGE = 200
 
@@ -129,7 +129,7 @@ class QueueList(ScrollView, can_focus=True):
         t = Text(no_wrap=True, end="")
         t.append("▌" if r.id in self.selected else " ", style="bold magenta")
         t.append(STATUS_GLYPH.get(r.status, "?"), style=STATUS_STYLE.get(r.status, ""))
-        t.append("●" if r.verdict else " ", style=VERDICT_STYLE.get(r.verdict or "", "dim"))
+        t.append(VERDICT_GLYPH.get(r.verdict or "", " "), style=VERDICT_STYLE.get(r.verdict or "", "dim"))
         t.append("≈" if r.n_duplicates else " ", style="bold yellow")
         t.append("⚿" if r.claimed_by else " ", style="bold cyan")
         t.append(f"{r.id} ", style="bold" if r.status == "pending" else "dim")

@@ -34,7 +34,7 @@ from statementkit.tui.modals import (
     ReasonModal,
     ThemeModal,
 )
-from statementkit.tui.render import STATUS_GLYPH, flag_text
+from statementkit.tui.render import STATUS_GLYPH, VERDICT_GLYPH, flag_text
 
 POLL_S = 1.0
 CLAIM_DELAY_S = 0.3
@@ -54,8 +54,8 @@ def legend() -> Text:
     t = Text("list marks: ", style="dim")
     for status, glyph in STATUS_GLYPH.items():
         t.append(f"{glyph} {status}  ")
-    t.append("\n● checker's verdict (green accept / yellow review / red reject)  ≈ has duplicates\n"
-             "⚿ another moderator is on it  ▌ selected", style="")
+    t.append("\nchecker's verdict: " + "  ".join(f"{g} {v}" for v, g in VERDICT_GLYPH.items()) +
+             "  ≈ has duplicates\n⚿ another moderator is on it  ▌ selected", style="")
     return t
 
 

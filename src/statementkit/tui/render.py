@@ -15,6 +15,8 @@ from statementkit.records import Flag
 
 # ---------------------------------------------------------------- the palette
 VERDICT_STYLE = {"accept": "green", "review": "yellow", "reject": "bold red"}
+#: The verdict as a shape too, so it reads without colour: empty, half, full.
+VERDICT_GLYPH = {"accept": "○", "review": "◐", "reject": "●"}
 #: A flagged span: how sure the flag is (reject: the criterion is broken; review: a moderator should look).
 SEVERITY_STYLE = {"reject": "bold white on red", "review": "black on yellow", "info": "underline"}
 #: A flag's reason code, where several flags are listed together.
