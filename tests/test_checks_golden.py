@@ -47,7 +47,9 @@ def test_every_language_has_a_positive_for_every_code():
 def test_golden(case, screenings):
     s = screenings[case["id"]]
     assert sorted(set(s.codes)) == sorted(case["codes"]), [(f.code, f.message) for f in s.flags]
-    assert s.verdict == ("reject" if case["codes"] else "accept")
+    # a statement with a problem is never accepted; whether it is rejected or sent to review follows
+    # the criterion's severities (rules/criteria.toml: several sentences go to review, for one)
+    assert (s.verdict == "accept") == (not case["codes"])
     for flag in s.flags:
         if flag.span is not None:
             assert 0 <= flag.span.start < flag.span.end <= len(case["text"])

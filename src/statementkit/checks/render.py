@@ -50,7 +50,7 @@ def severity(rules: Rules, finding: Finding) -> str:
     crit = next((c for c in rules.criteria if c.id == rule), None)
     if crit is None:
         return "reject"
-    return crit.weak_severity if finding.weak else crit.severity
+    return crit.weak_severity if finding.weak or finding.variant in crit.weak_variants else crit.severity
 
 
 def flags(rules: Rules, findings: list[Finding], lang: str) -> list[Flag]:

@@ -43,7 +43,7 @@ from statementkit.rules import (
 from statementkit.text.language import DEFAULT_LANGUAGES
 
 SEVERITIES = ("reject", "review", "info")
-CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "enabled")
+CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "weak_variants", "enabled")
 ASSEMBLY_KEYS = ("name", "languages", "moderator_language", "base")
 LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "vague": ("strong", "weak", "generic"),
@@ -73,6 +73,8 @@ class Criterion:
     weak_severity: str = "review"
     enabled: bool = True
     params: dict[str, Any] = field(default_factory=dict)
+    #: kinds of finding (message variants) whose evidence is weak: they get `weak_severity`
+    weak_variants: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -217,8 +219,13 @@ def _load_criteria(path: Path) -> list[Criterion]:
                 raise RulesError(f"{where}: '{key}' must be {type(default).__name__}, got {value!r}", path,
                                  key_line(path, key))
             params[key] = value
+        weak_variants = raw.get("weak_variants", [])
+        if not isinstance(weak_variants, list) or not all(isinstance(v, str) for v in weak_variants):
+            raise RulesError(f"{where}: weak_variants must be a list of message variants such as [\"fact\"]", path,
+                             key_line(path, "weak_variants"))
         out.append(Criterion(raw["id"], raw["code"], raw["kind"], raw.get("severity", "reject"),
-                             raw.get("weak_severity", "review"), bool(raw.get("enabled", True)), params))
+                             raw.get("weak_severity", "review"), bool(raw.get("enabled", True)), params,
+                             tuple(weak_variants)))
     return out
 
 
