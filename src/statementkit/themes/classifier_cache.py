@@ -72,6 +72,10 @@ def load(key: str, restore: Callable[[dict[str, np.ndarray]], T], folder: Path |
         return None
 
 
+def is_stored(key: str, folder: Path | None = None) -> bool:
+    return ((folder or default_dir()) / f"{key}.npz").exists()
+
+
 def save(key: str, model, folder: Path | None = None) -> Path | None:
     """Store `model` atomically; returns the path, or None when the folder is not writable."""
     folder = folder or default_dir()

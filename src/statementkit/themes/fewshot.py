@@ -145,6 +145,8 @@ def fit(examples: Sequence[ThemeExample], vectors: np.ndarray, classes: Sequence
         model = _fit(examples, vectors, classes, settings)
         if cache_dir is not None:
             classifier_cache.save(key, model, cache_dir)
+    elif cache_dir is not None and not classifier_cache.is_stored(key, cache_dir):
+        classifier_cache.save(key, model, cache_dir)  # fitted earlier in this process: the next one reads it
     if key not in _FITTED:
         if len(_FITTED) >= _MEMO_SIZE:
             _FITTED.pop(next(iter(_FITTED)))
