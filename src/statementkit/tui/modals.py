@@ -361,16 +361,21 @@ class HelpModal(ModalScreen[None]):
         super().__init__()
         self._title, self._keys, self._legend = title, keys, legend
 
+    #: Inner width of the box at 80 columns: two columns only when every description fits whole.
+    WIDTH = 72
+
     def compose(self) -> ComposeResult:
         table = Text()
-        half = (len(self._keys) + 1) // 2
-        left, right = self._keys[:half], self._keys[half:]
-        for i in range(half):
-            for j, col in enumerate((left, right)):
+        widest = max((len(what) for _, what in self._keys), default=0)
+        columns = 2 if 2 * (10 + widest) + 2 <= self.WIDTH else 1
+        rows = (len(self._keys) + columns - 1) // columns
+        parts = [self._keys[i * rows:(i + 1) * rows] for i in range(columns)]
+        for i in range(rows):
+            for j, col in enumerate(parts):
                 if i < len(col):
                     key, what = col[i]
                     table.append(f"{key:>9} ", style="bold cyan")
-                    table.append(f"{what:<25}"[:25] + ("  " if j == 0 else ""))
+                    table.append(f"{what:<{widest}}" + ("  " if j < columns - 1 else ""))
             table.append("\n")
         with Vertical():
             yield Label(self._title, classes="title")
