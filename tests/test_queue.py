@@ -11,6 +11,8 @@ from queue_helpers import REFERENCE, SUBMISSIONS, make_queue
 from statementkit.errors import QueueConflict, QueueError
 from statementkit.queue import Filter, Queue
 from statementkit.queue.db import APPLICATION_ID, schema_version
+from statementkit.embed import HashingEmbedder
+from statementkit.pipeline import ScreenRow
 from statementkit.records import Statement
 
 
@@ -537,3 +539,16 @@ def test_a_cluster_merge_needs_a_cluster_that_exists(q):
     q.decide_cluster(clusters[0], "cluster_merge", str(clusters[1]))
     with pytest.raises(QueueError, match=f"already merged into {clusters[1]}"):
         q.decide_cluster(clusters[1], "cluster_merge", str(clusters[0]))
+
+
+def test_two_conversations_share_a_queue_with_an_id_prefix(tmp_path):
+    """pol.is numbers comments from 0 in each conversation (issue 15, finding 10)."""
+    q = Queue.create(tmp_path / "two.db")
+    first = [Statement("0", "Trams should run every five minutes.", "en")]
+    second = [Statement("0", "Heat pumps should get a subsidy.", "en")]
+    q.add_screened([ScreenRow(s) for s in first])
+    with pytest.raises(QueueError, match="--id-prefix"):
+        q.add(second)
+    report = q.add(second, id_prefix="energy:", embedder=HashingEmbedder())
+    assert report.added == ["energy:0"] and q.get("energy:0").text == "Heat pumps should get a subsidy."
+    q.close()

@@ -72,6 +72,9 @@ def add(
     rules: Path = RULES_OPTION,
     skip_empty: bool = typer.Option(False, "--skip-empty", help="Drop rows without text (real pol.is exports "
                                                                  "have a few) instead of stopping."),
+    id_prefix: str = typer.Option("", "--id-prefix", metavar="TEXT",
+                                  help="Put TEXT before every id, e.g. 'energy:' to add a second pol.is "
+                                       "conversation whose comment ids clash with the first's."),
     who: str = WHO,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -84,7 +87,7 @@ def add(
     """
     with _open(db, who) as q:
         with err_console().status("screening…"):
-            report = q.add(file, reference=reference, rules=rules, skip_empty=skip_empty)
+            report = q.add(file, reference=reference, rules=rules, skip_empty=skip_empty, id_prefix=id_prefix)
         summary = q.import_summary(report.added)
         name = q.stats()["name"]
     if fmt is not Format.table:

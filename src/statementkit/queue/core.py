@@ -108,13 +108,15 @@ class Queue:
 
     def add(self, source: str | Path | Sequence[Statement], *, reference: bool = False,
             rules: str | Path | None = None, fmt: str | None = None, skip_empty: bool = False,
-            embedder: Any = None) -> AddReport:
+            embedder: Any = None, id_prefix: str = "") -> AddReport:
         """Add submissions (screened by every available stage) or, with `reference`, published statements.
 
         Ids already in the queue with the same text are skipped, so re-importing
         a file is harmless; the same id with different text is an error.
         `skip_empty` drops rows without text (real pol.is exports have a few).
         `embedder` replaces the registry's default model for the stages that embed.
+        `id_prefix` is put before every id, so several conversations whose ids clash (pol.is numbers
+        comments from 0 in each) can share one queue.
         """
         from statementkit.io import read_statements
 
@@ -123,6 +125,10 @@ class Queue:
             label = str(source)
         else:
             statements, label = list(source), None
+        if id_prefix:
+            from dataclasses import replace
+
+            statements = [replace(s, id=f"{id_prefix}{s.id}") for s in statements]
         if reference:
             statements = [s for s in statements if s.meta.get("published", True) is not False]
         store.check_encodable(statements)
@@ -245,7 +251,7 @@ class Queue:
         if clash:
             more = f" and {len(clash) - 1} more" if len(clash) > 1 else ""
             raise QueueError(f"id '{clash[0]}'{more} already in the queue with a different text; "
-                             "give new submissions new ids")
+                             "give new submissions new ids (another conversation: --id-prefix NAME:)")
         return [s for s in statements if s.id not in have], [s.id for s in statements if s.id in have]
 
     def _screen(self, statements: list[Statement], rules: str | Path | None,
