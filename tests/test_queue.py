@@ -8,11 +8,11 @@ import sqlite3
 import pytest
 from queue_helpers import REFERENCE, SUBMISSIONS, make_queue
 
+from statementkit.embed import HashingEmbedder
 from statementkit.errors import QueueConflict, QueueError
+from statementkit.pipeline import ScreenRow
 from statementkit.queue import Filter, Queue
 from statementkit.queue.db import APPLICATION_ID, schema_version
-from statementkit.embed import HashingEmbedder
-from statementkit.pipeline import ScreenRow
 from statementkit.records import Statement
 
 
