@@ -286,3 +286,29 @@ def test_queue_database_keeps_reference_vote_shares(tmp_path):
     assert set(data.votes) == {"p1", "p2"}
     assert data.source_categories == {"p1": "consensus"}
     assert "Museums should label AI-generated images." in render_report(data)
+
+
+def test_only_public_statements_appear_in_the_theme_tables(tmp_path):
+    """Pending and rejected statements show only in the moderation section, and 'moderated' counts
+    only decided statements (issue 15, finding 8)."""
+    from statementkit.pipeline import ScreenRow
+    from statementkit.queue import Queue
+    from statementkit.records import Statement
+    from statementkit.report.html import build_context
+
+    db = tmp_path / "assembly.db"
+    subs = [Statement("s0", "Museums should publish which AI tools they use."),
+            Statement("s1", "Only idiots let AI write museum labels."),
+            Statement("s2", "Archives should train staff in AI literacy.")]
+    with Queue.create(db, who="ana") as q:
+        q.add_screened([ScreenRow(s) for s in subs], stages=["lang"])
+        q.accept(["s0"])
+        q.reject(["s1"], codes=["incivility"])
+        q.set_theme(["s0", "s1", "s2"], "1", expect=None)
+    data = build_report_data([db])
+    context = build_context(data)
+    shown = [row["id"] for theme in context["themes"] for row in theme["rows"]]
+    assert shown == ["s0"]
+    assert context["moderation"]["total"] == 2 and context["moderation"]["pending"] == 1
+    html = render_report(data)
+    assert "2 statements were moderated; 1 are not moderated yet." in html

@@ -108,11 +108,18 @@ class ReportData:
                 out.update(d.reasons or [NOT_RECORDED])
         return out
 
+    def is_public(self, sid: str) -> bool:
+        """Whether the moderators made the statement public: accepted, or no decision known (a
+        published set). Pending and rejected statements appear only in the moderation section."""
+        decision = self.decisions.get(sid)
+        return decision is None or decision.decision == ACCEPTED
+
     def theme_members(self) -> dict[str, list[str]]:
-        """Theme id → statement ids, in theme order."""
+        """Theme id → the public statement ids, in theme order."""
         out: dict[str, list[str]] = {t: [] for t in self.theme_titles}
         for sid, theme in self.themes.items():
-            out.setdefault(theme, []).append(sid)
+            if self.is_public(sid):
+                out.setdefault(theme, []).append(sid)
         return {t: ids for t, ids in out.items() if ids}
 
     def source_agreement(self) -> dict[str, Any] | None:

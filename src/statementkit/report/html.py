@@ -240,7 +240,8 @@ def _moderation(data: ReportData, decisions: Any, max_rows: int) -> dict[str, An
     reasons = data.reason_counts()
     rejected = [d for d in data.decisions.values() if d.decision == REJECTED]
     return {
-        "total": sum(decisions.values()),
+        "total": sum(n for k, n in decisions.items() if k != PENDING),  # moderated: accepted or rejected
+        "pending": decisions.get(PENDING, 0),
         "decisions": [{"decision": k, "n": decisions[k]} for k in (ACCEPTED, REJECTED, PENDING) if decisions.get(k)],
         "reasons": [{"code": c, "n": n} for c, n in reasons.most_common()],
         "rejected": [{"id": d.id, "text": _text(data, d.id), "reasons": d.reasons, "at": d.at, "by": d.by}
