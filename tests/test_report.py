@@ -312,3 +312,14 @@ def test_only_public_statements_appear_in_the_theme_tables(tmp_path):
     assert context["moderation"]["total"] == 2 and context["moderation"]["pending"] == 1
     html = render_report(data)
     assert "2 statements were moderated; 1 are not moderated yet." in html
+
+
+def test_report_text_is_plain_and_times_readable():
+    """A pol.is description's Markdown is shown as text; comment times come from the timestamp."""
+    from statementkit.report.data import _polis_time
+    from statementkit.report.html import plain_text
+
+    assert plain_text("This HiveMind is  __*closed*__.\n\nSee [the results](https://x.example)\nand **more**.") == \
+        "This HiveMind is closed. See the results and more."
+    assert _polis_time({"timestamp": 1472552518501, "datetime": "Tue Aug 30 17:21:58 WIB 2016"}) == \
+        "2016-08-30 10:21 UTC"

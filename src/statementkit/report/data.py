@@ -165,7 +165,7 @@ def from_polis(path: str | Path, rules: VoteRules, progress: Progress | None = N
     names = {Moderation.ACCEPTED: ACCEPTED, Moderation.REJECTED: REJECTED, Moderation.UNMODERATED: PENDING}
     for s in conv.statements:
         decision = names.get(s.meta.get("moderated"), PENDING)  # type: ignore[call-overload]
-        data.decisions[s.id] = ModerationDecision(s.id, decision, at=str(s.meta.get("datetime") or "") or None)
+        data.decisions[s.id] = ModerationDecision(s.id, decision, at=_polis_time(s.meta))
     data.attributions.append("Data was gathered using the Polis software (compdemocracy.org/polis) and is "
                              "sub-licensed under CC BY 4.0 with Attribution to The Computational Democracy "
                              f"Project ({conv.summary.get('url', conv.name)}).")
@@ -199,6 +199,17 @@ def from_statements_file(path: str | Path, rules: VoteRules, progress: Progress 
         data.notes.append(f"{len(data.votes)} statements have vote percentages (no raw votes): shares are "
                           "classified, but there are no counts, intervals or opinion groups.")
     return data
+
+
+def _polis_time(meta: dict[str, Any]) -> str | None:
+    """When a pol.is comment was written, readable: from its `timestamp` (milliseconds since 1970,
+    UTC), not the export's `datetime` text in the server's time zone ("Tue Aug 30 17:21:58 WIB 2016")."""
+    import datetime as dt
+
+    stamp = meta.get("timestamp")
+    if isinstance(stamp, (int, float)) and stamp > 0:
+        return dt.datetime.fromtimestamp(stamp / 1000, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return str(meta.get("datetime") or "") or None
 
 
 def _decision_from_meta(s: Statement) -> ModerationDecision | None:
@@ -302,7 +313,7 @@ def build_report_data(sources: Sequence[str | Path], rules: str | Path | None = 
         data.theme_titles = {**titles, **data.theme_titles}
         data.theme_labels = {**labels, **data.theme_labels}
     for tid in set(data.themes.values()) - set(data.theme_titles):
-        data.theme_titles[tid] = data.theme_labels[tid] = f"Theme {tid}"
+        data.theme_titles[tid] = data.theme_labels[tid] = "No theme" if tid == "none" else f"Theme {tid}"
     if title:
         data.title = title
     elif data.analysis is None:  # files only: name the assembly the rules describe

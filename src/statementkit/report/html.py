@@ -88,7 +88,7 @@ def build_context(data: ReportData, *, max_rows: int = 50) -> dict[str, Any]:
                            "groups": cat == "friction"})
     return {
         "title": data.title,
-        "description": data.description,
+        "description": plain_text(data.description) if data.description else None,
         "version": __version__,
         "generated": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "sources": data.sources,
@@ -113,6 +113,20 @@ def build_context(data: ReportData, *, max_rows: int = 50) -> dict[str, Any]:
         "notes": data.notes,
         "attributions": data.attributions,
     }
+
+
+def plain_text(markdown: str) -> str:
+    """A source's Markdown (pol.is descriptions: `__*closed*__`, links, headings) as the text a
+    reader sees, for a page that escapes everything it shows."""
+    from markdown_it import MarkdownIt
+
+    words: list[str] = []
+    for token in MarkdownIt().parse(markdown):
+        if token.type == "inline":
+            words.append("".join(" " if child.type in ("softbreak", "hardbreak") else child.content
+                                 for child in token.children or []
+                                 if child.type in ("text", "code_inline", "softbreak", "hardbreak")))
+    return " ".join(" ".join(words).split())
 
 
 def _rule_values(rules: Any) -> dict[str, Any]:
