@@ -47,7 +47,7 @@ CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "weak_varia
 ASSEMBLY_KEYS = ("name", "languages", "moderator_language", "base")
 LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "vague": ("strong", "weak", "generic"),
-    "reply": ("strong",),
+    "reply": ("strong", "weak"),
     "incivility": ("insults", "profanity", "attacks", "harsh", "targets", "link"),
     "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question", "asking"),
     "clauses": ("coordinators", "adversative", "additive", "contrast", "subordinators", "verbs", "elaboration",

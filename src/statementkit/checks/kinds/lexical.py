@@ -77,11 +77,16 @@ def concrete_words(doc: Doc, exclude: set[int]) -> list[str]:
 
 @register_check("reply")
 def reply(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
-    found = longest(matches(doc, "reply.strong"))
+    """A reply to another comment: strong markers ("as the previous speaker said") reject; a sentence
+    that opens on a demonstrative ("This will ...") may as well speak of the conversation's own
+    subject, so it is weak evidence (review)."""
+    strong = longest(matches(doc, "reply.strong"))
+    found = strong or longest(matches(doc, "reply.weak"))
     if not found:
         return []
     m = found[0]
-    return [Finding(criterion.code, criterion.id, span_of(m), values={"term": doc.text[m.start:m.end]})]
+    return [Finding(criterion.code, criterion.id, span_of(m), values={"term": doc.text[m.start:m.end]},
+                    weak=not strong)]
 
 
 def _aimed_at_people(doc: Doc, harsh: Match, targets: list[Match], links: list[Match], window: int) -> bool:
