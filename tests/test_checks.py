@@ -373,3 +373,18 @@ def test_check_against_published_flags_duplicates_not_stance_flips(rules):
     assert "duplicate" in copy_.codes and copy_.verdict == "reject"
     assert "aa-004" in next(f.message for f in copy_.flags if f.code == "duplicate")
     assert "duplicate" not in flip.codes
+
+
+@pytest.mark.parametrize("text", ["Tempolimit 100 auf Autobahnen einführen.", "Radwege in Wien massiv ausbauen."])
+def test_a_verbless_infinitive_proposal_has_a_standpoint(rules, text):
+    """The most common form of a German proposal; a lookup table that gives 'einführen' the lemma
+    'einfahren' must not turn it into a neutral fact (issue 13)."""
+    assert "no_standpoint" not in codes(text, "de", rules)
+
+
+def test_a_sentence_opening_on_this_is_only_weak_evidence_of_a_reply(rules):
+    [s] = check([Statement("t", "This will make museum tickets more expensive for young families.", "en")], rules)
+    assert [(f.code, f.severity) for f in s.flags if f.code == "not_standalone"] == [("not_standalone", "review")]
+    [s] = check([Statement("t", "As the previous speaker said, museums need better AI labels.", "en")], rules)
+    assert [(f.code, f.severity) for f in s.flags] == [("not_standalone", "reject")]
+    assert "incivility" not in codes("Behinderte Menschen brauchen barrierefreie Museen.", "de", rules)

@@ -48,7 +48,9 @@ def jargon(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
 
 def is_infinitive(doc: Doc, i: int) -> bool:
     """Unit i looks like an infinitive: it ends like one (`clauses.infinitive`), its lemma is
-    itself (not a plural noun or an inflected adjective), and in German it is lowercase."""
+    itself or another word with the same ending (not a plural noun or an inflected adjective: a
+    lookup table that maps "einführen" to "einfahren" still names a verb), and in German it is
+    lowercase."""
     from statementkit.text import nlp
     from statementkit.text.normalise import fold_word
 
@@ -58,7 +60,8 @@ def is_infinitive(doc: Doc, i: int) -> bool:
     if doc.lang == "de" and not u.text[:1].islower():
         return False
     if doc.lang in nlp.FAST_LOOKUP_LANGS:
-        return fold_word(nlp.lemma_of(u.text, doc.lang)) == u.fold
+        lemma = fold_word(nlp.lemma_of(u.text, doc.lang))
+        return lemma == u.fold or (len(lemma) > 3 and lemma[-2:] == u.fold[-2:])
     return True
 
 
