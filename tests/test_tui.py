@@ -438,3 +438,22 @@ def test_a_merge_without_a_duplicate_needs_an_explicit_target(db):
     assert still == "pending"
     assert "Merge s1 into p2" in question and "Museums should label" in question
     assert check(db, "s1").merged_into == "p2"
+
+
+def test_a_themes_rerun_shows_its_progress_and_what_changed(db):
+    """The header says the stage is running until it is done; the notice then says what changed
+    (issue 15, finding 9)."""
+    async def scenario(app, pilot, q):
+        await keys(pilot, "v")
+        screen = app.screen
+        screen._progress("encode", 5, 10)
+        await pilot.pause()
+        running = str(screen.query_one("#a-header").render())
+        screen._reclustered("themes: 2 clusters, 0% of statements unclustered", "information")
+        await pilot.pause()
+        after = str(screen.query_one("#a-header").render())
+        return running, after
+
+    running, after = run(db, scenario)
+    assert "re-running the themes stage: encode 5/10" in running
+    assert "re-running" not in after and "clusters confirmed" in after

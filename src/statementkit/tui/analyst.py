@@ -64,6 +64,7 @@ class AnalystScreen(Screen):
         self.members: list[dict[str, Any]] = []
         self._labels = {tid: label for tid, label, _ in queue.taxonomy()}
         self._reclustering = False  # a themes run is in progress (R)
+        self._head = Text()  # the header without the progress of a run
 
     def compose(self) -> ComposeResult:
         yield Static(id="a-header")
@@ -124,6 +125,14 @@ class AnalystScreen(Screen):
         head.append(f"{done}/{len(self.clusters)} clusters confirmed · {self.q.who}" if self.clusters else
                     "no clusters yet · published statements one by one")
         cl.display = bool(self.clusters)
+        self._head = head
+        self.query_one("#a-header", Static).update(head)
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        """The running themes stage in the header, until it is done (it takes seconds to minutes)."""
+        head = Text.assemble(self._head, " · ")
+        step = f"{stage} {done}/{total}" if stage == "encode" and total else stage
+        head.append(f"re-running the themes stage: {step}…", style="bold yellow")
         self.query_one("#a-header", Static).update(head)
 
     @property
@@ -335,14 +344,15 @@ class AnalystScreen(Screen):
             self.notify("the themes stage is already running")
             return
         self._reclustering = True
-        self.notify("re-running the themes stage with your decisions…", timeout=4)
+        self._progress("loading the model", 0, 0)  # shown in the header until the run is done
         self._recluster_worker()
 
     @work(thread=True, exclusive=True, group="recluster")
     def _recluster_worker(self) -> None:
         try:
             with Queue(self.q.path, who=self.q.who) as q:  # its own connection: this runs in a thread
-                result = q.recluster()
+                result = q.recluster(progress=lambda stage, done, total: self.app.call_from_thread(
+                    self._progress, stage, done, total))
             message, severity = (f"themes: {len(result.clusters)} clusters, "
                                  f"{result.outlier_share:.0%} of statements unclustered"), "information"
         except (StatementkitError, ImportError) as e:
@@ -351,8 +361,14 @@ class AnalystScreen(Screen):
 
     def _reclustered(self, message: str, severity: str) -> None:
         self._reclustering = False
-        self.notify(message, severity=severity, timeout=6)
+        before = {c.id: c.size for c in self.clusters}
         self.reload()
+        after = {c.id: c.size for c in self.clusters}
+        if severity == "information":
+            changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])
+            message += (f"; {len(after.keys() - before.keys())} new, {len(before.keys() - after.keys())} gone, "
+                        f"{changed} changed size")
+        self.notify(message, severity=severity, timeout=10)
 
     def action_help(self) -> None:
         self.app.push_screen(HelpModal("Analyst keys", KEYS))
