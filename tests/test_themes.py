@@ -442,3 +442,18 @@ def test_decisions_refuse_edits_that_name_missing_clusters():
     assert d == ThemeDecisions(clusters={1: ["a", "b"], 2: ["c"]})  # nothing half-applied
     d.merge(2, 1)
     assert d.resolve(2) == 1
+
+
+def test_a_decision_no_cluster_carries_is_said_not_dropped(taxonomy):
+    """After a rerun, a decision on a cluster that no longer exists is named (issue 15, finding 3)."""
+    items = statements()
+    decisions = ThemeDecisions()
+    first = run(items, taxonomy, decisions)
+    kept = first.clusters[0].id
+    decisions.pin_cluster(kept, "3")
+    decisions.clusters[999] = ["gone-1", "gone-2"]  # a cluster of an earlier run whose statements left
+    decisions.cluster_themes[999] = "none"
+    decisions.cluster_labels[999] = "Off topic"
+    again = run(items, taxonomy, decisions)
+    assert again.cluster(kept) is not None and again.cluster(kept).theme == "3"
+    assert len(again.uncarried) == 1 and again.uncarried[0].startswith("cluster 999 (theme none, label “Off topic”)")

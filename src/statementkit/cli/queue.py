@@ -145,6 +145,8 @@ def themes(db: Path = DB, rules: Path = RULES_OPTION, who: str = WHO, fmt: Forma
             result = q.recluster(rules, progress=lambda stage, done, total: status.update(
                 f"{stage} {done}/{total}…"))
         clusters = q.clusters()
+    for note in result.uncarried:
+        err_console().print(f"[yellow]not carried over:[/] {note}")
     if fmt is not Format.table:
         emit_records([c.to_dict() for c in clusters], fmt)
         return

@@ -145,6 +145,8 @@ def _print_table(result, statements, saved: Path | None, file: str) -> None:
         table = Table(title=f"unclustered · {len(by_cluster[None])} statements", title_justify="left")
         _add_rows(table, by_cluster[None], texts, set())
         out.print(table)
+    for note in result.uncarried:
+        err_console().print(f"[yellow]not carried over:[/] {note}")
     share = result.outlier_share
     out.print(f"{len(result.assignments)} statements, {len(result.clusters)} clusters, "
               f"{share:.0%} unclustered; themes: " + ", ".join(f"{t.id} {t.label}" for t in tax.themes))

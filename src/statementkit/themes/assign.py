@@ -16,7 +16,7 @@ run's cluster membership, so saving them keeps cluster ids stable next time.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +70,9 @@ class ThemeResult:
     decisions: ThemeDecisions
     margins: dict[str, float] = field(default_factory=dict)  # statement id -> p1 - p2
     info: dict[str, Any] = field(default_factory=dict)
+    #: analyst decisions on clusters that no cluster of this run carries (the statements they
+    #: covered fell apart or moved): kept, but applying to nothing, and said so
+    uncarried: list[str] = field(default_factory=list)
 
     @property
     def outlier_share(self) -> float:
@@ -272,7 +275,20 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
             "hdbscan_outlier_share": found.raw_outliers / max(len(statements), 1),
             "outlier_share": sum(c is None for c in cluster_of) / max(len(statements), 1),
             "seconds": {k: round(v, 3) for k, v in timings.items()}}
-    return ThemeResult(assignments, clusters, taxonomy, decisions, margins, info)
+    return ThemeResult(assignments, clusters, taxonomy, decisions, margins, info, uncarried_decisions(decisions, by_id))
+
+
+def uncarried_decisions(decisions: ThemeDecisions, alive: Mapping[int, Any]) -> list[str]:
+    """One line per cluster the analyst decided on that no cluster of this run carries."""
+    out = []
+    for c in sorted(set(decisions.cluster_themes) | set(decisions.cluster_labels)):
+        if c in alive or decisions.resolve(c) in alive:
+            continue
+        what = ([f"theme {decisions.cluster_themes[c]}"] if c in decisions.cluster_themes else []) + \
+               ([f"label “{decisions.cluster_labels[c]}”"] if c in decisions.cluster_labels else [])
+        out.append(f"cluster {c} ({', '.join(what)}): no cluster of this run holds most of its statements, "
+                   "so the decision applies to nothing; pin the statements or their new cluster again")
+    return out
 
 
 def training_examples(statements: Sequence[Statement], taxonomy: Taxonomy,

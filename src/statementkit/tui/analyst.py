@@ -355,6 +355,9 @@ class AnalystScreen(Screen):
                     self._progress, stage, done, total))
             message, severity = (f"themes: {len(result.clusters)} clusters, "
                                  f"{result.outlier_share:.0%} of statements unclustered"), "information"
+            if result.uncarried:
+                message += f"; {len(result.uncarried)} decisions not carried over: " + "; ".join(result.uncarried)
+                severity = "warning"
         except (StatementkitError, ImportError) as e:
             message, severity = f"cannot re-run the themes stage: {e}", "error"
         self.app.call_from_thread(self._reclustered, message, severity)
@@ -364,7 +367,7 @@ class AnalystScreen(Screen):
         before = {c.id: c.size for c in self.clusters}
         self.reload()
         after = {c.id: c.size for c in self.clusters}
-        if severity == "information":
+        if severity in ("information", "warning"):
             changed = sum(1 for k in after.keys() & before.keys() if after[k] != before[k])
             message += (f"; {len(after.keys() - before.keys())} new, {len(before.keys() - after.keys())} gone, "
                         f"{changed} changed size")
