@@ -37,7 +37,8 @@ def selfcheck(
 
     The same criteria as the moderators' `check`, answered in the language the
     statement is written in (en, de, fr, nl, es, it, pl), with how to fix each
-    problem.
+    problem. A statement in another language is sent to review (most criteria
+    cannot be checked in it); an empty one is rejected.
 
     Exit codes, for a web form:
       0   ready to submit;
