@@ -172,3 +172,19 @@ def test_comma_joined_clauses_need_a_subject_and_a_modal_on_both_sides(rules):
                                     rules))
     assert not ideas.asyndetic(_doc("de", "Museen sollten KI-Bilder kennzeichnen, Besucher müssen das wissen.",
                                     rules))
+
+
+@pytest.mark.parametrize("text, lang", [("Weniger Müll! Supermärkte müssen auf Pfandgläser umstellen.", "de"),
+                                        ("Politiker sollen öffentlich fahren. Vorbild sein!", "de"),
+                                        ("Museums should label AI texts. Act now!", "en")])
+def test_a_slogan_beside_a_claim_is_one_idea(text, lang):
+    """A rallying cry for the claim is no second proposal (issue 13); two claims still are."""
+    from statementkit.checks import check, load_rules
+    from statementkit.records import Statement
+
+    rules = load_rules()
+    [s] = check([Statement("a", text, lang)], rules)
+    assert "multiple_ideas" not in s.codes
+    [s] = check([Statement("b", "Museums should label AI texts. Archives should publish their AI policies!", "en")],
+                rules)
+    assert "multiple_ideas" in s.codes

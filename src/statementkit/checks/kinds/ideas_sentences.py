@@ -2,7 +2,7 @@
 
 A sentence makes a claim of its own when it prescribes, takes a stance or proposes (a modal, a
 stance, a verbless proposal, an infinitive or imperative proposal), unless it elaborates the one
-before ("This ...", "Because ...", "So ..."). Two questions count as two claims. A sentence that
+before ("This ...", "Because ...", "So ...") or is a slogan for it ("Weniger Müll!"). Two questions count as two claims. A sentence that
 only judges ("AI transcription is a real help.", "X ist in Ordnung.") is a claim of its own
 beside a proposal about something else; a judgement the proposal builds on, or one that follows
 it to justify it, is its reason instead.
@@ -37,7 +37,7 @@ def claim_sentences(doc: Doc) -> list[int]:
     elaborating = {doc.units[m.first].sent for m in matches(doc, "clauses.elaboration")} - adding
     out, asked = [], []
     for s in range(len(doc.sentences)):
-        if s > 0 and s in elaborating:
+        if (s > 0 and s in elaborating) or slogan(doc, s):
             continue
         a, b = doc.sentences[s]
         if questions[s]:
@@ -50,6 +50,15 @@ def claim_sentences(doc: Doc) -> list[int]:
     if len(out) == 1:
         out = sorted(out + independent_judgements(doc, out[0], questions, elaborating, adding))
     return out if len(out) >= 2 or len(asked) < 2 else sorted(out + asked)
+
+
+def slogan(doc: Doc, s: int) -> bool:
+    """A short exclamation beside a claim ("Weniger Müll! Supermärkte müssen ...", "... Vorbild sein!"):
+    a rallying cry for the claim, not a second proposal. At most one content word besides its verb,
+    ending in '!'."""
+    a, b = doc.sentences[s]
+    last = next((u for u in reversed(doc.units[a:b]) if u.punct), None)
+    return last is not None and "!" in last.text and content(doc, a, b, verb_words(doc)) <= 1
 
 
 def judgement(doc: Doc, s: int) -> bool:
@@ -101,7 +110,8 @@ def independent_judgements(doc: Doc, claim: int, questions: list[bool], elaborat
     informed."). An additive word ("Además, ...") makes a second claim whatever the overlap."""
     out = []
     for s in range(len(doc.sentences)):
-        if s == claim or questions[s] or (s > 0 and s in elaborating) or s > claim and s not in adding:
+        if s == claim or questions[s] or (s > 0 and s in elaborating) or slogan(doc, s) or \
+                s > claim and s not in adding:
             continue
         # a sentence next to an additive one makes a point, whatever its words: "X. Außerdem ...",
         # "Ban deepfakes. Also, fund local archives properly."
