@@ -24,11 +24,13 @@ from typer.core import TyperGroup
 
 from statementkit.cli._util import (
     FORMAT_OPTION,
+    SKIP_EMPTY_OPTION,
     Format,
     console,
     emit_records,
     err_console,
     handle_errors,
+    read_input,
 )
 
 FILE_ARG = typer.Argument(..., help="Statements: JSONL, CSV (id,text), pol.is comments.csv.")
@@ -76,6 +78,7 @@ def run(
     decisions: Path = DECISIONS_OPTION,
     model: str = MODEL_OPTION,
     save: bool = typer.Option(True, "--save/--no-save", help="Remember this run's clusters in the decisions file."),
+    skip_empty: bool = SKIP_EMPTY_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Cluster FILE, label the clusters and suggest a theme for each statement and cluster.
@@ -90,7 +93,7 @@ def run(
 
     path = _paths(file, decisions)
     stored = ThemeDecisions.load(path) if path else ThemeDecisions()
-    result, statements = _run(file, taxonomy, stored, model)
+    result, statements = _run(file, taxonomy, stored, model, skip_empty)
     if save and path is not None:
         stored.save(path)
     if fmt is not Format.table:
@@ -99,13 +102,12 @@ def run(
     _print_table(result, statements, path if save else None, file)
 
 
-def _run(file: str, taxonomy: Path | None, stored, model: str | None):
+def _run(file: str, taxonomy: Path | None, stored, model: str | None, skip_empty: bool = False):
     from statementkit.embed import default_embedder
-    from statementkit.io import read_statements
     from statementkit.themes.assign import assign_themes
     from statementkit.themes.taxonomy import load_taxonomy
 
-    statements = read_statements(file)
+    statements = read_input(file, skip_empty=skip_empty)
     if not statements:
         from statementkit.errors import InputError
 
