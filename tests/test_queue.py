@@ -552,3 +552,20 @@ def test_two_conversations_share_a_queue_with_an_id_prefix(tmp_path):
     report = q.add(second, id_prefix="energy:", embedder=HashingEmbedder())
     assert report.added == ["energy:0"] and q.get("energy:0").text == "Heat pumps should get a subsidy."
     q.close()
+
+
+def test_polis_moderation_is_imported_as_decisions_of_a_named_moderator(tmp_path):
+    """`--moderation polis` takes the export's moderated column (issue 15, finding 10)."""
+    comments = tmp_path / "comments.csv"
+    comments.write_text("timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+                        "1,x,1,1,0,0,1,Trams should run every five minutes in the city centre.\n"
+                        "2,x,2,2,0,0,-1,buy cheap watches here\n"
+                        "3,x,3,3,0,0,0,Heat pumps should get a subsidy for every household.\n", encoding="utf-8")
+    q = Queue.create(tmp_path / "m.db")
+    q.add(comments, moderation="polis", moderator="klimarat-mods", embedder=HashingEmbedder())
+    assert [(status(q, sid), q.get(sid).decided_by) for sid in ("1", "2", "3")] == \
+        [("accepted", "klimarat-mods"), ("rejected", "klimarat-mods"), ("pending", None)]
+    assert q.get("2").codes == [] and "pol.is" in q.get("2").note
+    with pytest.raises(QueueError, match="unknown moderation source"):
+        q.add(comments, moderation="decidim")
+    q.close()

@@ -75,6 +75,11 @@ def add(
     id_prefix: str = typer.Option("", "--id-prefix", metavar="TEXT",
                                   help="Put TEXT before every id, e.g. 'energy:' to add a second pol.is "
                                        "conversation whose comment ids clash with the first's."),
+    moderation: str = typer.Option(None, "--moderation", metavar="polis",
+                                   help="Take the decisions already made: 'polis' reads a pol.is export's "
+                                        "moderated column (1 accept, -1 reject, 0 pending) as decisions of "
+                                        "--moderator, in the audit log like any other.", show_default=False),
+    moderator: str = typer.Option("pol.is", "--moderator", help="Who made the imported decisions."),
     who: str = WHO,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -87,7 +92,8 @@ def add(
     """
     with _open(db, who) as q:
         with err_console().status("screening…"):
-            report = q.add(file, reference=reference, rules=rules, skip_empty=skip_empty, id_prefix=id_prefix)
+            report = q.add(file, reference=reference, rules=rules, skip_empty=skip_empty, id_prefix=id_prefix,
+                           moderation=moderation, moderator=moderator)
         summary = q.import_summary(report.added)
         name = q.stats()["name"]
     if fmt is not Format.table:

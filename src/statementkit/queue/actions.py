@@ -126,14 +126,16 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
            codes: Sequence[str] = (), note: str | None = None, text: str | None = None, into: str | None = None,
            theme: str | None = None, expect: Collection[str] | None = ("pending",),
            skip_conflicts: bool = False, themes: Collection[str] | None = None,
-           screening: Screening | None = None) -> tuple[list[LogEntry], list[Skipped]]:
+           screening: Screening | None = None, reason_known: bool = True) -> tuple[list[LogEntry], list[Skipped]]:
     """Apply one action to each of `ids` in a single transaction.
 
     action: accept | reject (needs `codes`) | edit (needs `text`, one id) |
     merge (needs `into`) | theme (needs `theme`; None clears the analyst's pin).
     `expect` is the set of statuses the moderator saw (None: any, to revise a
     decision). `screening`: the checks' result for an edit's new text, stored with the edit in
-    the same transaction (flags and verdict always describe the text shown). With `skip_conflicts`, items decided or claimed by someone else
+    the same transaction (flags and verdict always describe the text shown). `reason_known=False`
+    records a rejection made elsewhere whose reason was not recorded (a pol.is export's
+    `moderated = -1`); the report shows it as "not recorded". With `skip_conflicts`, items decided or claimed by someone else
     are skipped and returned; otherwise the first one raises `QueueConflict`
     and nothing is written.
     """
@@ -143,7 +145,7 @@ def decide(conn: sqlite3.Connection, ids: Sequence[str], action: str, *, who: st
     if not ids:
         raise QueueError("no statement ids given")
     codes = check_codes(codes)
-    if action == "reject" and not codes:
+    if action == "reject" and not codes and reason_known:
         raise QueueError(f"a rejection needs at least one reason code (valid: {', '.join(REASON_CODES)})")
     if action == "edit":
         if len(ids) != 1:

@@ -108,7 +108,8 @@ class Queue:
 
     def add(self, source: str | Path | Sequence[Statement], *, reference: bool = False,
             rules: str | Path | None = None, fmt: str | None = None, skip_empty: bool = False,
-            embedder: Any = None, id_prefix: str = "") -> AddReport:
+            embedder: Any = None, id_prefix: str = "", moderation: str | None = None,
+            moderator: str = "pol.is") -> AddReport:
         """Add submissions (screened by every available stage) or, with `reference`, published statements.
 
         Ids already in the queue with the same text are skipped, so re-importing
@@ -116,8 +117,12 @@ class Queue:
         `skip_empty` drops rows without text (real pol.is exports have a few).
         `embedder` replaces the registry's default model for the stages that embed.
         `id_prefix` is put before every id, so several conversations whose ids clash (pol.is numbers
-        comments from 0 in each) can share one queue.
+        comments from 0 in each) can share one queue. `moderation="polis"` takes a pol.is export's
+        `moderated` column (1 accepted, -1 rejected, 0 not yet) as the decisions of `moderator`,
+        logged like any other decision (and undoable).
         """
+        if moderation not in (None, "polis"):
+            raise QueueError(f"unknown moderation source '{moderation}' (valid: polis)")
         from statementkit.io import read_statements
 
         if isinstance(source, (str, Path)):
@@ -158,11 +163,25 @@ class Queue:
             if reference:
                 actions.pin_themes(self.conn, self._given_themes(new), who=self.who,
                                    note=f"theme given in {label or 'the input'}")
+        if moderation == "polis" and not reference:
+            self._import_moderation(new, moderator)
         if "themes" in stages and self._earlier_pending(new):
             # the themes stage saw this import only: cluster every published and pending statement again,
             # so earlier imports keep clusters that exist (the analyst's decisions are carried over)
             self.recluster(rules, embedder=embedder)
         return AddReport([s.id for s in new], skipped, stages, kind, run)
+
+    def _import_moderation(self, statements: Sequence[Statement], moderator: str) -> None:
+        """pol.is moderators' decisions as decisions of `moderator` in the audit log."""
+        accepted = [s.id for s in statements if s.meta.get("moderated") == 1]
+        rejected = [s.id for s in statements if s.meta.get("moderated") == -1]
+        note = "moderated in pol.is (imported)"
+        with translate(self.path):
+            if accepted:
+                actions.decide(self.conn, accepted, "accept", who=moderator, note=note, skip_conflicts=True)
+            if rejected:
+                actions.decide(self.conn, rejected, "reject", who=moderator, note=note, skip_conflicts=True,
+                               reason_known=False)
 
     def _earlier_pending(self, new: Sequence[Statement]) -> bool:
         ids = {s.id for s in new}
