@@ -51,7 +51,9 @@ class AnalystScreen(Screen):
     ]
     DEFAULT_CSS = """
     #a-header { height: 1; background: $boost; padding: 0 1; }
-    #clusters { width: 34%; min-width: 24; height: 1fr; border: none; border-right: vkey $primary-darken-2; }
+    #left { width: 34%; min-width: 24; height: 1fr; border-right: vkey $primary-darken-2; }
+    #cluster-head { height: 1; color: $text-muted; }
+    #clusters { height: 1fr; border: none; }
     #right { width: 1fr; }
     #cluster-info { height: auto; max-height: 50%; padding: 0 1; }
     #members { height: 1fr; border: none; border-top: hkey $primary-darken-2; }
@@ -69,7 +71,9 @@ class AnalystScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="a-header")
         with Horizontal():
-            yield OptionList(id="clusters")
+            with Vertical(id="left"):
+                yield Static(Text(" ✓ id theme   n label", style="bold"), id="cluster-head")
+                yield OptionList(id="clusters")
             with Vertical(id="right"):
                 yield Static(id="cluster-info")
                 yield OptionList(id="members")
