@@ -457,3 +457,22 @@ def test_a_themes_rerun_shows_its_progress_and_what_changed(db):
     running, after = run(db, scenario)
     assert "re-running the themes stage: encode 5/10" in running
     assert "re-running" not in after and "clusters confirmed" in after
+
+
+def test_edit_clears_all_and_refuses_over_the_limit(db):
+    """ctrl+u clears the whole text, not one wrapped line; an over-long edit is refused in the box
+    (issue 15, finding 6)."""
+    async def scenario(app, pilot, q):
+        await keys(pilot, "e")
+        area = app.screen.query_one("TextArea")
+        await keys(pilot, "ctrl+u")
+        cleared = area.text
+        area.text = "Museums should label AI texts. " * 6
+        await keys(pilot, "enter")
+        still_open = type(app.screen).__name__
+        await keys(pilot, "escape")
+        return cleared, still_open
+
+    cleared, still_open = run(db, scenario)
+    assert cleared == "" and still_open == "EditModal"
+    assert check(db, "s1").status == "pending" and check(db, "s1").text.startswith("Europeana should fine-tune")

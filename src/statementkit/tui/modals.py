@@ -99,7 +99,8 @@ class EditModal(ModalScreen[str | None]):
     """
 
     DEFAULT_CSS = "EditModal TextArea { height: 6; }"
-    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("enter,ctrl+s", "save", "save", priority=True)]
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("enter,ctrl+s", "save", "save", priority=True),
+                Binding("ctrl+u", "clear", "clear all", priority=True)]
     CHECK_DELAY_S = 0.35
 
     def __init__(self, text: str, limit: int = 140, hints: Sequence[Text] = (),
@@ -114,7 +115,7 @@ class EditModal(ModalScreen[str | None]):
             yield TextArea(self._text, id="text", soft_wrap=True)
             yield Label("", id="count", classes="hint")
             yield Static(Text("\n").join(self._hints[:4]) if self._hints and self._check is None else "", id="live")
-            yield Label("enter save · esc cancel · ctrl+u clear to start · ctrl+z undo typing", classes="hint")
+            yield Label("enter save · esc cancel · ctrl+u clear all · ctrl+z undo typing", classes="hint")
 
     def on_mount(self) -> None:
         area = self.query_one(TextArea)
@@ -161,8 +162,15 @@ class EditModal(ModalScreen[str | None]):
         else:
             live.update(Text("\n").join(Text("• ") + flag_text(f, draft) for f in result[:5]))
 
+    def action_clear(self) -> None:
+        """The whole text, not the wrapped line the cursor is on: a statement is one paragraph."""
+        self.query_one(TextArea).clear()
+
     def action_save(self) -> None:
         text = self._draft()
+        if len(text) > self._limit:  # the queue refuses it too; say so here, keeping what was typed
+            self.notify(f"{len(text)}/{self._limit} characters: shorten it first", severity="warning")
+            return
         self.dismiss(text if text and text != self._text else None)
 
     def action_cancel(self) -> None:
