@@ -476,3 +476,15 @@ def test_edit_clears_all_and_refuses_over_the_limit(db):
     cleared, still_open = run(db, scenario)
     assert cleared == "" and still_open == "EditModal"
     assert check(db, "s1").status == "pending" and check(db, "s1").text.startswith("Europeana should fine-tune")
+
+
+def test_the_reject_dialog_names_the_statements_and_the_chosen_reasons(db):
+    """A batch names what it will change; the chosen reasons read without colour (issue 15, 1 and 9)."""
+    async def scenario(app, pilot, q):
+        await keys(pilot, "j", "D", "r")
+        shown = " ".join(screen_text(app).split())
+        await keys(pilot, "escape")
+        return shown
+
+    shown = run(db, scenario)
+    assert "Reject 2 statements (s2, s5) because" in shown and "reasons: duplicate" in shown

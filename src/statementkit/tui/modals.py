@@ -70,8 +70,20 @@ class ReasonModal(ModalScreen[tuple[list[str], str | None] | None]):
                 prompt.truncate(60, overflow="ellipsis")
                 items.append(Selection(prompt, code, code in self._pre))
             yield SelectionList[str](*items, id="codes")
+            yield Label("", id="chosen", classes="hint")
             yield Input(placeholder="note (optional)", id="note")
             yield Label("", classes="error", id="error")
+
+    def on_mount(self) -> None:
+        self._show_chosen()
+
+    def on_selection_list_selected_changed(self) -> None:
+        self._show_chosen()
+
+    def _show_chosen(self) -> None:
+        """The chosen reasons in words, so the choice reads without colour."""
+        chosen = [c for c in REASON_CODES if c in self.query_one(SelectionList).selected]
+        self.query_one("#chosen", Label).update("reasons: " + (", ".join(chosen) if chosen else "none chosen yet"))
 
     def action_toggle(self, i: int) -> None:
         if isinstance(self.focused, Input):

@@ -266,7 +266,9 @@ class ModerateScreen(Screen):
                                                                                               False)
             for f in item.flags if item else []:
                 flagged.setdefault(f.code, f.message)
-        title = f"Reject {ids[0] if len(ids) == 1 else f'{len(ids)} statements'} because…"
+        named = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+        # a batch names exactly what it will change
+        title = f"Reject {ids[0] if len(ids) == 1 else f'{len(ids)} statements ({named})'} because…"
         pre = ["duplicate"] if self._anchor else list(flagged)
 
         def done(answer: tuple[list[str], str | None] | None) -> None:
