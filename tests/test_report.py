@@ -323,3 +323,20 @@ def test_report_text_is_plain_and_times_readable():
         "This HiveMind is closed. See the results and more."
     assert _polis_time({"timestamp": 1472552518501, "datetime": "Tue Aug 30 17:21:58 WIB 2016"}) == \
         "2016-08-30 10:21 UTC"
+
+
+def test_a_themes_run_adds_themes_to_a_polis_export(tmp_path, london):
+    """`statementkit themes ... --format jsonl` output is a report source of its own (issue 15, finding 8)."""
+    import csv
+    import json
+
+    with (london / "comments.csv").open(encoding="utf-8") as f:
+        accepted = [r["comment-id"] for r in csv.DictReader(f) if r["moderated"] == "1"][:3]
+    themes = tmp_path / "themes.jsonl"
+    themes.write_text("".join(json.dumps({"id": sid, "cluster": 1, "theme": "2", "confidence": 0.9, "labels": []})
+                              + "\n" for sid in accepted), encoding="utf-8")
+    assert source_kind(themes) == "themes"
+    data = build_report_data([london, themes])
+    assert data.themes == {sid: "2" for sid in accepted}
+    html = render_report(data)
+    assert 'id="theme-2"' in html

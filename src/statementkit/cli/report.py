@@ -16,7 +16,9 @@ EXPECTED_STEPS = 8
 def report(
     sources: list[str] = typer.Argument(..., metavar="DB_OR_FILES...",
                                         help="pol.is export folders, statements files (JSONL/CSV, e.g. "
-                                             "corpus/paper-statements.jsonl) and/or a triage-queue database."),
+                                             "corpus/paper-statements.jsonl), a triage-queue database, and/or "
+                                             "the JSONL of `statementkit themes FILE --format jsonl` to add "
+                                             "themes to another source's statements."),
     output: Path = typer.Option(Path("report.html"), "--output", "-o", help="Where to write the HTML report."),
     title: str = typer.Option(None, "--title", help="Report title (default: the conversation's topic).",
                               show_default=False),

@@ -282,7 +282,9 @@ def load_taxonomy_names(rules_dir: str | Path | None = None) -> tuple[dict[str, 
 
 
 def source_kind(path: str | Path) -> str:
-    """'polis' | 'queue' | 'statements' for a report source, or an InputError saying what is accepted."""
+    """'polis' | 'queue' | 'themes' | 'statements' for a report source, or an InputError saying what is
+    accepted. 'themes' is the output of `statementkit themes FILE --format jsonl` (records with a
+    theme and a cluster but no text), which adds themes to the statements of another source."""
     p = Path(path)
     if p.is_dir():
         if (p / "comments.csv").exists():
@@ -292,10 +294,43 @@ def source_kind(path: str | Path) -> str:
         raise InputError("no such file or folder", p)
     if p.suffix.lower() in DB_SUFFIXES:
         return "queue"
+    if p.suffix.lower() in (".jsonl", ".ndjson") and _is_themes_output(p):
+        return "themes"
     return "statements"
 
 
-LOADERS = {"polis": from_polis, "statements": from_statements_file, "queue": from_queue}
+def _is_themes_output(path: Path) -> bool:
+    import json
+
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            first = next((line for line in f if line.strip()), "")
+        record = json.loads(first) if first else None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(record, dict) and "theme" in record and "cluster" in record and "text" not in record
+
+
+def from_themes_output(path: str | Path, rules: VoteRules, progress: Progress | None = None) -> ReportData:
+    """Themes from `statementkit themes FILE --format jsonl`, for the statements another source gives."""
+    import json
+
+    data = ReportData(title=Path(path).stem, sources=[str(path)], rules=rules)
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"malformed JSON: {e.msg}", path, n) from None
+        if not isinstance(record, dict) or "id" not in record:
+            raise InputError("expected a themes record with an id", path, n)
+        if record.get("theme") not in (None, ""):
+            data.themes[str(record["id"])] = str(record["theme"])
+    return data
+
+
+LOADERS = {"polis": from_polis, "statements": from_statements_file, "queue": from_queue, "themes": from_themes_output}
 
 
 def build_report_data(sources: Sequence[str | Path], rules: str | Path | None = None, *,
@@ -306,6 +341,7 @@ def build_report_data(sources: Sequence[str | Path], rules: str | Path | None = 
     vote_rules = load_vote_rules(rules)
     parts = [LOADERS[source_kind(s)](s, vote_rules, progress) for s in sources]
     data = merge(parts)
+    data.themes = {sid: t for sid, t in data.themes.items() if sid in data.statements} if data.statements else data.themes
     if not data.statements and not data.votes:
         raise InputError(f"nothing to report: no statements in {', '.join(map(str, sources))}")
     if data.themes:
