@@ -340,3 +340,22 @@ def test_a_themes_run_adds_themes_to_a_polis_export(tmp_path, london):
     assert data.themes == {sid: "2" for sid in accepted}
     html = render_report(data)
     assert 'id="theme-2"' in html
+
+
+def test_too_few_votes_never_lead_a_theme_table(tmp_path):
+    """One vote is '100 % agree' but says nothing: such statements come after those with enough votes,
+    without any badge (issue 15, finding 8)."""
+    from statementkit.records import Statement
+    from statementkit.report.html import build_context
+    from statementkit.votes.analysis import classify, load_vote_rules, shares_from_counts
+
+    rules = load_vote_rules()
+    data = ReportData(title="t", rules=rules)
+    data.statements = {"one": Statement("one", "One vote only."), "many": Statement("many", "Many votes.")}
+    data.votes = {"one": classify(shares_from_counts("one", 1, 0, 1, rules), rules),
+                  "many": classify(shares_from_counts("many", 14, 4, 20, rules), rules)}
+    data.themes = {"one": "1", "many": "1"}
+    data.theme_titles = {"1": "Theme one"}
+    rows = build_context(data)["themes"][0]["rows"]
+    assert [r["id"] for r in rows] == ["many", "one"]
+    assert rows[1]["category"] == "too_few_votes" and rows[1]["flags"] == []

@@ -167,7 +167,8 @@ def _row(data: ReportData, v: StatementVotes) -> dict[str, Any]:
         "id": v.id, "text": _text(data, v.id), "n": v.n, "category": v.category or "none",
         "agree": _pct(v.agree_share), "disagree": _pct(v.disagree_share), "pass": _pct(v.pass_share),
         "ci": f"{_pct(v.agree_ci[0])}–{_pct(v.agree_ci[1])} %" if v.agree_ci else None,
-        "flags": [f for f in v.flags if f != v.category],
+        # too few votes to classify means too few for any badge: no "also consensus" on one vote
+        "flags": [] if v.category == "too_few_votes" else [f for f in v.flags if f != v.category],
         "theme": f"{theme}. {data.theme_titles.get(theme, '')}" if theme else None,
         "groups": [{"name": og.name(g.group) if og else str(g.group), "agree": _pct(g.agree_share),
                     "disagree": _pct(g.disagree_share), "pass": _pct(1 - g.agree_share - g.disagree_share) if g.n else 0,
@@ -186,8 +187,15 @@ def _text_row(data: ReportData, sid: str) -> dict[str, Any]:
 
 
 def _theme_order(data: ReportData, ids: list[str]) -> list[str]:
-    """Voted statements first, by agreement; then the rest."""
-    return sorted(ids, key=lambda i: (i not in data.votes, -(data.votes[i].agree_share if i in data.votes else 0)))
+    """Statements with enough votes first, by agreement; then those with too few votes (one vote is
+    "100 % agree" but says nothing); then the rest."""
+    def key(i: str) -> tuple[int, float]:
+        v = data.votes.get(i)
+        if v is None:
+            return 2, 0.0
+        return (1 if v.category == "too_few_votes" else 0), -v.agree_share
+
+    return sorted(ids, key=key)
 
 
 def _groups(data: ReportData, og: Any, max_rows: int) -> dict[str, Any] | None:
