@@ -86,7 +86,9 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     subs = with_languages(submissions, languages)
     pub = with_languages(published, languages)
     if embedder is None and subs:
-        embedder = installed_embedder()
+        from statementkit.embed import installed_embedder
+
+        embedder = installed_embedder()  # none installed: copies only, no themes
     # the checks' classifiers use the model the later stages load anyway (none: lexicons only)
     screenings = check(subs, rules, embedder=embedder)
     rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
@@ -94,14 +96,6 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     _dedup_stage(result, rules, embedder)
     _themes_stage(result, rules, embedder, decisions)
     return result
-
-
-def installed_embedder() -> Any:
-    """The default embedder when its model is installed, else None (the checks then use the
-    lexicons alone, and the stages that need vectors are skipped)."""
-    from statementkit.embed import default_embedder, missing_model
-
-    return None if missing_model() else default_embedder()
 
 
 def _dedup_stage(result: ScreenResult, rules, embedder) -> None:

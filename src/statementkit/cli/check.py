@@ -43,13 +43,12 @@ def flag_lines(flags) -> object:
 def optional_embedder(model: str | None):
     """The embedding model if it is installed, else None with a note on stderr (the checks then use
     the lexicons alone)."""
-    from statementkit.embed import default_embedder, missing_model
+    from statementkit.embed import installed_embedder, missing_model
 
     missing = missing_model(model)
     if missing:
         err_console().print(f"[yellow]{missing}: lexicons only[/]")
-        return None
-    return default_embedder(model)
+    return installed_embedder(model)
 
 
 #: Statements read, checked and printed at a time by `check --format jsonl`.

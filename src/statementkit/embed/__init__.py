@@ -26,6 +26,7 @@ from statementkit.embed.registry import (
     ModelEntry,
     default_embedder,
     default_model_id,
+    installed_embedder,
     load_embedder,
     load_registry,
     missing_model,
@@ -36,6 +37,6 @@ from statementkit.embed.registry import (
 __all__ = [
     "BACKENDS", "BATCH", "REGISTRY_FILE", "CachedEmbedder", "Embedder", "EmbeddingCache", "HashingEmbedder",
     "ModelEntry", "Progress", "SentenceTransformerEmbedder", "USEEmbedder", "default_cache_path",
-    "default_embedder", "default_model_id", "describe", "encode", "load_embedder", "load_registry",
+    "default_embedder", "default_model_id", "installed_embedder", "describe", "encode", "load_embedder", "load_registry",
     "missing_model", "model_available", "model_entry", "normalise",
 ]

@@ -193,3 +193,9 @@ def default_embedder(model: str | None = None, *, cached: bool = True) -> Embedd
     default) behind the on-disk vector cache, so a growing queue is never re-encoded."""
     embedder = load_embedder(model)
     return CachedEmbedder(embedder) if cached else embedder
+
+
+def installed_embedder(model: str | None = None) -> Embedder | None:
+    """`default_embedder(model)` when its weights are on this machine, else None: what the stages
+    that can do without vectors use (the checks then use the lexicons alone)."""
+    return None if missing_model(model) else default_embedder(model)

@@ -194,7 +194,7 @@ class Queue:
         these `rows`), as one import of all of them would give: (dedup results, screenings)."""
         from statementkit.checks import add_duplicates
         from statementkit.dedup import find_duplicates
-        from statementkit.pipeline import installed_embedder
+        from statementkit.embed import installed_embedder
 
         new_ids = {r.statement.id for r in rows}
         with translate(self.path):
@@ -203,7 +203,7 @@ class Queue:
                 "ORDER BY seq") if r["id"] not in new_ids]
             if not earlier:
                 return None
-            old_flags = {r["id"]: query.get_item(self.conn, r["id"], history=False).flags for r in earlier}
+            old_flags = query.flags_of(self.conn, [r["id"] for r in earlier])
             reference = query.published(self.conn)
         statements = [Statement(r["id"], r["text"], r["lang"]) for r in earlier] + [r.statement for r in rows]
         screenings = [Screening(r["id"], r["verdict"] or "accept", old_flags[r["id"]], r["lang"], r["text"])
@@ -424,7 +424,7 @@ class Queue:
         """The edited text checked against the criteria, as an import would check it; refused when it
         breaks a hard limit (the length), so an edit can never make a statement unpublishable."""
         from statementkit.checks import check, load_rules
-        from statementkit.pipeline import installed_embedder
+        from statementkit.embed import installed_embedder
 
         text = text.strip()
         rules = load_rules(self.rules)
@@ -475,7 +475,7 @@ class Queue:
         edited = [d.target for d in done if "text" in d.after and d.before.get("text") != d.after.get("text")]
         if edited:
             from statementkit.checks import check, load_rules
-            from statementkit.pipeline import installed_embedder
+            from statementkit.embed import installed_embedder
 
             with translate(self.path):
                 restored = [Statement(r["id"], r["text"], r["lang"]) for r in self.conn.execute(

@@ -199,10 +199,7 @@ def get_item(conn: sqlite3.Connection, sid: str, who: str = "", history: bool = 
     s = conn.execute("SELECT * FROM statements WHERE id = ?", (sid,)).fetchone()
     if s is None:
         raise QueueError(f"no statement '{sid}' in the queue")
-    flags = [Flag(f["code"], f["message"],
-                  Span(f["span_start"], f["span_end"]) if f["span_start"] is not None else None,
-                  f["suggestion"], f["severity"], f["rule"])
-             for f in conn.execute("SELECT * FROM flags WHERE statement_id = ? ORDER BY pos", (sid,))]
+    flags = flags_of(conn, [sid])[sid]
     candidates = [
         Candidate(Duplicate(d["other_id"], d["score"], bool(d["same_stance"]), bool(d["is_duplicate"]),
                             bool(d["published"]), d["reason"]), d["text"], d["status"], d["kind"])
@@ -232,6 +229,19 @@ def get_item(conn: sqlite3.Connection, sid: str, who: str = "", history: bool = 
         suggested_theme=e["suggested"] if e else None, cluster_label=label, merged_into=s["merged_into"],
         codes=json.loads(s["codes"]), note=s["note"], decided_by=s["decided_by"], decided_at=s["decided_at"],
         claimed_by=holder[0] if holder else None, history=log(conn, target=sid) if history else [])
+
+
+def flags_of(conn: sqlite3.Connection, ids: Sequence[str]) -> dict[str, list[Flag]]:
+    """The stored flags of each statement in `ids`, in their order (a few queries, whatever the count)."""
+    out: dict[str, list[Flag]] = {sid: [] for sid in ids}
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start:start + 500])
+        for f in conn.execute(f"SELECT * FROM flags WHERE statement_id IN ({', '.join('?' * len(chunk))}) "
+                              "ORDER BY statement_id, pos", chunk):
+            out[f["statement_id"]].append(Flag(
+                f["code"], f["message"], Span(f["span_start"], f["span_end"]) if f["span_start"] is not None else None,
+                f["suggestion"], f["severity"], f["rule"]))
+    return out
 
 
 def published(conn: sqlite3.Connection) -> list[Statement]:
