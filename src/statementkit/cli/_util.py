@@ -88,11 +88,16 @@ def read_input(source: str, fmt: str | None = None, *, skip_empty: bool = False)
 
     skipped: list[int] = []
     statements = read_statements(source, fmt, skip_empty=skip_empty, skipped=skipped)
+    report_skipped(source, skipped)
+    return statements
+
+
+def report_skipped(source: str, skipped: list[int]) -> None:
+    """Say on stderr which rows `--skip-empty` dropped (nothing when none)."""
     if skipped:
         shown = ", ".join(map(str, skipped[:20])) + (", ..." if len(skipped) > 20 else "")
         name = "<stdin>" if source == "-" else source
         err_console().print(f"skipped {len(skipped)} rows with empty text in {name} (lines {shown})")
-    return statements
 
 
 def emit_records(records: Iterable[dict[str, Any]], fmt: Format) -> None:

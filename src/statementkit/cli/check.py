@@ -18,6 +18,7 @@ from statementkit.cli._util import (
     err_console,
     handle_errors,
     read_input,
+    report_skipped,
 )
 
 
@@ -56,26 +57,26 @@ CHUNK = 2000
 
 
 def _stream_jsonl(file: str, rules, force: str | None, skip_empty: bool, embedder) -> None:
-    """Read, detect languages, check and print in chunks, so the first line comes at once."""
+    """Read, check and print in batches (check_stream: languages are detected batch by batch), so
+    the first line comes at once."""
     import json
     import sys
+    from dataclasses import replace
 
     from statementkit.checks import check_stream
-    from statementkit.checks.engine import growing_batches
     from statementkit.io import iter_statements
-    from statementkit.text.language import with_languages
+    from statementkit.text.language import forced_language
 
     skipped: list[int] = []
     statements = iter_statements(file, skip_empty=skip_empty, skipped=skipped)
-    detected = (s for batch in growing_batches(statements, CHUNK)
-                for s in with_languages(batch, rules.languages, force))
-    for n, screening in enumerate(check_stream(detected, rules, embedder=embedder, chunk=CHUNK), 1):
+    if force:
+        lang = forced_language(force)
+        statements = (replace(s, lang=lang) for s in statements)
+    for n, screening in enumerate(check_stream(statements, rules, embedder=embedder, chunk=CHUNK), 1):
         sys.stdout.write(json.dumps(screening.to_dict(), ensure_ascii=False) + "\n")
         if n in (1, 17) or n % CHUNK == 0:  # the first answers at once, then a batch at a time
             sys.stdout.flush()
-    if skipped:
-        err_console().print(f"skipped {len(skipped)} rows with empty text (lines "
-                            f"{', '.join(map(str, skipped[:20]))}{', ...' if len(skipped) > 20 else ''})")
+    report_skipped(file, skipped)
 
 
 @handle_errors

@@ -103,6 +103,17 @@ def language_code(code: str | None) -> str | None:
     return primary if primary in _iso_639_1() else None
 
 
+def forced_language(code: str) -> str:
+    """The ISO 639-1 code of a language the user forces (`--lang`), or an InputError: a forced code
+    that names no language is a mistake to report, not one to detect around."""
+    found = language_code(code)
+    if found is None:
+        from statementkit.errors import InputError
+
+        raise InputError(f"unknown language code '{code}'", hint="give an ISO 639-1 code such as en, de, fr")
+    return found
+
+
 @lru_cache(maxsize=1)
 def _iso_639_1() -> frozenset[str]:
     from lingua import Language
@@ -165,11 +176,7 @@ def detect_languages(statements: Iterable[Statement], languages: Sequence[str] |
     """Language per statement. `force` sets every statement's language (the `--lang` option);
     a language already given in the input is kept, as its ISO 639-1 code ("en-GB" -> "en"); a
     given code that names no language is detected instead."""
-    forced = language_code(force) if force else None
-    if force and forced is None:
-        from statementkit.errors import InputError
-
-        raise InputError(f"unknown language code '{force}'", hint="give an ISO 639-1 code such as en, de, fr")
+    forced = forced_language(force) if force else None
     results = []
     for s in statements:
         given = language_code(s.lang) if s.lang else None
