@@ -392,23 +392,16 @@ def undo(conn: sqlite3.Connection, *, who: str, seq: int | None = None) -> list[
                 raise QueueError(f"decision #{seq} is itself an undo; decide again instead")
             if conn.execute("SELECT seq FROM decisions WHERE undoes = ?", (seq,)).fetchone():
                 raise QueueError(f"decision #{seq} is already undone")
-        rows = conn.execute(
-            "SELECT * FROM decisions d WHERE batch = ? AND action != 'undo' AND NOT EXISTS "
-            "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC", (row[1],)).fetchall()
         at = now_iso()
         batch = _next_batch(conn)
-        done = []
-        for r in rows:
-            d = LogEntry.from_row(r)
-            done.append(_undo_one(conn, d, who, at, batch))
-        return done
+        return [_undo_one(conn, d, who, at, batch) for d in _open_decisions(conn, row[1])]
 
 
 def _undo_one(conn: sqlite3.Connection, d: LogEntry, who: str, at: str, batch: int) -> LogEntry:
+    if not _in_force(conn, d):
+        raise QueueConflict(_changed_since(conn, d))
     if d.action in STATUS_ACTIONS:
         current = _statement_state(conn, d.target)
-        if current != d.after:
-            raise QueueConflict(_changed_since(conn, d))
         if current["published"] and not d.before.get("published"):
             problem = _unpublish_problem(conn, d.target)
             if problem:
@@ -416,25 +409,27 @@ def _undo_one(conn: sqlite3.Connection, d: LogEntry, who: str, at: str, batch: i
         _set_statement_state(conn, d.target, d.before, current["status"])
     else:
         kind, key = _target_of(d.action, d.target)
-        if _theme_value(conn, kind, key) != d.after["value"]:
-            raise QueueConflict(_changed_since(conn, d))
         _set_theme_value(conn, kind, key, d.before["value"], who, at)
     return _append(conn, batch, d.target, "undo", d.codes, None, who, at, d.after, d.before, undoes=d.seq)
 
 
+def _open_decisions(conn: sqlite3.Connection, batch: int) -> list[LogEntry]:
+    """The decisions of `batch` that are not undone, newest first."""
+    return [LogEntry.from_row(r) for r in conn.execute(
+        "SELECT * FROM decisions d WHERE batch = ? AND action != 'undo' AND NOT EXISTS "
+        "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq) ORDER BY seq DESC", (batch,))]
+
+
+def _in_force(conn: sqlite3.Connection, d: LogEntry) -> bool:
+    """Whether decision `d` still describes its target: nobody changed it since."""
+    if d.action in STATUS_ACTIONS:
+        return _statement_state(conn, d.target) == d.after
+    kind, key = _target_of(d.action, d.target)
+    return _theme_value(conn, kind, key) == d.after["value"]
+
+
 def _undoable(conn: sqlite3.Connection, batch: int) -> bool:
-    """Whether every decision of `batch` that is not undone still describes its statement's state."""
-    for r in conn.execute("SELECT * FROM decisions d WHERE batch = ? AND action != 'undo' AND NOT EXISTS "
-                          "(SELECT 1 FROM decisions u WHERE u.undoes = d.seq)", (batch,)).fetchall():
-        d = LogEntry.from_row(r)
-        if d.action in STATUS_ACTIONS:
-            if _statement_state(conn, d.target) != d.after:
-                return False
-        else:
-            kind, key = _target_of(d.action, d.target)
-            if _theme_value(conn, kind, key) != d.after["value"]:
-                return False
-    return True
+    return all(_in_force(conn, d) for d in _open_decisions(conn, batch))
 
 
 def _changed_since(conn: sqlite3.Connection, d: LogEntry) -> str:

@@ -50,6 +50,7 @@ class Queue:
         self.session = f"{self.who}@{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
         kwargs = {} if timeout is None else {"timeout": timeout}
         self.conn: sqlite3.Connection = connect(self.path, create=_create, **kwargs)
+        self._checks_rules: Any = None  # the queue's rules for the checks, loaded at the first edit
 
     # ------------------------------------------------------------ lifecycle
 
@@ -423,19 +424,29 @@ class Queue:
     def _screen_edit(self, ids: Sequence[str], text: str) -> Screening:
         """The edited text checked against the criteria, as an import would check it; refused when it
         breaks a hard limit (the length), so an edit can never make a statement unpublishable."""
-        from statementkit.checks import check, load_rules
-        from statementkit.embed import installed_embedder
-
         text = text.strip()
-        rules = load_rules(self.rules)
-        length = rules.criterion("too_long")
+        length = self._rules_for_checks().criterion("too_long")
         if length is not None and len(text) > int(length.params["max_chars"]):
             raise QueueError(f"the edited text has {len(text)} characters; the limit is "
                              f"{int(length.params['max_chars'])}: shorten it")
         sid = ids[0] if ids else ""
         with translate(self.path):
             row = self.conn.execute("SELECT lang FROM statements WHERE id = ?", (sid,)).fetchone()
-        return check([Statement(sid, text, row[0] if row else None)], rules, embedder=installed_embedder())[0]
+        return self._check([Statement(sid, text, row[0] if row else None)])[0]
+
+    def _rules_for_checks(self) -> Any:
+        from statementkit.checks import load_rules
+
+        if self._checks_rules is None:
+            self._checks_rules = load_rules(self.rules)
+        return self._checks_rules
+
+    def _check(self, statements: Sequence[Statement]) -> list[Screening]:
+        """Texts changed in the queue (an edit, an undone edit), checked as an import checks them."""
+        from statementkit.checks import check
+        from statementkit.embed import installed_embedder
+
+        return check(statements, self._rules_for_checks(), embedder=installed_embedder())
 
     def accept(self, ids: Sequence[str], **kw: Any) -> list[LogEntry]:
         return self.decide(ids, "accept", **kw)[0]
@@ -474,13 +485,10 @@ class Queue:
             done = actions.undo(self.conn, who=self.who, seq=seq)
         edited = [d.target for d in done if "text" in d.after and d.before.get("text") != d.after.get("text")]
         if edited:
-            from statementkit.checks import check, load_rules
-            from statementkit.embed import installed_embedder
-
             with translate(self.path):
                 restored = [Statement(r["id"], r["text"], r["lang"]) for r in self.conn.execute(
                     f"SELECT id, text, lang FROM statements WHERE id IN ({', '.join('?' * len(edited))})", edited)]
-            screenings = check(restored, load_rules(self.rules), embedder=installed_embedder())
+            screenings = self._check(restored)
             with translate(self.path), transaction(self.conn):
                 store.store_screening(self.conn, screenings)
         return done
