@@ -180,6 +180,14 @@ def _sniff(first: str) -> str:
     return "txt"
 
 
+def read_records(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line, object) of a JSON Lines file of any records (not only statements), read by the same
+    rules as statements: UTF-8, lines split on "\n" only, errors naming the file and line."""
+    path = Path(path)
+    _check_file(path)
+    return _jsonl_rows(_file_lines(path), path)
+
+
 def _jsonl_rows(lines: Iterable[str], where: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
     for n, line in enumerate(lines, 1):
         if not line.strip():

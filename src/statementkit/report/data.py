@@ -300,31 +300,23 @@ def source_kind(path: str | Path) -> str:
 
 
 def _is_themes_output(path: Path) -> bool:
-    import json
+    from statementkit.io import read_records
 
     try:
-        with path.open(encoding="utf-8-sig") as f:
-            first = next((line for line in f if line.strip()), "")
-        record = json.loads(first) if first else None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(record, dict) and "theme" in record and "cluster" in record and "text" not in record
+        _, record = next(read_records(path), (0, None))
+    except InputError:
+        return False  # not JSON Lines: read as statements, which says what is wrong
+    return record is not None and "theme" in record and "cluster" in record and "text" not in record
 
 
 def from_themes_output(path: str | Path, rules: VoteRules, progress: Progress | None = None) -> ReportData:
     """Themes from `statementkit themes FILE --format jsonl`, for the statements another source gives."""
-    import json
+    from statementkit.io import read_records
 
     data = ReportData(title=Path(path).stem, sources=[str(path)], rules=rules)
-    for n, line in enumerate(Path(path).read_text(encoding="utf-8-sig").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise InputError(f"malformed JSON: {e.msg}", path, n) from None
-        if not isinstance(record, dict) or "id" not in record:
-            raise InputError("expected a themes record with an id", path, n)
+    for n, record in read_records(path):
+        if "id" not in record:
+            raise InputError("expected a themes record with an id", path, n, "id")
         if record.get("theme") not in (None, ""):
             data.themes[str(record["id"])] = str(record["theme"])
     return data

@@ -51,7 +51,7 @@ def fold(text: str) -> str:
     map look-alike letters (`clean_word`): for matching text typed without diacritics, or disguised."""
     if text.isascii():  # nothing to strip (most of a lookup table: folding one took seconds)
         return text.lower()
-    text = " ".join(clean_word(w) for w in text.split(" ")) if not text.isspace() else text
+    text = " ".join(map(clean_word, text.split(" ")))
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").translate(_APOSTROPHES)
 
