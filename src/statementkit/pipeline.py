@@ -72,8 +72,11 @@ def load_published(path: str | Path | None = None) -> list[Statement]:
 
 
 def screen(submissions: Sequence[Statement], published: Sequence[Statement],
-           rules: str | Path | None = None, *, embedder=None, decisions=None) -> ScreenResult:
+           rules: str | Path | None = None, *, embedder=None, decisions=None, themes: bool = True) -> ScreenResult:
     """Run every available stage on `submissions` against `published`.
+
+    `themes=False` leaves the themes stage out, for a caller that clusters a larger set itself
+    (the triage queue, when earlier imports are pending too).
 
     `embedder` (default: the registry's default model, cached on disk) and
     `decisions` (the analyst's `ThemeDecisions`) are passed to the stages
@@ -94,7 +97,8 @@ def screen(submissions: Sequence[Statement], published: Sequence[Statement],
     rows = [ScreenRow(s, screening=sc) for s, sc in zip(subs, screenings)]
     result = ScreenResult(rows, pub, ["lang", "checks"])
     _dedup_stage(result, rules, embedder)
-    _themes_stage(result, rules, embedder, decisions)
+    if themes:
+        _themes_stage(result, rules, embedder, decisions)
     return result
 
 

@@ -146,8 +146,11 @@ class Queue:
             from statementkit.text.language import with_languages
 
             new, stages, rows, themes = with_languages(new, expected_languages(rules)), ["lang"], [], None
+            earlier = False
         else:
-            new, stages, rows, themes = self._screen(new, rules, embedder)
+            # with earlier submissions pending, clusters are made over all of them below, not this import alone
+            earlier = self._earlier_pending(new)
+            new, stages, rows, themes = self._screen(new, rules, embedder, themes=not earlier)
         # near-duplicate groups belong to the whole queue: every pending submission, earlier imports too
         regrouped = self._regroup(rows, rules, embedder) if "dedup" in stages else None
         kind = "reference" if reference else "submission"
@@ -166,10 +169,11 @@ class Queue:
                                    note=f"theme given in {label or 'the input'}")
         if moderation == "polis" and not reference:
             self._import_moderation(new, moderator)
-        if "themes" in stages and self._earlier_pending(new):
-            # the themes stage saw this import only: cluster every published and pending statement again,
-            # so earlier imports keep clusters that exist (the analyst's decisions are carried over)
+        if new and earlier and self._can_cluster(embedder):
+            # every published and pending statement clustered together, so earlier imports keep clusters
+            # that exist (the analyst's decisions are carried over)
             self.recluster(rules, embedder=embedder)
+            stages = [*stages, "themes"]
         return AddReport([s.id for s in new], skipped, stages, kind, run)
 
     def _import_moderation(self, statements: Sequence[Statement], moderator: str) -> None:
@@ -183,6 +187,12 @@ class Queue:
             if rejected:
                 actions.decide(self.conn, rejected, "reject", who=moderator, note=note, skip_conflicts=True,
                                reason_known=False)
+
+    @staticmethod
+    def _can_cluster(embedder: Any) -> bool:
+        from statementkit.embed import installed_embedder
+
+        return embedder is not None or installed_embedder() is not None
 
     def _earlier_pending(self, new: Sequence[Statement]) -> bool:
         ids = {s.id for s in new}
@@ -275,7 +285,7 @@ class Queue:
         return [s for s in statements if s.id not in have], [s.id for s in statements if s.id in have]
 
     def _screen(self, statements: list[Statement], rules: str | Path | None,
-                embedder: Any = None) -> tuple[list, list[str], list, Any]:
+                embedder: Any = None, themes: bool = True) -> tuple[list, list[str], list, Any]:
         """Run the pipeline; returns (statements with languages, stages, rows, the themes stage's result)."""
         from statementkit.pipeline import screen
 
@@ -283,7 +293,8 @@ class Queue:
             return [], [], [], None
         with translate(self.path):
             reference = query.published(self.conn)
-        result = screen(statements, reference, rules, embedder=embedder, decisions=self.theme_decisions())
+        result = screen(statements, reference, rules, embedder=embedder, decisions=self.theme_decisions(),
+                        themes=themes)
         return [row.statement for row in result.rows], list(result.stages), result.rows, result.theme_result
 
     def _store_rows(self, rows: Sequence[Any], themes: Any, run: int, clusters: Sequence[Any] = ()) -> None:
