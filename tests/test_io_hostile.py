@@ -236,3 +236,10 @@ def test_check_jsonl_streams_the_same_records_as_a_whole_batch(tmp_path):
     assert [s.to_dict() for s in check_stream(iter(statements), rules, chunk=7)] == whole
     r = runner.invoke(app, ["check", demo, "--no-embed", "--format", "jsonl"])
     assert r.exit_code == 0 and [json.loads(line) for line in r.output.splitlines()] == whole
+
+
+def test_checking_an_empty_file_says_so(tmp_path):
+    path = tmp_path / "empty.jsonl"
+    path.write_text("", encoding="utf-8")
+    r = runner.invoke(app, ["check", str(path), "--no-embed"])
+    assert r.exit_code == 0 and "no statements to check in" in r.output and "verdicts:" not in r.output

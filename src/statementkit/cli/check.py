@@ -134,6 +134,9 @@ def check(
     if fmt is not Format.table:
         emit_records((r.to_dict() for r in results), fmt)
         return
+    if not results:  # an empty table and "verdicts:" with nothing after it said nothing
+        console().print(f"no statements to check in {'<stdin>' if file == '-' else file}")
+        return
     from rich.table import Table
     from rich.text import Text
 
