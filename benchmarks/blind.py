@@ -9,7 +9,7 @@ the way a user runs it: languages are detected, not taken from the labels.
   - duplicates: precision / recall / F1, cross-lingual recall, stance flips called duplicates
   - themes: top-1 accuracy per language
 
-    python benchmarks/blind.py [--only criteria|dedup|themes]
+    python benchmarks/blind.py [--only criteria|dedup|dedup2|themes]
 """
 
 from __future__ import annotations
@@ -71,14 +71,15 @@ def themes() -> dict:
     return report
 
 
-def dedup() -> dict:
+def dedup(name: str = "dedup") -> dict:
+    """Pairs: each `b` screened against `a` as a published statement (`dedup2`: the second blind set)."""
     from themes_common import embedder
 
     from statementkit.dedup.detect import find_duplicates
     from statementkit.records import Statement
     from statementkit.text.language import with_languages
 
-    rows = load("dedup")
+    rows = load(name)
     emb = embedder()
     got = []
     for r in rows:
@@ -100,7 +101,7 @@ def dedup() -> dict:
            "cross_lingual_recall": round(sum(cross) / len(cross), 3) if cross else None,
            "stance_flips_called_duplicate": round(sum(flips) / len(flips), 3) if flips else None,
            "called_duplicate_by_kind": {k: round(sum(v) / len(v), 3) for k, v in sorted(by_kind.items())}}
-    print(f"\n== blind duplicates: {len(rows)} pairs")
+    print(f"\n== blind duplicates ({name}-blind.jsonl): {len(rows)} pairs")
     print_table(["P", "R", "F1", "cross-lingual R", "stance flips called dup"],
                 [[out["precision"], out["recall"], out["f1"], out["cross_lingual_recall"],
                   out["stance_flips_called_duplicate"]]])
@@ -110,9 +111,9 @@ def dedup() -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", choices=("criteria", "dedup", "themes"))
+    ap.add_argument("--only", choices=("criteria", "dedup", "dedup2", "themes"))
     args = ap.parse_args()
-    stages = {"criteria": criteria, "dedup": dedup, "themes": themes}
+    stages = {"criteria": criteria, "dedup": dedup, "dedup2": lambda: dedup("dedup2"), "themes": themes}
     path = ROOT / "benchmarks" / "results" / "blind.json"
     previous = json.loads(path.read_text()) if path.exists() else {}
     results = {k: previous.get(k) for k in stages if previous.get(k)}
