@@ -1,12 +1,16 @@
-"""Random sequences of imports, decisions, edits, merges and undos: every state the queue reaches is
-valid (hypothesis state machine, bounded so it runs in CI).
+"""Random sequences of imports, decisions, edits, merges, undos, reclusters and analyst decisions: every
+state the queue reaches is valid (hypothesis state machine, bounded so it runs in CI).
 
 Invariants after every step:
 - a merged statement points at a statement that is published; nothing else points anywhere;
 - `published` is exactly: reference, accepted or edited;
 - a statement's verdict is what its stored flags say;
 - every decision in the log that is not undone describes a status the statement passed through,
-  and the audit log only grows.
+  and the audit log only grows;
+- every statement's cluster exists, and a cluster id is never given to a different group: an id that
+  survives a rerun keeps most of its former members, and a new group never gets an id used before;
+- an analyst's cluster decision either applies to a cluster of the last run or is reported as not
+  carried over.
 """
 
 from __future__ import annotations
@@ -20,10 +24,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from statementkit.embed import HashingEmbedder
 from statementkit.errors import QueueError
 from statementkit.pipeline import ScreenRow
 from statementkit.queue import Queue
 from statementkit.records import Flag, Screening, Statement
+from statementkit.themes.decisions import MATCH_OVERLAP
 
 TEXTS = ["Museums should label AI texts.", "Archives should publish their AI policies.",
          "Libraries should teach AI literacy.", "AI should not decide which records are destroyed.",
@@ -32,14 +38,17 @@ SEVERITY_ORDER = {"reject": 2, "review": 1}
 
 
 class QueueMachine(RuleBasedStateMachine):
-    counter = itertools.count()
-
     @initialize()
     def start(self):
+        self.counter = itertools.count()  # per run, so a failing sequence replays identically
         self.dir = tempfile.mkdtemp()
         self.q = Queue.create(Path(self.dir) / "q.db", published=[Statement("p0", "Museums should publish AI rules.",
                                                                              "en")])
         self.log_size = 0
+        self.seen_clusters: set[int] = set()
+        self.members_before: dict[int, set[str]] = {}
+        self.uncarried: list[str] = []
+        self.reclustered = False
 
     def teardown(self):
         self.q.close()
@@ -94,6 +103,43 @@ class QueueMachine(RuleBasedStateMachine):
         except QueueError:
             pass
 
+    def _members(self) -> dict[int, set[str]]:
+        out: dict[int, set[str]] = {}
+        for sid, cluster in self.q.conn.execute("SELECT statement_id, cluster FROM themes WHERE cluster IS NOT NULL"):
+            out.setdefault(cluster, set()).add(sid)
+        return out
+
+    @rule()
+    def recluster(self):
+        self.members_before = self._members()
+        self.seen_clusters |= set(self.members_before)
+        try:
+            result = self.q.recluster(embedder=HashingEmbedder())
+        except QueueError:
+            return  # nothing to cluster yet
+        self.uncarried = result.uncarried
+        self.reclustered = True
+
+    @precondition(lambda self: bool(self.q.clusters()))
+    @rule(data=st.data(), action=st.sampled_from(["cluster_theme", "cluster_label", "cluster_merge", "split"]))
+    def decide_cluster(self, data, action):
+        clusters = [c.id for c in self.q.clusters()]
+        cluster = data.draw(st.sampled_from(clusters))
+        try:
+            if action == "cluster_theme":
+                themes = [t[0] for t in self.q.taxonomy()] + ["none"]
+                self.q.decide_cluster(cluster, action, data.draw(st.sampled_from(themes)))
+            elif action == "cluster_label":
+                self.q.decide_cluster(cluster, action, f"Label {next(self.counter)}")
+            elif action == "cluster_merge":
+                into = data.draw(st.sampled_from(clusters + [max(clusters) + 7]))
+                self.q.decide_cluster(cluster, action, str(into))
+            else:
+                members = [m["id"] for m in self.q.cluster_members(cluster)]
+                self.q.split_cluster(cluster, members[:1])
+        except QueueError:
+            pass
+
     @rule()
     def undo(self):
         try:
@@ -131,6 +177,55 @@ class QueueMachine(RuleBasedStateMachine):
         self.log_size = size
 
 
-QueueMachine.TestCase.settings = settings(max_examples=12, stateful_step_count=25, deadline=None,
+    @invariant()
+    def every_statement_points_at_a_cluster_that_exists(self):
+        dangling = self.q.conn.execute("SELECT statement_id, cluster FROM themes WHERE cluster IS NOT NULL "
+                                       "AND cluster NOT IN (SELECT id FROM clusters)").fetchall()
+        assert not dangling
+
+    @invariant()
+    def cluster_ids_follow_their_members(self):
+        if not self.reclustered:
+            return
+        self.reclustered = False
+        after = self._members()
+        moved = {i for split in self.q.theme_decisions().splits for i in split.ids}
+        merged = {int(k) for row in self.q.conn.execute("SELECT key, value FROM theme_decisions WHERE kind = 'merge'")
+                  for k in row}
+        common = (set().union(*after.values(), set()) & set().union(*self.members_before.values(), set())) - moved
+        for cluster, members in after.items():
+            if cluster in merged:
+                continue  # holds another cluster's statements by the analyst's choice
+            if cluster in self.members_before:
+                old = self.members_before[cluster] & common
+                new = members & common
+                if old or new:
+                    assert len(old & new) / len(old | new) >= MATCH_OVERLAP, (cluster, old, new)
+            else:
+                assert cluster not in self.seen_clusters, f"cluster id {cluster} reused for another group"
+
+    @invariant()
+    def cluster_decisions_apply_or_are_reported(self):
+        alive = {c.id for c in self.q.clusters()}
+        merges = dict(self.q.conn.execute("SELECT key, value FROM theme_decisions WHERE kind = 'merge'"))
+        for (key,) in self.q.conn.execute("SELECT key FROM theme_decisions WHERE kind IN ('cluster_theme', "
+                                          "'cluster_label') ORDER BY key"):
+            at, hops = key, 0
+            while at in merges and hops < 50:
+                at, hops = merges[at], hops + 1
+            assert int(at) in alive or int(key) in alive or any(f"cluster {key} " in n for n in self.uncarried), \
+                (key, alive, self.uncarried)
+
+
+QueueMachine.TestCase.settings = settings(max_examples=8, stateful_step_count=25, deadline=None,
                                           suppress_health_check=[HealthCheck.too_slow])
 test_queue_states = pytest.mark.slow(QueueMachine.TestCase)
+
+
+class LongQueueRun(QueueMachine):
+    """One long history (200 steps): states that only arise after many imports and reruns."""
+
+
+LongQueueRun.TestCase.settings = settings(max_examples=1, stateful_step_count=200, deadline=None,
+                                          suppress_health_check=[HealthCheck.too_slow])
+test_long_queue_run = pytest.mark.slow(LongQueueRun.TestCase)

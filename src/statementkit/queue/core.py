@@ -307,6 +307,7 @@ class Queue:
         else:
             store.store_themes(self.conn, [r.theme for r in rows if r.theme is not None])
             if clusters:
+                store.leave_clusters_except(self.conn, [r.theme.id for r in rows if r.theme is not None])
                 store.store_clusters(self.conn, clusters, run)
 
     def theme_decisions(self) -> Any:
@@ -339,8 +340,13 @@ class Queue:
         return result
 
     def _store_themes(self, themes: Any, run: int) -> None:
-        """A ThemeResult: every statement's theme, the clusters and the stage's bookkeeping (ids, splits)."""
+        """A ThemeResult: every statement's theme, the clusters and the stage's bookkeeping (ids, splits).
+
+        Statements the run left out (rejected or merged since) keep their theme but leave their
+        cluster: the cluster table holds this run's clusters only.
+        """
         store.store_themes(self.conn, themes.assignments)
+        store.leave_clusters_except(self.conn, [a.id for a in themes.assignments])
         store.store_clusters(self.conn, themes.clusters, run)
         analyst.store_bookkeeping(self.conn, themes.decisions.to_records(), self.who)
 

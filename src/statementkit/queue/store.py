@@ -96,6 +96,16 @@ def store_themes(conn: sqlite3.Connection, assignments: Iterable[ThemeAssignment
          for a in assignments))
 
 
+def leave_clusters_except(conn: sqlite3.Connection, ids: Sequence[str]) -> None:
+    """Clear the cluster of every statement not in `ids` (the statements a themes run clustered)."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS run_ids (id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM run_ids")
+    conn.executemany("INSERT OR IGNORE INTO run_ids (id) VALUES (?)", ((i,) for i in ids))
+    conn.execute("UPDATE themes SET cluster = NULL WHERE cluster IS NOT NULL "
+                 "AND statement_id NOT IN (SELECT id FROM run_ids)")
+    conn.execute("DELETE FROM run_ids")
+
+
 def store_clusters(conn: sqlite3.Connection, clusters: Iterable[Any], run_id: int) -> None:
     """Replace the cluster table with the themes stage's clusters.
 

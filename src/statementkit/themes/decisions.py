@@ -137,16 +137,21 @@ class ThemeDecisions:
     # ------------------------------------------------------------ stable ids
 
     def stable_ids(self, members: Mapping[int, Iterable[str]]) -> dict[int, int]:
-        """Map this run's cluster numbers to stable ids, then remember the new membership."""
+        """Map this run's cluster numbers to stable ids, then remember the new membership.
+
+        Statements the analyst split out of a cluster do not count in the overlap: an id (and the
+        analyst's decisions on it) follows the statements the analyst saw in that cluster.
+        """
         new = {c: set(map(str, ids)) for c, ids in members.items()}
         old = {c: set(ids) for c, ids in self.clusters.items()}
+        moved = {i for split in self.splits for i in split.ids}
         now = set().union(*new.values()) if new else set()
         before = set().union(*old.values()) if old else set()
-        common = now & before
+        common = (now & before) - moved
         pairs = []
         for c, n in new.items():
             for o, m in old.items():
-                shared = len(n & m)
+                shared = len(n & m & common)
                 if shared:
                     score = shared / len((n | m) & common)
                     if score >= MATCH_OVERLAP:
