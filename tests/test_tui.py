@@ -488,3 +488,5 @@ def test_the_reject_dialog_names_the_statements_and_the_chosen_reasons(db):
 
     shown = run(db, scenario)
     assert "Reject 2 statements (s2, s5) because" in shown and "reasons: duplicate" in shown
+    # the boxes themselves read without colour: only the chosen reason is ticked
+    assert "▐X▌ 8 duplicate" in shown and "▐ ▌ 1 too_long" in shown and shown.count("▐X▌") == 1

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 from textual.widgets.selection_list import Selection
 
 from statementkit.errors import QueueError, StatementkitError
@@ -46,6 +48,23 @@ CODE_HELP = {
 }
 
 
+class ReasonList(SelectionList[str]):
+    """A SelectionList whose unticked boxes are blank: ticked reads `▐X▌`, unticked `▐ ▌`, without colour."""
+
+    def render_line(self, y: int) -> Strip:
+        line = super().render_line(y)
+        try:
+            selection = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        if selection.value in self.selected:
+            return line
+        segments = list(line)  # SelectionList draws: left side, the box's inner mark, right side, prompt
+        if len(segments) > 3:
+            segments[1] = Segment(" " * len(segments[1].text), segments[1].style)
+        return Strip(segments, line.cell_length)
+
+
 class ReasonModal(ModalScreen[tuple[list[str], str | None] | None]):
     """Pick reason codes (pre-selected from the flags) and an optional note."""
 
@@ -69,7 +88,7 @@ class ReasonModal(ModalScreen[tuple[list[str], str | None] | None]):
                               else "dim")
                 prompt.truncate(60, overflow="ellipsis")
                 items.append(Selection(prompt, code, code in self._pre))
-            yield SelectionList[str](*items, id="codes")
+            yield ReasonList(*items, id="codes")
             yield Label("", id="chosen", classes="hint")
             yield Input(placeholder="note (optional)", id="note")
             yield Label("", classes="error", id="error")

@@ -156,13 +156,18 @@ class ModerateScreen(Screen):
     def update_header(self) -> None:
         counts = self._safe(self.q.counts, {})
         total = sum(counts.values())
-        t = Text(f"{self.q.name} ", style="bold")
-        t.append(f"{counts.get('pending', 0)} pending/{total} · ")
-        t.append(f"{self.flt.describe()} ({len(self.list.seqs)})", style="cyan")
+        state = Text(f"{counts.get('pending', 0)} pending/{total} · ")
+        state.append(f"{self.flt.describe()} ({len(self.list.seqs)})", style="cyan")
         if self.list.selected:
-            t.append(f" · {len(self.list.selected)} selected", style="bold magenta")
-        t.append(f" · {self.q.who}", style="dim")
-        t.truncate(max(10, self.size.width - 2), overflow="ellipsis")
+            state.append(f" · {len(self.list.selected)} selected", style="bold magenta")
+        state.append(f" · {self.q.who}", style="dim")
+        # the assembly's name gives way first: the counts and the selection are what the moderator acts on
+        width = max(10, self.size.width - 2)
+        t = Text(self.q.name, style="bold")
+        t.truncate(max(8, width - state.cell_len - 1), overflow="ellipsis")
+        t.append(" ")
+        t.append_text(state)
+        t.truncate(width, overflow="ellipsis")
         self.query_one("#header", Static).update(t)
 
     def on_queue_list_moved(self, message: QueueList.Moved) -> None:
