@@ -40,7 +40,8 @@ def create_app(rules: Rules | str | Path | None = None, queue: str | Path | None
     """The service for one assembly: its rules, optionally its triage queue.
 
     `embedder`: the model for the checks' classifiers and scope by meaning; by default the one
-    `statementkit check` uses (installed, else lexicons only), None for lexicons only.
+    `statementkit check` uses (installed, else lexicons only), None for lexicons only (the queue,
+    given None, uses the installed model as `queue add` does).
     `token`: the API token the submissions endpoints require (default: $STATEMENTKIT_TOKEN); a
     queue without a token is refused, so submissions are never open by accident.
     `cors_origins`: sites whose scripts may call the API from the browser (none by default; the
@@ -118,22 +119,17 @@ def create_app(rules: Rules | str | Path | None = None, queue: str | Path | None
 
 
 def _models(embedder: Any) -> tuple[Any, Any]:
-    """(checks' model without the vector cache, the queue's model with it): drafts leave no vectors
-    on disk; submissions, kept anyway, are never re-encoded."""
-    if embedder is None:
+    """(the checks' model, the queue's model). The registry's model serves the checks without the
+    vector cache (drafts leave no vectors on disk) and the queue with it (submissions, kept anyway,
+    are never encoded twice); a model passed in serves both as it is."""
+    if not (isinstance(embedder, str) and embedder == INSTALLED):
+        return embedder, embedder
+    from statementkit.embed import CachedEmbedder, load_embedder, missing_model
+
+    if missing_model(None):
         return None, None
-    if embedder == INSTALLED:
-        from statementkit.embed import missing_model
-
-        if missing_model(None):
-            return None, None
-        from statementkit.embed import load_embedder
-
-        embedder = load_embedder()
-    from statementkit.embed import CachedEmbedder
-
-    inner = embedder.inner if isinstance(embedder, CachedEmbedder) else embedder
-    return inner, CachedEmbedder(inner)
+    model = load_embedder()
+    return model, CachedEmbedder(model)
 
 
 def _security_headers(frame_ancestors: tuple[str, ...]) -> Any:
