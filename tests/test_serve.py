@@ -409,3 +409,38 @@ def test_with_the_model_the_api_gives_checks_verdicts_on_the_demo_batch(rules):
     assert vague["flags"][0]["rule"] == "vague:model" and vague["advice"]["problems"][0]["title"] == "Te vaag"
     expected_bad = check([Statement(f"b{n}", t) for n, t in enumerate(BAD_INPUTS)], rules, embedder=embedder)
     assert [record_of(r) for r in bad] == [s.to_dict() for s in expected_bad]
+
+
+def test_concurrent_checks_are_batched_and_each_gets_its_own_answer(rules, monkeypatch):
+    """Requests that arrive while a check runs share the next one; nobody gets another's answer."""
+    import threading
+    import time
+
+    from statementkit.serve import service as service_module
+    from statementkit.serve.service import Service
+
+    svc = Service(rules)
+    texts = [s.text for s in read_statements(DEMO)[:16]]
+    langs = ["en", "de", "fr", "nl", "es", "it", "pl", None] * 2
+    alone = [svc.check([Statement("x", t)], lang)[0].to_dict() for t, lang in zip(texts, langs)]
+    calls = []
+    real = service_module.check_with_advice
+
+    def slow(statements, *args, **kwargs):
+        calls.append(len(statements))
+        time.sleep(0.05)  # long enough for the other requests to queue up behind this one
+        return real(statements, *args, **kwargs)
+
+    monkeypatch.setattr(service_module, "check_with_advice", slow)
+    answers: list = [None] * len(texts)
+
+    def ask(n: int) -> None:
+        answers[n] = svc.check([Statement("x", texts[n])], langs[n])[0].to_dict()
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(texts))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert answers == alone
+    assert sum(calls) == len(texts) and len(calls) < len(texts)

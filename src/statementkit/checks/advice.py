@@ -100,16 +100,18 @@ def advice_of(doc: Doc, found: list[Finding], rules: Rules, lang: str | None = N
 
 
 def check_with_advice(statements: Sequence[Statement], rules: Rules | str | Path | None = None, *,
-                      embedder: Any = None, advice_lang: str | None = None) -> list[tuple[Screening, Advice]]:
+                      embedder: Any = None,
+                      advice_lang: str | Sequence[str | None] | None = None) -> list[tuple[Screening, Advice]]:
     """`check` and `selfcheck` from one run of the criteria: each statement's Screening (what
     `check --format json` prints) with the advice to its author, so a web service answers both
     without checking twice, and the two can never disagree on the verdict.
 
-    `advice_lang` puts every piece of advice in that language (a page's language) instead of
-    each statement's own.
+    `advice_lang` puts the advice in that language (a page's language) instead of each
+    statement's own; a list gives one per statement (None: the statement's own).
     """
     rules = as_rules(rules)
     docs = prepare(statements, rules)
     results = findings(docs, rules, embedder=embedder)
-    return [(screening_of(doc, found, rules), advice_of(doc, found, rules, advice_lang))
-            for doc, found in zip(docs, results)]
+    langs = [advice_lang] * len(docs) if advice_lang is None or isinstance(advice_lang, str) else list(advice_lang)
+    return [(screening_of(doc, found, rules), advice_of(doc, found, rules, lang))
+            for doc, found, lang in zip(docs, results, langs, strict=True)]

@@ -50,7 +50,7 @@ class BatchRequest(BaseModel):
     advice_lang: str | None = Field(None, description="Language of the advice (default: each statement's).")
 
 
-class Submission(CheckRequest):
+class Submission(Draft):
     """A statement for the triage queue; `id` is yours (e.g. the platform's comment id) or generated."""
 
 

@@ -70,6 +70,17 @@ class SubmissionStatus:
 
 
 @dataclass(slots=True)
+class _Ticket:
+    """One request's statements waiting for a check, and its answer once checked."""
+
+    statements: list[Statement]
+    advice_lang: str | None
+    result: list[Checked] | None = None
+    error: BaseException | None = None
+    done: bool = False
+
+
+@dataclass(slots=True)
 class Service:
     """The warm state of one `statementkit serve`: rules, model, queue file."""
 
@@ -77,7 +88,9 @@ class Service:
     embedder: Any = None             # checks' model (uncached); None: lexicons only
     queue_path: Path | None = None
     queue_embedder: Any = None       # the same model behind the vector cache, for the queue's stages
-    _checks: threading.Lock = field(default_factory=threading.Lock)
+    _checks: threading.Lock = field(default_factory=threading.Lock)       # one check at a time
+    _waiting: list[_Ticket] = field(default_factory=list)                   # requests for the next check
+    _waiting_lock: threading.Lock = field(default_factory=threading.Lock)
     _queue: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -87,14 +100,40 @@ class Service:
         return char_limit(self.rules)
 
     def check(self, statements: list[Statement], advice_lang: str | None = None) -> list[Checked]:
-        """`check` and the advice for each statement, one pass of the criteria. One batch at a time:
-        the model and the lexicon caches are shared, and two CPU-bound checks at once only
-        take turns anyway."""
+        """`check` and the advice for each statement, one pass of the criteria.
+
+        Requests that arrive while a check runs are checked together in the next one: the model's
+        fixed cost per call is paid once per batch, not per request, and CPU-bound checks could only
+        take turns anyway. Safe because, without published statements, no criterion looks across
+        statements (`checks.check_stream` relies on the same).
+        """
+        ticket = _Ticket(statements, advice_lang)
+        with self._waiting_lock:
+            self._waiting.append(ticket)
         with self._checks:
-            pairs = check_with_advice(statements, self.rules, embedder=self.embedder, advice_lang=advice_lang)
-        limit = self.limit
-        return [Checked(screening, advice, count_characters(s.text), limit)
-                for s, (screening, advice) in zip(statements, pairs)]
+            if not ticket.done:  # no earlier batch took it: check everything waiting now
+                with self._waiting_lock:
+                    batch, self._waiting[:] = list(self._waiting), []
+                self._run(batch)
+        if ticket.error is not None:
+            raise ticket.error
+        assert ticket.result is not None
+        return ticket.result
+
+    def _run(self, batch: list[_Ticket]) -> None:
+        statements = [s for t in batch for s in t.statements]
+        langs = [t.advice_lang for t in batch for _ in t.statements]
+        try:
+            pairs = check_with_advice(statements, self.rules, embedder=self.embedder, advice_lang=langs)
+        except BaseException as e:  # every waiting request hears of it, then the next batch runs
+            for t in batch:
+                t.error, t.done = e, True
+            raise
+        limit, at = self.limit, 0
+        for t in batch:
+            t.result = [Checked(screening, advice, count_characters(s.text), limit)
+                        for s, (screening, advice) in zip(t.statements, pairs[at:at + len(t.statements)])]
+            t.done, at = True, at + len(t.statements)
 
     def warm_up(self) -> None:
         """Load everything a first check would (language detector, spaCy, classifiers), so the first

@@ -151,7 +151,7 @@
     if (!submit || !text.value.trim()) { return; }
     submit.disabled = true;
     submit.textContent = ui.submitting;
-    post("/api/v1/submissions", { text: text.value, advice_lang: config.lang },
+    post("/api/v1/submissions", { text: text.value },
          config.pageToken ? { "X-Page-Token": config.pageToken } : {})
       .then(function (response) {
         return response.json().then(function (body) { return { status: response.status, body: body }; });
