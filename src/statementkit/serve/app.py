@@ -108,7 +108,7 @@ def create_app(rules: Rules | str | Path | None = None, queue: str | Path | None
                                            "Cache-Control": "no-store"})
 
     app.mount("/static", StaticFiles(directory=ASSETS, html=False), name="static")
-    app.middleware("http")(_security_headers(cors_origins))
+    app.add_middleware(SecurityHeaders, frame_ancestors=cors_origins)
     if cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -132,17 +132,28 @@ def _models(embedder: Any) -> tuple[Any, Any]:
     return model, CachedEmbedder(model)
 
 
-def _security_headers(frame_ancestors: tuple[str, ...]) -> Any:
+class SecurityHeaders:
     """No content from elsewhere (the page is self-contained); framing by any site unless the CORS
-    allow-list names the sites that embed it."""
-    policy = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-              f"frame-ancestors {' '.join(frame_ancestors) if frame_ancestors else '*'}")
+    allow-list names the sites that embed it. Plain ASGI: no per-request task as Starlette's
+    BaseHTTPMiddleware would add."""
 
-    async def add(request: Any, call_next: Any) -> Any:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", policy)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
+    def __init__(self, app: Any, frame_ancestors: tuple[str, ...] = ()):
+        self.app = app
+        policy = ("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+                  f"frame-ancestors {' '.join(frame_ancestors) if frame_ancestors else '*'}")
+        self.headers = [(b"content-security-policy", policy.encode()), (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"no-referrer")]
 
-    return add
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []),
+                                      *(h for h in self.headers if h[0] not in present)]
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
