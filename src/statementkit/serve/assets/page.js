@@ -83,7 +83,7 @@
     if (marked.any) {
       var label = document.createElement("span");
       label.className = "sk-visually-hidden";
-      label.textContent = ui.where + ": ";
+      label.textContent = ui.where + ui.colon;
       where.appendChild(label);
       where.appendChild(marked.fragment);
     }
@@ -95,13 +95,13 @@
       li.dataset.code = p.code;
       var title = document.createElement("span");
       title.className = "sk-title";
-      title.textContent = p.title + ": ";
+      title.textContent = p.title + ui.colon;
       li.appendChild(title);
       li.appendChild(document.createTextNode(p.message));
       if (p.fix) {
         var fix = document.createElement("span");
         fix.className = "sk-fix";
-        fix.textContent = ui.fix + ": " + p.fix;
+        fix.textContent = ui.fix + ui.colon + p.fix;
         li.appendChild(fix);
       }
       problems.appendChild(li);
