@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from statementkit.errors import InputError, QueueConflict, QueueError
 from statementkit.records import Statement
 from statementkit.serve.limits import Limits, same_token, valid_page_token
-from statementkit.serve.service import GENERATED_PREFIX, Service
+from statementkit.serve.service import GENERATED_PREFIX, IdTaken, Service
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 
@@ -233,12 +233,12 @@ def router() -> APIRouter:
             raise ApiError(422, "empty", "text is empty", "text")
         try:
             sid, added = svc.submit(statement.text, statement.lang, body.id)
+        except IdTaken as e:
+            raise ApiError(409, "conflict", str(e), "id") from None
         except QueueConflict as e:
             raise ApiError(409, "conflict", str(e)) from None
-        except QueueError as e:
-            status = 409 if "different text" in str(e) else 503
-            raise ApiError(status, "conflict" if status == 409 else "queue_unavailable", str(e),
-                           "id" if status == 409 else None) from None
+        except QueueError as e:  # locked, another session added the id meanwhile, ...
+            raise ApiError(503, "queue_unavailable", str(e)) from None
         found = svc.status(sid)
         assert found is not None  # just added
 

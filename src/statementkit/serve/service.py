@@ -30,6 +30,10 @@ SERVE_USER = "statementkit-serve"
 GENERATED_PREFIX = "web-"
 
 
+class IdTaken(QueueError):
+    """A submission's id is in the queue already, with another text."""
+
+
 @dataclass(slots=True)
 class Checked:
     """One draft's answer: the moderators' record and the advice to its author."""
@@ -155,6 +159,8 @@ class Service:
         QueueError."""
         sid = sid or GENERATED_PREFIX + secrets.token_hex(12)
         with self._queue, self.open_queue() as q:
+            if q.seq_of(sid) is not None and q.get(sid, history=False).original_text != text:
+                raise IdTaken(f"id '{sid}' is already in the queue with a different text; give a new id")
             report = q.add([Statement(sid, text, lang)], embedder=self.queue_embedder)
         return sid, bool(report.added)
 
