@@ -200,7 +200,8 @@ def test_cors_allows_only_the_listed_origins(rules):
         ok = c.post("/api/v1/check", json={"text": "Museums should act."},
                     headers={"Origin": "https://platform.example.org"})
         assert ok.headers["access-control-allow-origin"] == "https://platform.example.org"
-        other = c.post("/api/v1/check", json={"text": "Museums should act."}, headers={"Origin": "https://evil.example"})
+        other = c.post("/api/v1/check", json={"text": "Museums should act."},
+                       headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
         preflight = c.options("/api/v1/check", headers={"Origin": "https://platform.example.org",
                                                         "Access-Control-Request-Method": "POST",

@@ -156,6 +156,10 @@ def caller(request: Request, authorization: Annotated[str | None, Header()] = No
                    headers={"WWW-Authenticate": "Bearer"})
 
 
+ServiceDep = Annotated[Service, Depends(service)]
+CallerDep = Annotated[str, Depends(caller)]
+
+
 def queue_required(request: Request) -> None:
     if request.app.state.service.queue_path is None:
         raise ApiError(404, "no_queue", "this service has no triage queue (start it with --queue DB)")
@@ -196,7 +200,7 @@ def router() -> APIRouter:
     api = APIRouter(prefix="/api/v1", dependencies=[Depends(rate_limited)])
 
     @api.post("/check", response_model=CheckResult, summary="Check one statement")
-    def check(body: CheckRequest, request: Request, svc: Service = Depends(service)) -> JSONResponse:
+    def check(body: CheckRequest, request: Request, svc: ServiceDep) -> JSONResponse:
         """The verdict and flags `statementkit check --format json` gives for this statement (same
         rules, same model), with the advice to its author in their language."""
         statement = _statement(body, request.app.state.limits, "draft", "")
@@ -205,25 +209,25 @@ def router() -> APIRouter:
         return JSONResponse(svc.check([statement], _advice_lang(svc, body.advice_lang))[0].to_dict())
 
     @api.post("/check/batch", response_model=BatchResult, summary="Check several statements")
-    def check_batch(body: BatchRequest, request: Request, svc: Service = Depends(service)) -> JSONResponse:
+    def check_batch(body: BatchRequest, request: Request, svc: ServiceDep) -> JSONResponse:
         """One answer per item, in order; ids default to the item's position (1, 2, ...)."""
         limits = request.app.state.limits
         if len(body.items) > limits.max_batch:
             raise ApiError(422, "too_many_items", f"{len(body.items)} items; at most {limits.max_batch} per batch",
                            "items")
         statements = [_statement(d, limits, str(n), f"items.{n - 1}.") for n, d in enumerate(body.items, 1)]
-        return JSONResponse({"results": [c.to_dict() for c in svc.check(statements, _advice_lang(svc, body.advice_lang))]})
+        checked = svc.check(statements, _advice_lang(svc, body.advice_lang))
+        return JSONResponse({"results": [c.to_dict() for c in checked]})
 
     @api.get("/rules", summary="The assembly's languages, limits and criteria")
-    def rules(svc: Service = Depends(service)) -> dict[str, Any]:
+    def rules(svc: ServiceDep) -> dict[str, Any]:
         """For a platform's own UI: the languages, the character limit, and each criterion's title and
         general fix in every language the advice exists in."""
         return rules_description(svc)
 
     @api.post("/submissions", response_model=SubmissionOut, status_code=201,
               dependencies=[Depends(queue_required)], summary="Add a statement to the triage queue")
-    def submit(body: Submission, request: Request, svc: Service = Depends(service),
-               who: str = Depends(caller)) -> Any:
+    def submit(body: Submission, request: Request, svc: ServiceDep, who: CallerDep) -> JSONResponse:
         """Screened by every stage the queue runs (checks, duplicates, themes) and stored as pending.
         Needs the API token (or the participant page's own token, which cannot choose ids)."""
         if who == "page" and body.id:
@@ -241,15 +245,14 @@ def router() -> APIRouter:
             raise ApiError(503, "queue_unavailable", str(e)) from None
         found = svc.status(sid)
         assert found is not None  # just added
-
         out = {"id": sid, "status": found.status, "verdict": found.verdict, "codes": found.codes, "added": added}
         return JSONResponse(out, status_code=201 if added else 200)
 
     @api.get("/submissions/{sid}", response_model=StatusOut, dependencies=[Depends(queue_required)],
              summary="A submission's status and the moderator's reasons")
-    def submission(sid: str, svc: Service = Depends(service), who: str = Depends(caller),
-                   lang: str | None = Query(None, description="Language of the reasons (default: the "
-                                                                "statement's)")) -> dict[str, Any]:
+    def submission(sid: str, svc: ServiceDep, who: CallerDep,
+                   lang: Annotated[str | None, Query(description="Language of the reasons (default: the "
+                                                                 "statement's)")] = None) -> dict[str, Any]:
         """Pending, accepted, rejected (with the reason codes, their title and fix in `lang`), edited
         or merged (into which statement)."""
         if who == "page" and not sid.startswith(GENERATED_PREFIX):

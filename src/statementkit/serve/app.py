@@ -25,8 +25,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from statementkit.checks import Rules, load_rules
 from statementkit.errors import StatementkitError
-from statementkit.serve.limits import TOKEN_ENV, BodyLimit, Limits, RateLimiter, error_body, page_token
 from statementkit.serve.api import router
+from statementkit.serve.limits import (
+    TOKEN_ENV,
+    BodyLimit,
+    Limits,
+    RateLimiter,
+    error_body,
+    page_token,
+)
 from statementkit.serve.page import ASSETS, negotiate, page_languages, render_page
 from statementkit.serve.service import Service
 

@@ -19,8 +19,8 @@ from typing import Any
 from statementkit.checks import Advice, Rules, check_with_advice
 from statementkit.checks.advice import advice_language
 from statementkit.checks.kinds.length import count_characters
-from statementkit.checks.render import texts
 from statementkit.checks.registry import Finding
+from statementkit.checks.render import texts
 from statementkit.errors import QueueError
 from statementkit.records import Screening, Statement
 
