@@ -156,7 +156,8 @@ def test_skip_empty_reports_what_it_dropped(tmp_path):
     assert [s.id for s in read_statements(path, skip_empty=True, skipped=skipped)] == ["a", "d"]
     assert skipped == [3, 4]
     r = runner.invoke(app, ["lang", str(path), "--skip-empty", "--format", "jsonl"])
-    assert r.exit_code == 0 and "skipped 2 rows with empty text" in r.output and "lines 3, 4" in r.output
+    said = " ".join(r.output.split())  # the note wraps at 80 columns wherever the temporary path ends
+    assert r.exit_code == 0 and "skipped 2 rows with empty text" in said and "lines 3, 4" in said
 
 
 HOSTILE = "Museums should label AI texts \x1b]0;PWNED\x07\x1b[8mhidden\x1b[0m \u202eevil\u202c now."

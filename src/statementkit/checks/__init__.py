@@ -16,11 +16,12 @@ in the rules directory. Modules: `document` (the parsed statement: units, senten
 
 from __future__ import annotations
 
-from statementkit.checks.advice import VERDICT_EXIT_CODES, Advice, Problem, selfcheck
+from statementkit.checks.advice import VERDICT_EXIT_CODES, Advice, Problem, check_with_advice, selfcheck
 from statementkit.checks.engine import add_duplicates, check, check_stream
 from statementkit.checks.registry import Context, Finding, kind_names, register_check
 from statementkit.checks.ruleset import Criterion, Rules, load_rules
 
 __all__ = ["VERDICT_EXIT_CODES", "Advice", "Context", "Criterion", "Finding", "Problem", "Rules", "add_duplicates", "check", "check_stream",
+           "check_with_advice",
            "kind_names",
            "load_rules", "register_check", "selfcheck"]

@@ -14,9 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from statementkit.checks import render
-from statementkit.checks.engine import as_rules, findings, prepare
+from statementkit.checks.document import Doc
+from statementkit.checks.engine import as_rules, findings, prepare, screening_of
+from statementkit.checks.registry import Finding
 from statementkit.checks.ruleset import Rules
-from statementkit.records import UNDETERMINED, Span, Statement
+from statementkit.records import UNDETERMINED, Screening, Span, Statement
 
 #: Exit codes of `statementkit selfcheck` (2 is taken by input and rules errors).
 #: `selfcheck`'s exit code per verdict: apart from the error codes (errors.EXIT_CODES), so a web form can
@@ -79,15 +81,37 @@ def selfcheck(text: str, lang: str | None = None, rules: Rules | str | Path | No
     """
     rules = as_rules(rules)
     docs = prepare([Statement("draft", text, lang)], rules)
-    doc = docs[0]
     found = findings(docs, rules, against=against, embedder=embedder)[0]
+    return advice_of(docs[0], found, rules)
+
+
+def advice_of(doc: Doc, found: list[Finding], rules: Rules, lang: str | None = None) -> Advice:
+    """One statement's findings as advice to its author, in `lang` (default: the statement's
+    language; either falls back as `advice_language` says)."""
     stated = doc.statement.lang or UNDETERMINED
-    out_lang = advice_language(rules, stated if stated != UNDETERMINED else None)
+    out_lang = advice_language(rules, lang or (stated if stated != UNDETERMINED else None))
     flags = render.flags(rules, found, out_lang)
     problems = []
-    for f, flag in zip(sorted(found, key=render.display_order),
-                       flags):
+    for f, flag in zip(sorted(found, key=render.display_order), flags):
         title, message, fix = render.texts(rules, out_lang, f)
         problems.append(Problem(f.code, title, message, fix, flag.severity, f.span))
     verdict = render.verdict(flags)
-    return Advice(text, out_lang, verdict, render.verdict_text(rules, out_lang, verdict), problems)
+    return Advice(doc.statement.text, out_lang, verdict, render.verdict_text(rules, out_lang, verdict), problems)
+
+
+def check_with_advice(statements: Sequence[Statement], rules: Rules | str | Path | None = None, *,
+                      embedder: Any = None,
+                      advice_lang: str | Sequence[str | None] | None = None) -> list[tuple[Screening, Advice]]:
+    """`check` and `selfcheck` from one run of the criteria: each statement's Screening (what
+    `check --format json` prints) with the advice to its author, so a web service answers both
+    without checking twice, and the two can never disagree on the verdict.
+
+    `advice_lang` puts the advice in that language (a page's language) instead of each
+    statement's own; a list gives one per statement (None: the statement's own).
+    """
+    rules = as_rules(rules)
+    docs = prepare(statements, rules)
+    results = findings(docs, rules, embedder=embedder)
+    langs = [advice_lang] * len(docs) if advice_lang is None or isinstance(advice_lang, str) else list(advice_lang)
+    return [(screening_of(doc, found, rules), advice_of(doc, found, rules, lang))
+            for doc, found, lang in zip(docs, results, langs, strict=True)]

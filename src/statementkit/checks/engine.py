@@ -100,12 +100,15 @@ def check(statements: Sequence[Statement], rules: Rules | str | Path | None = No
     rules = as_rules(rules)
     docs = prepare(statements, rules)
     results = findings(docs, rules, against=against, embedder=embedder)
-    out = []
-    for doc, found in zip(docs, results):
-        flags = render.flags(rules, found, message_language(rules, doc))
-        out.append(Screening(doc.statement.id, render.verdict(flags), flags, doc.statement.lang or UNDETERMINED,
-                             doc.statement.text))
-    return out
+    return [screening_of(doc, found, rules) for doc, found in zip(docs, results)]
+
+
+def screening_of(doc: Doc, found: list[Finding], rules: Rules) -> Screening:
+    """One statement's findings as the moderators' Screening: flags in the moderator language and
+    the verdict (shared by `check` and the self-check's one-pass `check_with_advice`)."""
+    flags = render.flags(rules, found, message_language(rules, doc))
+    return Screening(doc.statement.id, render.verdict(flags), flags, doc.statement.lang or UNDETERMINED,
+                     doc.statement.text)
 
 
 def check_stream(statements: Iterable[Statement], rules: Rules | str | Path | None = None, *,

@@ -12,6 +12,7 @@ from statementkit.cli import models as models_cli
 from statementkit.cli import queue as queue_cli
 from statementkit.cli import report as report_cmd
 from statementkit.cli import selfcheck as selfcheck_cmd
+from statementkit.cli import serve as serve_cmd
 from statementkit.cli import votes as votes_cmd
 from statementkit.cli._util import exit_codes_help
 
@@ -46,6 +47,7 @@ app.command("lang")(lang.lang)
 app.command("convert")(convert.convert)
 app.command("check")(check_cmd.check)
 app.command("selfcheck")(selfcheck_cmd.selfcheck)
+app.command("serve")(serve_cmd.serve)
 app.add_typer(queue_cli.app, name="queue")
 app.command("triage")(triage.triage)
 app.command("votes")(votes_cmd.votes)

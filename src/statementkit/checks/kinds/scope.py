@@ -13,6 +13,7 @@ language without keywords is left alone rather than guessed at.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from statementkit.checks.document import Doc
@@ -61,11 +62,7 @@ def exemplars(rules: Rules, against: Sequence[Any] | None) -> list[str]:
     texts: list[str] = []
     for source in scope.get("exemplars", []):
         if source == "taxonomy" and "taxonomy" in rules.files:
-            from statementkit.rules import load_toml
-
-            for theme in load_toml(rules.files["taxonomy"]).get("themes", []):
-                texts += [ex["text"] for ex in theme.get("examples", []) if isinstance(ex, dict) and ex.get("text")]
-                texts += [d for d in theme.get("description", {}).values() if isinstance(d, str)]
+            texts += taxonomy_texts(rules.files["taxonomy"])
         elif source == "against" and against:
             texts += [s.text for s in against]
         elif source == "description":
@@ -76,6 +73,25 @@ def exemplars(rules: Rules, against: Sequence[Any] | None) -> list[str]:
 
 
 _EXEMPLAR_VECTORS: dict[tuple[str, tuple[str, ...]], Any] = {}
+_TAXONOMY_TEXTS: dict[tuple[str, int, int], list[str]] = {}
+
+
+def taxonomy_texts(path: Path) -> list[str]:
+    """The taxonomy's examples and descriptions, parsed once per version of the file: parsing it on
+    every check call cost a long-lived process (`statementkit serve`) ~50 ms per request."""
+    from statementkit.rules import load_toml
+
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _TAXONOMY_TEXTS:
+        texts: list[str] = []
+        for theme in load_toml(path).get("themes", []):
+            texts += [ex["text"] for ex in theme.get("examples", []) if isinstance(ex, dict) and ex.get("text")]
+            texts += [d for d in theme.get("description", {}).values() if isinstance(d, str)]
+        if len(_TAXONOMY_TEXTS) >= 8:
+            _TAXONOMY_TEXTS.pop(next(iter(_TAXONOMY_TEXTS)))
+        _TAXONOMY_TEXTS[key] = texts
+    return list(_TAXONOMY_TEXTS[key])
 
 
 def similarities(texts: Sequence[str], rules: Rules, ctx: Context, vectors: Any = None) -> list[float]:
