@@ -39,19 +39,30 @@ DEFAULT_BACKEND = "lingua"
 _N_TRIALS = 15  # langdetect's default is 7, which makes short-text probabilities coarse
 
 
+#: lingua's low-accuracy mode (trigrams only) answers first; below this confidence the full
+#: detector decides. Low accuracy loads in 0.1 s instead of 1.7 s and runs ~4x faster; at >= 0.99
+#: it is sure on 92 % of 10,700 real and written statements and differs from the full detector on
+#: 5 of them (gibberish such as "asdlfjaksdjf", and one English comment the full detector calls Dutch).
+LOW_ACCURACY_SURE = 0.99
+
+
 @lru_cache(maxsize=16)
-def _lingua(languages: tuple[str, ...] | None):
+def _lingua(languages: tuple[str, ...] | None, low_accuracy: bool = False):
     from lingua import IsoCode639_1, LanguageDetectorBuilder
 
+    builder = None
     if languages:
         codes = [getattr(IsoCode639_1, c.upper()) for c in languages if hasattr(IsoCode639_1, c.upper())]
         if len(codes) >= 2:
-            return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
-    return LanguageDetectorBuilder.from_all_languages().build()
+            builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes)
+    builder = builder or LanguageDetectorBuilder.from_all_languages()
+    return (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
 
 
 def _detect_lingua(text: str, languages: tuple[str, ...] | None) -> tuple[str, float]:
-    values = _lingua(languages).compute_language_confidence_values(text)
+    values = _lingua(languages, low_accuracy=True).compute_language_confidence_values(text)
+    if not values or values[0].value < LOW_ACCURACY_SURE:
+        values = _lingua(languages).compute_language_confidence_values(text)
     if not values:
         return UNDETERMINED, 0.0
     best = values[0]
