@@ -28,7 +28,7 @@ from statementkit.checks.classifier_settings import (
     ClassifierSettings,
     load_classifier_settings,
 )
-from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
+from statementkit.checks.patterns import Pattern, PatternError, PatternSet, compile_pattern
 from statementkit.checks.registry import get_kind, kind_names
 from statementkit.errors import RulesError
 from statementkit.records import REASON_CODES
@@ -112,33 +112,46 @@ class Rules:
         return self._compiled[lang]
 
     def _compile(self, lang: str) -> PatternSet:
-        compiled = []
+        """Every lexicon, jargon and scope pattern of `lang`, compiled (or read from the pattern
+        cache, which holds exactly what compiling these sources gives)."""
+        from statementkit.checks.pattern_cache import cached_patterns
 
-        def add(sources: list[str], cat: str, path: Path, where: str, **data: Any) -> None:
-            for src in sources:
+        sources: list[tuple[str, bool, dict[str, Any]]] = []
+        origins: list[tuple[Path | None, str]] = []  # where each source comes from, for errors
+
+        def add(values: list[Any], cat: str, path: Path | None, where: str, **data: Any) -> None:
+            for src in values:
                 if not isinstance(src, str):
                     raise RulesError(f"{where}: patterns must be strings, got {src!r}", path, line_of(path, str(src)))
-                try:
-                    compiled.append(compile_pattern(src, lang, {"cat": cat, **data}, forms_only=cat in FORMS_ONLY))
-                except PatternError as e:
-                    raise RulesError(f"{where}: bad pattern '{src}': {e}", path, line_of(path, f'"{src}"'),
-                                     hint="pattern syntax: rules/README.md") from None
+                sources.append((src, cat in FORMS_ONLY, {"cat": cat, **data}))
+                origins.append((path, where))
 
         for section, lists in self.lexicon(lang).items():
-            for key, sources in lists.items():
-                add(sources, f"{section}.{key}", self.files[f"lexicon:{lang}"], f"[{section}] {key}")
+            for key, values in lists.items():
+                add(values, f"{section}.{key}", self.files[f"lexicon:{lang}"], f"[{section}] {key}")
         jargon_path = self.files.get("jargon")
         for n, term in enumerate(self.jargon):
             match = term.get("match", {})
-            sources = list(match.get("any", [])) + list(match.get(lang, []))
+            values = list(match.get("any", [])) + list(match.get(lang, []))
             plain = term.get("plain", {})
-            add(sources, "jargon", jargon_path, f"terms[{n}] ({term['id']}) match",  # type: ignore[arg-type]
+            add(values, "jargon", jargon_path, f"terms[{n}] ({term['id']}) match",
                 term=term["id"], plain=plain.get(lang) or plain.get("en"), weak=bool(term.get("weak", False)))
         scope_path = self.files.get("scope")
         for group, table in self.scope.get("groups", {}).items():
-            sources = list(table.get("any", [])) + list(table.get(lang, []))
-            add(sources, f"scope.{group}", scope_path, f"[scope.groups.{group}] {lang}")  # type: ignore[arg-type]
-        return PatternSet(compiled)
+            values = list(table.get("any", [])) + list(table.get(lang, []))
+            add(values, f"scope.{group}", scope_path, f"[scope.groups.{group}] {lang}")
+
+        def compile_all() -> list[Pattern]:
+            compiled = []
+            for (src, forms_only, data), (path, where) in zip(sources, origins):
+                try:
+                    compiled.append(compile_pattern(src, lang, data, forms_only=forms_only))
+                except PatternError as e:
+                    raise RulesError(f"{where}: bad pattern '{src}': {e}", path, line_of(path, f'"{src}"'),
+                                     hint="pattern syntax: rules/README.md") from None
+            return compiled
+
+        return PatternSet(cached_patterns(lang, sources, compile_all))
 
     def scope_name(self, lang: str) -> str:
         names = self.scope.get("name", {})
