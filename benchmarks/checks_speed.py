@@ -28,7 +28,6 @@ from collections import Counter
 from _common import DATA, polis_dir, print_table, write_result
 
 from statementkit.checks import check, load_rules
-from statementkit.checks.document import add_parses
 from statementkit.records import Statement
 from statementkit.text import nlp
 

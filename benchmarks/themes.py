@@ -40,7 +40,6 @@ from themes_common import (
 from statementkit.embed import encode
 from statementkit.themes import clustering, fewshot
 from statementkit.themes.assign import assign_themes, load_fewshot_settings
-from statementkit.themes.decisions import ThemeDecisions
 from statementkit.themes.taxonomy import ThemeExample, load_taxonomy
 
 

@@ -38,7 +38,6 @@ def main() -> None:
     dev = split("dev")
     texts = [r["text"] for r in dev]
     vectors = encode(emb, texts)
-    gold = [r["theme"] for r in dev]
 
     grid = []
     for method, C, lexical, descriptions, k in itertools.chain(

@@ -308,7 +308,6 @@ def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str,
 def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[Cue]:
     """Negation, contrast and antonym cues in one tokenised statement."""
     lang = (lang or "").lower()
-    cues = rules.lang(lang)
     used = [False] * len(tokens)
     found: list[Cue] = []
 
