@@ -189,6 +189,7 @@ def detect_languages(statements: Iterable[Statement], languages: Sequence[str] |
     given code that names no language is detected instead."""
     forced = forced_language(force) if force else None
     results = []
+    seen: dict[str, tuple[str, float]] = {}  # the same text gets the same answer, detected once
     for s in statements:
         given = language_code(s.lang) if s.lang else None
         if forced:
@@ -196,7 +197,9 @@ def detect_languages(statements: Iterable[Statement], languages: Sequence[str] |
         elif given:
             results.append(LangResult(s.id, given, 1.0, forced=True))
         else:
-            code, prob = detect(s.text, languages, min_prob, backend)
+            if s.text not in seen:
+                seen[s.text] = detect(s.text, languages, min_prob, backend)
+            code, prob = seen[s.text]
             results.append(LangResult(s.id, code, prob))
     return results
 
