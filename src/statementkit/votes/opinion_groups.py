@@ -104,8 +104,18 @@ class OpinionGroups:
         return out
 
 
-def project(votes: Votes, moderated_out: Collection[str] = (), *, zero_moderated: bool = True) -> Projection:
-    """PCA of the vote matrix with pol.is' imputation and sparsity-aware scaling."""
+@dataclass(slots=True)
+class CentredVotes:
+    """The vote matrix as pol.is' PCA sees it: active columns only, centred, unseen = 0."""
+
+    matrix: Any               # sparse (participants, active statements)
+    mean: np.ndarray          # (statements,) mean vote per statement
+    active: np.ndarray        # (statements,) bool: voted on and not moderated out
+    scale: np.ndarray         # (participants,) sqrt(statements / statements seen)
+
+
+def centred_votes(votes: Votes, moderated_out: Collection[str] = (), *, zero_moderated: bool = True) -> CentredVotes:
+    """Impute unseen votes with the statement mean and centre; the scale pol.is applies to projections."""
     import numpy as np
     import scipy.sparse
 
@@ -119,27 +129,42 @@ def project(votes: Votes, moderated_out: Collection[str] = (), *, zero_moderated
     sums = np.bincount(votes.cols, weights=votes.values, minlength=n_s)
     mean = np.where(active, sums / np.maximum(counts, 1), 0.0)
     act_idx = np.flatnonzero(active)
-    components = np.zeros((2, n_s))
-    if len(act_idx) < 2 or n_p < 2:
-        return Projection(np.zeros((n_p, 2)), components, mean, (0.0, 0.0), active)
     col_of = np.full(n_s, -1)
     col_of[act_idx] = np.arange(len(act_idx))
     keep = active[votes.cols]
     data = votes.values[keep] - mean[votes.cols[keep]]
     centred = scipy.sparse.csr_matrix((data, (votes.rows[keep], col_of[votes.cols[keep]])),
                                       shape=(n_p, len(act_idx)))
-    vt, s = _top2_right_singular(centred)
-    components[:, act_idx] = vt
-    total = float((centred.multiply(centred)).sum())
-    explained = tuple(float(x * x / total) if total else 0.0 for x in s)
     seen_active = np.bincount(votes.rows[keep], minlength=n_p)
     if zero_moderated:  # pol.is: zeroed columns are "seen" by everyone
         n_cols, seen = int(voted.sum()), seen_active + int((voted & out).sum())
     else:
         n_cols, seen = len(act_idx), seen_active
-    scale = np.sqrt(n_cols / np.maximum(seen, 1))
-    coords = np.asarray(centred @ vt.T) * scale[:, None]
-    return Projection(coords, components, mean, explained, active)  # type: ignore[arg-type]
+    return CentredVotes(centred, mean, active, np.sqrt(n_cols / np.maximum(seen, 1)))
+
+
+def project(votes: Votes, moderated_out: Collection[str] = (), *, zero_moderated: bool = True,
+            components: np.ndarray | None = None) -> Projection:
+    """PCA of the vote matrix with pol.is' imputation and sparsity-aware scaling.
+
+    `components` (2, statements) projects onto given axes instead of computing them.
+    """
+    import numpy as np
+
+    n_p, n_s = votes.shape
+    cv = centred_votes(votes, moderated_out, zero_moderated=zero_moderated)
+    act_idx = np.flatnonzero(cv.active)
+    if components is None and (len(act_idx) < 2 or n_p < 2):
+        return Projection(np.zeros((n_p, 2)), np.zeros((2, n_s)), cv.mean, (0.0, 0.0), cv.active)
+    if components is None:
+        vt, _ = _top2_right_singular(cv.matrix)
+        components = np.zeros((2, n_s))
+        components[:, act_idx] = vt
+    vt = components[:, act_idx]
+    scores = np.asarray(cv.matrix @ vt.T)
+    total = float((cv.matrix.multiply(cv.matrix)).sum())
+    explained = tuple(float((scores[:, i] ** 2).sum() / total) if total else 0.0 for i in range(2))
+    return Projection(scores * cv.scale[:, None], components, cv.mean, explained, cv.active)  # type: ignore[arg-type]
 
 
 def _top2_right_singular(m: Any) -> tuple[np.ndarray, np.ndarray]:
