@@ -33,8 +33,9 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from statementkit.votes.conversation import Votes, VoteHistory
-from statementkit.votes.opinion_groups import Projection, centred_votes, project
+from statementkit.errors import VotesError
+from statementkit.votes.conversation import Conversation, Votes, VoteHistory
+from statementkit.votes.projection import Projection, centred_votes, clusterable, project
 from statementkit.votes.polis_kmeans import Cluster, kmeans, silhouette
 
 if TYPE_CHECKING:
@@ -74,7 +75,6 @@ class PolisRun:
     """The state after the last update: clustered participants, base clusters, groups."""
 
     in_conv: np.ndarray                  # bool per participant
-    order: np.ndarray                    # participant rows in pol.is' row order (first vote first)
     projection: Projection
     base: list[Cluster]                  # members are participant rows
     groups: list[Cluster]                # members are base-cluster ids
@@ -138,23 +138,49 @@ def in_conv_joins(history: VoteHistory, n_participants: int, ends: np.ndarray) -
     return out
 
 
+@dataclass(slots=True)
+class PolisStart:
+    """pol.is' own participant list and base clusters (from math-pca2.json), to start from instead of votes."""
+
+    in_conv: list[str]
+    base_clusters: list[tuple[int, list[str]]]   # (base-cluster id, participant ids)
+
+
+def polis_start_from_math(conv: Conversation) -> PolisStart:
+    """pol.is' in-conv list and base clusters from the conversation's math-pca2.json."""
+    math = conv.polis_math
+    if not math or "in-conv" not in math or "base-clusters" not in math:
+        raise VotesError("starting from pol.is' own clusters needs pol.is' math output", conv.path,
+                         hint="export the conversation from pol.is' API with math-pca2.json")
+    base = math["base-clusters"]
+    return PolisStart([str(p) for p in math["in-conv"]],
+                      [(int(b), [str(p) for p in members]) for b, members in zip(base["id"], base["members"])])
+
+
 def replay(votes: Votes, history: VoteHistory | None, moderated_out: Collection[str] = (), *,
-           given_in_conv: Collection[str] | None = None, given_base: list[Cluster] | None = None,
-           max_updates: int = MAX_UPDATES, progress: Callable[[str], None] | None = None) -> PolisRun:
-    """pol.is' updates over the vote history; `given_*` take pol.is' own participant list / base clusters."""
+           polis_start: PolisStart | None = None, max_updates: int = MAX_UPDATES,
+           progress: Callable[[str], None] | None = None) -> PolisRun:
+    """pol.is' updates over the vote history, or one final update (from `polis_start`, or without times)."""
     import numpy as np
 
     say = progress or (lambda _msg: None)
     n_p = len(votes.participants)
-    if given_in_conv is not None or given_base is not None or history is None or not len(history):
-        return _final_only(votes, moderated_out, given_in_conv, given_base)
+    if polis_start is not None:
+        index = {p: i for i, p in enumerate(votes.participants)}
+        given = [Cluster(b, [index[p] for p in members if p in index], None)  # type: ignore[arg-type]
+                 for b, members in sorted(polis_start.base_clusters)]
+        return final_update(votes, moderated_out, [index[p] for p in polis_start.in_conv if p in index],
+                            [c for c in given if c.members])
+    if history is None or not len(history):
+        return final_update(votes, moderated_out)
     ends = poll_batches(history)
     joins = in_conv_joins(history, n_p, ends)
+    n_in_conv = sum(len(j) for j in joins)
+    if n_in_conv > BASE_K:
+        say(f"{n_in_conv} participants to cluster: base clusters from the final votes")
+        return final_update(votes, moderated_out, [r for j in joins for r in j], None)
     chosen = _chosen_updates(joins, max_updates)
     say(f"replaying {len(chosen)} of pol.is' {len(ends)} updates")
-    first = np.full(n_p, len(history), dtype=np.int64)
-    np.minimum.at(first, history.rows, np.arange(len(history)))
-    order = np.argsort(first, kind="stable")
     key = history.rows.astype(np.int64) * len(votes.statements) + history.cols
     pair, slot = np.unique(key, return_inverse=True)
     slot_rows, slot_cols = (pair // len(votes.statements)).astype(np.int32), (pair % len(votes.statements)).astype(np.int32)
@@ -175,7 +201,7 @@ def replay(votes: Votes, history: VoteHistory | None, moderated_out: Collection[
             continue
         now = Votes(votes.participants, votes.statements, slot_rows[present], slot_cols[present], values[present])
         proj = polis_projection(now, moderated_out, proj)
-        names = [int(r) for r in order if in_conv[r]]
+        names = np.flatnonzero(in_conv).tolist()
         base = kmeans(names, proj.coords[names], BASE_K, last=base or None, max_iters=BASE_ITERS)
         groups, this_k, sil = group_clusters(base)
         if this_k:
@@ -184,7 +210,7 @@ def replay(votes: Votes, history: VoteHistory | None, moderated_out: Collection[
     assert state is not None
     proj, groups, sil = state
     k = smoother.smoothed_k or 0
-    return PolisRun(in_conv, order, proj, base, groups.get(k, []), k if k in groups else 0, sil, len(chosen))
+    return PolisRun(in_conv, proj, base, groups.get(k, []), k if k in groups else 0, sil, len(chosen))
 
 
 def _chosen_updates(joins: list[list[int]], max_updates: int) -> set[int]:
@@ -275,25 +301,21 @@ def group_clusters(base: list[Cluster]) -> tuple[dict[int, list[Cluster]], int, 
     return out, best, sil
 
 
-def _final_only(votes: Votes, moderated_out: Collection[str], given_in_conv: Collection[str] | None,
-                given_base: list[Cluster] | None) -> PolisRun:
-    """One update over the final votes, optionally from pol.is' own participant list and base clusters."""
+def final_update(votes: Votes, moderated_out: Collection[str], in_conv: list[int] | None = None,
+                 given_base: list[Cluster] | None = None) -> PolisRun:
+    """One pol.is update over the final votes, base clusters started afresh (or given: pol.is' own)."""
     import numpy as np
 
-    from statementkit.votes.opinion_groups import clusterable
-
     proj = project(votes, moderated_out)
-    order = np.arange(len(votes.participants))
-    if given_in_conv is not None:
-        index = {p: i for i, p in enumerate(votes.participants)}
-        in_conv = np.zeros(len(order), dtype=bool)
-        in_conv[[index[p] for p in given_in_conv if p in index]] = True
+    if in_conv is not None:
+        mask = np.zeros(len(votes.participants), dtype=bool)
+        mask[in_conv] = True
     else:
-        in_conv = clusterable(votes, MIN_VOTES, GREEDY_N)
+        mask = clusterable(votes, MIN_VOTES, GREEDY_N)
     if given_base is not None:
         base = [Cluster(c.id, list(c.members), proj.coords[c.members].mean(axis=0)) for c in given_base]
     else:
-        names = [int(r) for r in order if in_conv[r]]
+        names = np.flatnonzero(mask).tolist()
         base = kmeans(names, proj.coords[names], BASE_K, max_iters=BASE_ITERS)
     groups, k, sil = group_clusters(base)
-    return PolisRun(in_conv, order, proj, base, groups.get(k, []), k, sil, 1)
+    return PolisRun(mask, proj, base, groups.get(k, []), k, sil, 1)
