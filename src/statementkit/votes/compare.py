@@ -41,15 +41,15 @@ class StepComparison:
                 "polis": self.polis, "detail": self.detail}
 
 
-def compare_with_polis(conv: Conversation, rules: VoteRules) -> list[StepComparison]:
-    """Every step of the group computation, ours against pol.is' math-pca2.json."""
+def compare_with_polis(conv: Conversation, rules: VoteRules, *, own: VoteAnalysis | None = None) -> list[StepComparison]:
+    """Every step of the group computation, ours against pol.is' math-pca2.json (`own`: already computed)."""
     from statementkit.votes.analysis import analyse_conversation
 
     math = conv.polis_math
     if not math or "in-conv" not in math:
         raise VotesError("comparing with pol.is needs pol.is' own math output (math-pca2.json)", conv.path,
                          hint="use an export from pol.is' API (comments.json, votes.json, math-pca2.json)")
-    own = analyse_conversation(conv, rules)
+    own = own or analyse_conversation(conv, rules)
     given = analyse_conversation(conv, rules, polis_start=True)
     out = [_in_conv(conv, own), _base(conv, own)]
     for start, analysis in (("votes", own), ("pol.is clusters", given)):
