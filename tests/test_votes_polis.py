@@ -132,3 +132,25 @@ def test_silhouette_scores_a_lone_point_zero():
 def test_k_changes_only_after_winning_four_updates_in_a_row():
     sm = KSmoother()
     assert [sm.update(k) for k in (2, 3, 3, 3, 3, 2, 3)] == [2, 2, 2, 2, 3, 3, 3]
+
+
+def test_cli_compare_polis_and_polis_clusters(api, fixtures):
+    from typer.testing import CliRunner
+
+    from statementkit.cli.main import app
+
+    folder = api / "below-100-ptpts"
+    r = CliRunner().invoke(app, ["votes", str(folder), "--compare-polis", "--format", "jsonl"])
+    assert r.exit_code == 0, r.output
+    steps = [json.loads(line) for line in r.output.splitlines()]
+    assert {s["step"] for s in steps} >= {"participants clustered (in-conv)", "base clusters", "k (number of groups)",
+                                          "groups", "representative statements", "consensus statements"}
+    assert all(s["same"] for s in steps), [s for s in steps if not s["same"]]
+    r = CliRunner().invoke(app, ["votes", str(folder), "--compare-polis"])
+    assert r.exit_code == 0 and "steps the same as pol.is" in r.output
+    r = CliRunner().invoke(app, ["votes", str(folder), "--polis-clusters", "--participants", "--format", "json"])
+    people = json.loads(r.output)
+    assert all(p["group"] == p["polis_group"] for p in people if p["polis_group"] is not None)
+    # a CSV export has no pol.is math to compare with: a clear error, not a traceback
+    r = CliRunner().invoke(app, ["votes", str(fixtures / "polis" / "london.youth.policing"), "--compare-polis"])
+    assert r.exit_code != 0 and "math-pca2.json" in r.output
