@@ -16,7 +16,13 @@ from sklearn.metrics import adjusted_rand_score
 from statementkit.votes.analysis import load_vote_rules
 from statementkit.votes.compare import compare_with_polis
 from statementkit.votes.conversation import read_conversation
-from statementkit.votes.polis_kmeans import Cluster, clean_start, init_clusters, kmeans, silhouette
+from statementkit.votes.polis_kmeans import (
+    Cluster,
+    clean_start,
+    init_clusters,
+    kmeans,
+    silhouette,
+)
 from statementkit.votes.polis_method import KSmoother, group_clusters
 
 ALL = ["below-100-ptpts", "50ptpt-3gp-strict-no-meta", "25ptpt-3gp-no-strict-with-meta",

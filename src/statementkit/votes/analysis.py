@@ -19,7 +19,13 @@ from typing import TYPE_CHECKING, Any
 from statementkit.errors import RulesError
 from statementkit.records import Statement
 from statementkit.rules import check_keys, load_toml, resolve_rules_dir
-from statementkit.votes.conversation import AGREE, DISAGREE, Conversation, Votes, VoteHistory
+from statementkit.votes.conversation import (
+    AGREE,
+    DISAGREE,
+    Conversation,
+    VoteHistory,
+    Votes,
+)
 
 if TYPE_CHECKING:
     from statementkit.votes.opinion_groups import OpinionGroups

@@ -25,8 +25,8 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from statementkit.votes.conversation import AGREE, DISAGREE, Votes, VoteHistory
-from statementkit.votes.projection import Projection, clusterable, project
+from statementkit.votes.conversation import AGREE, DISAGREE, VoteHistory, Votes
+from statementkit.votes.projection import clusterable, project
 
 if TYPE_CHECKING:
     import numpy as np
@@ -182,7 +182,7 @@ def restart_groups(votes: Votes, rules: VoteRules, moderated_out: Collection[str
     say = progress or (lambda _msg: None)
     say("projecting participants (PCA)")
     proj = project(votes, moderated_out, zero_moderated=rules.moderated_out == "zero")
-    n_p, n_s = votes.shape
+    n_p = len(votes.participants)
     labels = np.full(n_p, -1)
 
     def result(k: int, sil: dict[int, float], note: str | None = None) -> OpinionGroups:

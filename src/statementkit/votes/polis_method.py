@@ -17,14 +17,21 @@ three things carry over from one update to the next:
 The groups themselves are computed afresh at every update: weighted k-means
 of the base-cluster centres, weighted by size, started from the first k
 distinct centres in base-cluster id order (`polis_kmeans`). The projection is
-pol.is' (`opinion_groups.project`), statements rejected or marked meta zeroed.
+pol.is' power-iteration PCA (`polis_projection`), statements rejected or
+marked meta zeroed.
 
-`replay` follows those updates over the vote history. Every update at which a
-participant joins is replayed (that is when base-cluster ids are handed out);
-when there are more than `max_updates` of them, all joins up to the first 100
-clustered participants are replayed and the rest are sampled evenly, so a
-large conversation stays fast. Without vote times (an export with only
-participants-votes.csv) there is one update, the final one.
+`replay` follows those updates over the vote history (2-second poll batches):
+all of them when there are at most `max_updates`, else those where someone
+joins (which is when base-cluster ids are handed out; the first 100 joins
+always, the rest sampled evenly) and the last. Where pol.is' history cannot be
+known, one update over the final votes stands in (`final_update`):
+
+- more than 100 participants clustered: the base clusters are then real
+  k-means whose result depends on years of warm starts, restarts and code
+  changes no export records; a sampled replay matched pol.is worse than a
+  fresh start (docs/votes.md), so the participant list is replayed and the
+  clusters start afresh;
+- no vote times (an export with only participants-votes.csv).
 """
 
 from __future__ import annotations
@@ -34,9 +41,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from statementkit.errors import VotesError
-from statementkit.votes.conversation import Conversation, Votes, VoteHistory
-from statementkit.votes.projection import Projection, centred_votes, clusterable, project
+from statementkit.votes.conversation import Conversation, VoteHistory, Votes
 from statementkit.votes.polis_kmeans import Cluster, kmeans, silhouette
+from statementkit.votes.projection import (
+    Projection,
+    centred_votes,
+    clusterable,
+    project,
+)
 
 if TYPE_CHECKING:
     import numpy as np
