@@ -160,3 +160,19 @@ def test_cli_compare_polis_and_polis_clusters(api, fixtures):
     # a CSV export has no pol.is math to compare with: a clear error, not a traceback
     r = CliRunner().invoke(app, ["votes", str(fixtures / "polis" / "london.youth.policing"), "--compare-polis"])
     assert r.exit_code != 0 and "math-pca2.json" in r.output
+
+
+def test_api_export_errors_name_the_file_and_the_record(tmp_path):
+    from statementkit.errors import VotesError
+
+    (tmp_path / "comments.json").write_text(json.dumps([{"tid": 0, "txt": "a", "mod": 1, "is_meta": False}]))
+    (tmp_path / "votes.json").write_text(json.dumps([{"pid": 1, "tid": 0, "vote": 1, "modified": 5},
+                                                     {"pid": 1, "tid": 9, "vote": 1, "modified": 6}]))
+    with pytest.raises(VotesError, match=r"votes.json.*2.*statement '9'"):
+        read_conversation(tmp_path)
+    (tmp_path / "votes.json").write_text(json.dumps([{"pid": 1, "tid": 0, "vote": 2, "modified": 5}]))
+    with pytest.raises(VotesError, match="vote must be 1, -1 or 0"):
+        read_conversation(tmp_path)
+    (tmp_path / "votes.json").write_text("[{")
+    with pytest.raises(VotesError, match="votes.json.*not valid JSON"):
+        read_conversation(tmp_path)
