@@ -22,13 +22,13 @@ marked meta zeroed.
 
 `replay` follows those updates over the vote history (2-second poll batches):
 all of them when there are at most `max_updates`, else those where someone
-joins (which is when base-cluster ids are handed out; the first 100 joins
-always, the rest sampled evenly) and the last. Where pol.is' history cannot be
-known, one update over the final votes stands in (`final_update`):
+joins (which is when base-cluster ids are handed out) and the last. Where
+pol.is' history cannot be known, one update over the final votes stands in
+(`final_update`):
 
 - more than 100 participants clustered: the base clusters are then real
   k-means whose result depends on years of warm starts, restarts and code
-  changes no export records; a sampled replay matched pol.is worse than a
+  changes no export records; replaying them matched pol.is worse than a
   fresh start (docs/votes.md), so the participant list is replayed and the
   clusters start afresh;
 - no vote times (an export with only participants-votes.csv).
@@ -37,7 +37,7 @@ known, one update over the final votes stands in (`final_update`):
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from statementkit.errors import VotesError
@@ -93,7 +93,6 @@ class PolisRun:
     k: int
     silhouettes: dict[int, float]
     updates: int
-    k_history: list[int] = field(default_factory=list)
 
     def labels(self) -> np.ndarray:
         """Group per participant (-1 = not clustered); group ids as pol.is numbers them."""
@@ -226,25 +225,14 @@ def replay(votes: Votes, history: VoteHistory | None, moderated_out: Collection[
 
 
 def _chosen_updates(joins: list[list[int]], max_updates: int) -> set[int]:
-    """Batches to replay: all of them when few; else those where someone joins (sampled late), and the last."""
-    import numpy as np
+    """Batches to replay: all of them when at most `max_updates`; else those where someone joins, and the last.
 
+    Joins are when base-cluster ids are handed out; with at most 100 clustered
+    participants (the only case replayed) there are at most 100 of them.
+    """
     if len(joins) <= max_updates:
         return set(range(len(joins)))
-    with_joins = [b for b, j in enumerate(joins) if j]
-    last = len(joins) - 1
-    if len(with_joins) + 1 <= max_updates:
-        return set(with_joins) | {last}
-    total, early = 0, []
-    for b in with_joins:
-        if total >= BASE_K:
-            break
-        early.append(b)
-        total += len(joins[b])
-    late = with_joins[len(early):]
-    room = max(max_updates - len(early) - 1, 0)
-    picked = [late[i] for i in np.linspace(0, len(late) - 1, room).round().astype(int)] if late and room else []
-    return set(early) | set(picked) | {last}
+    return {b for b, j in enumerate(joins) if j} | {len(joins) - 1}
 
 
 def polis_projection(votes: Votes, moderated_out: Collection[str] = (),
@@ -256,7 +244,7 @@ def polis_projection(votes: Votes, moderated_out: Collection[str] = (),
     `PCA_ITERS` + 1 products per component, stopping early when the eigenvalue
     repeats exactly; the second component is found after factoring out the first.
     New statements start at 1, as pol.is pads its start vector. The projection
-    of participants is `opinion_groups.project`'s (same imputation and scaling).
+    of participants is `projection.project`'s (same imputation and scaling).
     """
     import numpy as np
 
