@@ -176,3 +176,9 @@ def test_api_export_errors_name_the_file_and_the_record(tmp_path):
     (tmp_path / "votes.json").write_text("[{")
     with pytest.raises(VotesError, match="votes.json.*not valid JSON"):
         read_conversation(tmp_path)
+
+
+def test_report_reads_an_api_export(api):
+    from statementkit.report.data import source_kind
+
+    assert source_kind(api / "below-100-ptpts") == "polis"
