@@ -125,6 +125,24 @@ def test_rules_override_and_errors(tmp_path):
     (tmp_path / "votes.toml").write_text("[consensus\n")
     with pytest.raises(RulesError, match="votes.toml.*invalid TOML"):
         load_vote_rules(tmp_path)
+    (tmp_path / "votes.toml").write_text('[groups]\nmethod = "kmeans"\n')
+    with pytest.raises(RulesError, match="groups.method.*polis, restarts"):
+        load_vote_rules(tmp_path)
+    (tmp_path / "votes.toml").write_text('[groups]\nmethod = "restarts"\n')
+    assert load_vote_rules(tmp_path).group_method == "restarts" and load_vote_rules().group_method == "polis"
+
+
+def test_votes_csv_keeps_every_vote_with_its_time_for_the_replay(tmp_path):
+    from statementkit.votes.conversation import read_vote_history
+
+    path = tmp_path / "votes.csv"
+    path.write_text("timestamp,datetime,comment-id,voter-id,vote\n"
+                    "1600000003,,1,7,1\n1600000001,,1,7,-1\n1600000002,,2,3,0\n", encoding="utf-8")
+    votes, history = read_vote_history(path)
+    assert len(votes) == 2 and len(history) == 3  # the changed vote is kept in the history
+    assert history.times.tolist() == [1600000001000.0, 1600000002000.0, 1600000003000.0]  # seconds → ms
+    assert [votes.participants[r] for r in history.rows] == ["7", "3", "7"]
+    assert history.values.tolist() == [-1, 0, 1]
 
 
 # ---------------------------------------------------------------- reading

@@ -152,7 +152,7 @@ def test_polis_statistics():
 def test_groups_match_polis_on_a_real_conversation(fixtures, rules):
     """Canadian electoral reform: pol.is' own groups are reproducible from the export."""
     conv = read_conversation(fixtures / "polis" / "canadian-electoral-reform")
-    og = find_opinion_groups(conv.votes, rules, conv.moderated_out)
+    og = find_opinion_groups(conv.votes, rules, conv.moderated_out, history=conv.history)
     ids = [p for i, p in enumerate(og.participants) if og.labels[i] >= 0 and p in conv.polis_groups]
     labels = dict(zip(og.participants, og.labels))
     ari = adjusted_rand_score([conv.polis_groups[p] for p in ids], [labels[p] for p in ids])
@@ -162,7 +162,8 @@ def test_groups_match_polis_on_a_real_conversation(fixtures, rules):
 
 def test_participant_records(synth, rules):
     votes, _, _ = synth
-    og = find_opinion_groups(votes, dataclasses.replace(rules, min_participant_votes=100, min_clustered=90))
+    og = find_opinion_groups(votes, dataclasses.replace(rules, min_participant_votes=100, min_clustered=90,
+                                                        group_method="restarts"))
     recs = og.participant_records({"p000": 1})
     assert len(recs) == 100 and set(recs[0]) == {"id", "group", "x", "y", "polis_group"}
     assert recs[0]["polis_group"] == 1 and recs[1]["polis_group"] is None

@@ -97,7 +97,7 @@ def report_skipped(source: str, skipped: list[int]) -> None:
     if skipped:
         shown = ", ".join(map(str, skipped[:20])) + (", ..." if len(skipped) > 20 else "")
         name = "<stdin>" if source == "-" else source
-        err_console().print(f"skipped {len(skipped)} rows with empty text in {name} (lines {shown})")
+        err_console().print(f"skipped {len(skipped)} rows with empty text in {name} (lines {shown})", soft_wrap=True)
 
 
 def emit_records(records: Iterable[dict[str, Any]], fmt: Format) -> None:

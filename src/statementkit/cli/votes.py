@@ -19,11 +19,19 @@ from statementkit.cli._util import (
 @handle_errors
 def votes(
     conversation: Path = typer.Argument(..., metavar="CONVERSATION_DIR",
-                                        help="A pol.is export folder (comments.csv + votes.csv or "
-                                             "participants-votes.csv)."),
+                                        help="A pol.is export folder: comments.csv + votes.csv or "
+                                             "participants-votes.csv, or pol.is' API export (comments.json, "
+                                             "votes.json, math-pca2.json)."),
     participants: bool = typer.Option(False, "--participants",
                                       help="One record per participant (group, x, y) instead of per statement."),
     no_groups: bool = typer.Option(False, "--no-groups", help="Skip the opinion groups (shares only)."),
+    polis_start: bool = typer.Option(False, "--polis-clusters",
+                                     help="Group pol.is' own participants from pol.is' own base clusters "
+                                          "(API export with math-pca2.json) instead of computing them."),
+    compare_polis: bool = typer.Option(False, "--compare-polis",
+                                       help="Print, step by step, where our computation and pol.is' own "
+                                            "(math-pca2.json) differ: participants, base clusters, k, groups, "
+                                            "repness, consensus."),
     rules: Path = RULES_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -36,13 +44,26 @@ def votes(
     of the clustering for voting too little), the two PCA coordinates, and
     pol.is' own group when the export has it.
 
+    Opinion groups follow pol.is' own computation step by step (rules' [groups]
+    method = "polis"). With --compare-polis: one row per step, ours against pol.is'.
+
     Example: statementkit votes tests/fixtures/polis/london.youth.policing --format jsonl
     """
     from statementkit.votes.analysis import analyse_conversation, load_vote_rules
     from statementkit.votes.conversation import read_conversation
 
     conv = read_conversation(conversation)
-    analysis = analyse_conversation(conv, load_vote_rules(rules), groups=not no_groups or participants)
+    if compare_polis:
+        from statementkit.votes.compare import compare_with_polis
+
+        steps = compare_with_polis(conv, load_vote_rules(rules))
+        if fmt is not Format.table:
+            emit_records((s.to_dict() for s in steps), fmt)
+            return
+        _comparison_table(conv.name, steps)
+        return
+    analysis = analyse_conversation(conv, load_vote_rules(rules), groups=not no_groups or participants,
+                                    polis_start=polis_start)
     if participants:
         assert analysis.groups is not None
         records = analysis.groups.participant_records(conv.polis_groups if conv.polis_groups else None)
@@ -77,6 +98,19 @@ def _statements_table(name: str, analysis, texts: dict[str, str]) -> None:
     out.print(table)
     counts = analysis.category_counts()
     out.print("categories: " + ", ".join(f"{k} {v}" for k, v in counts.most_common()))
+
+
+def _comparison_table(name: str, steps) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{name}: ours against pol.is' own math, step by step", title_justify="left")
+    for col in ("step", "from", "same", "ours", "pol.is", "detail"):
+        table.add_column(col, overflow="fold")
+    for s in steps:
+        table.add_row(s.step, s.start, "yes" if s.same else "NO", s.ours, s.polis, s.detail)
+    out = console()
+    out.print(table)
+    out.print(f"{sum(s.same for s in steps)} of {len(steps)} steps the same as pol.is")
 
 
 def _participants_table(og, records: list[dict]) -> None:

@@ -287,9 +287,10 @@ def source_kind(path: str | Path) -> str:
     theme and a cluster but no text), which adds themes to the statements of another source."""
     p = Path(path)
     if p.is_dir():
-        if (p / "comments.csv").exists():
+        if (p / "comments.csv").exists() or (p / "comments.json").exists():
             return "polis"
-        raise InputError("folder without comments.csv", p, hint="give a pol.is export folder")
+        raise InputError("folder without comments.csv or comments.json", p,
+                         hint="give a pol.is export folder (CSV export, or the API's JSON)")
     if not p.exists():
         raise InputError("no such file or folder", p)
     if p.suffix.lower() in DB_SUFFIXES:

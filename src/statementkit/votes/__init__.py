@@ -3,9 +3,12 @@
     from statementkit.votes import analyse_conversation, read_conversation
     analysis = analyse_conversation(read_conversation("path/to/export/"))
 
-`conversation` reads the votes; `analysis` computes shares, intervals and the
-paper's categories; `opinion_groups` finds pol.is' opinion groups (PCA, then
-k-means); `repness` says what sets each group apart.
+`conversation` reads the votes (pol.is' CSV or API export); `analysis`
+computes shares, intervals and the paper's categories; `projection` draws
+pol.is' map (PCA); `opinion_groups` finds the opinion groups, by default
+pol.is' own way (`polis_method` replays pol.is' updates, `polis_kmeans` is its
+k-means); `repness` says what sets each group apart; `compare` shows, step by
+step, where our computation and pol.is' own differ.
 """
 
 from statementkit.votes.analysis import (

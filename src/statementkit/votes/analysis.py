@@ -19,10 +19,17 @@ from typing import TYPE_CHECKING, Any
 from statementkit.errors import RulesError
 from statementkit.records import Statement
 from statementkit.rules import check_keys, load_toml, resolve_rules_dir
-from statementkit.votes.conversation import AGREE, DISAGREE, Conversation, Votes
+from statementkit.votes.conversation import (
+    AGREE,
+    DISAGREE,
+    Conversation,
+    VoteHistory,
+    Votes,
+)
 
 if TYPE_CHECKING:
     from statementkit.votes.opinion_groups import OpinionGroups
+    from statementkit.votes.polis_method import PolisStart
 
 VOTES_FILE = "votes.toml"
 #: Primary-category precedence; `flags` lists every one that applies.
@@ -40,6 +47,7 @@ _RULE_KEYS = {
     ("groups", "min_participant_votes"): "min_participant_votes", ("groups", "min_clustered"): "min_clustered",
     ("groups", "base_clusters"): "base_clusters", ("groups", "k_min"): "k_min", ("groups", "k_max"): "k_max",
     ("groups", "max_iter"): "max_iter", ("groups", "min_group_share"): "min_group_share", ("groups", "moderated_out"): "moderated_out",
+    ("groups", "method"): "group_method",
     ("repness", "z_min"): "repness_z", ("repness", "per_group"): "repness_per_group",
 }
 
@@ -67,6 +75,11 @@ class VoteRules:
     moderated_out: str
     repness_z: float
     repness_per_group: int
+    group_method: str = "polis"
+
+
+#: How opinion groups are found: pol.is' own computation, or the best of several k-means starts.
+GROUP_METHODS = ("polis", "restarts")
 
 
 def load_vote_rules(rules: str | Path | None = None) -> VoteRules:
@@ -88,12 +101,15 @@ def load_vote_rules(rules: str | Path | None = None) -> VoteRules:
             check_keys(content, [k for t, k in _RULE_KEYS if t == table], path, table)
             for key, value in content.items():
                 values[_RULE_KEYS[(table, key)]] = _checked(path, f"{table}.{key}", value)
-    missing = [f.name for f in fields(VoteRules) if f.name not in values]
+    missing = [f.name for f in fields(VoteRules) if f.name not in values and f.name != "group_method"]
     if missing:
         raise RulesError(f"missing settings: {', '.join(missing)}", paths[-1])
     rules_obj = VoteRules(**values)
     if rules_obj.moderated_out not in ("zero", "drop"):
         raise RulesError(f"'groups.moderated_out' must be \"zero\" or \"drop\", got {rules_obj.moderated_out!r}",
+                         paths[-1])
+    if rules_obj.group_method not in GROUP_METHODS:
+        raise RulesError(f"'groups.method' must be one of {', '.join(GROUP_METHODS)}, got {rules_obj.group_method!r}",
                          paths[-1])
     if not 2 <= rules_obj.k_min <= rules_obj.k_max:
         raise RulesError("need 2 <= groups.k_min <= groups.k_max", paths[-1])
@@ -273,8 +289,13 @@ class VoteAnalysis:
 
 
 def analyse_votes(votes: Votes, rules: VoteRules | None = None, *, moderated_out: Sequence[str] = (),
-                  groups: bool = True, progress: Callable[[str], None] | None = None) -> VoteAnalysis:
-    """Shares, opinion groups, repness and categories for every statement of `votes`."""
+                  groups: bool = True, progress: Callable[[str], None] | None = None,
+                  history: VoteHistory | None = None, polis_start: PolisStart | None = None) -> VoteAnalysis:
+    """Shares, opinion groups, repness and categories for every statement of `votes`.
+
+    `history` (votes with times) lets the pol.is method replay pol.is' updates;
+    `polis_start` takes pol.is' own participant list and base clusters instead.
+    """
     import numpy as np
 
     from statementkit.votes.opinion_groups import find_opinion_groups
@@ -290,7 +311,8 @@ def analyse_votes(votes: Votes, rules: VoteRules | None = None, *, moderated_out
     agree = np.bincount(votes.cols, weights=votes.values == AGREE, minlength=n_s).astype(int)
     disagree = np.bincount(votes.cols, weights=votes.values == DISAGREE, minlength=n_s).astype(int)
     seen = votes.votes_per_statement()
-    og = find_opinion_groups(votes, rules, moderated_out, progress) if groups else None
+    og = find_opinion_groups(votes, rules, moderated_out, progress, history=history,
+                             polis_start=polis_start) if groups else None
     out_mask = np.isin(np.asarray(votes.statements, dtype=object), list(moderated_out))
     if og is not None and og.k:
         say("finding representative statements")
@@ -314,7 +336,15 @@ def analyse_votes(votes: Votes, rules: VoteRules | None = None, *, moderated_out
 
 
 def analyse_conversation(conv: Conversation, rules: VoteRules | None = None, *, groups: bool = True,
-                         progress: Callable[[str], None] | None = None) -> VoteAnalysis:
-    """`analyse_votes` for a pol.is conversation (its rejected statements are moderated out)."""
+                         progress: Callable[[str], None] | None = None,
+                         polis_start: bool = False) -> VoteAnalysis:
+    """`analyse_votes` for a pol.is conversation (its rejected and meta statements are moderated out).
+
+    `polis_start`: cluster pol.is' own participants from its own base clusters
+    (needs the API export's math-pca2.json), to compare the later steps alone.
+    """
+    from statementkit.votes.polis_method import polis_start_from_math
+
+    start = polis_start_from_math(conv) if polis_start else None
     return analyse_votes(conv.votes, rules, moderated_out=sorted(conv.moderated_out), groups=groups,
-                         progress=progress)
+                         progress=progress, history=conv.history, polis_start=start)

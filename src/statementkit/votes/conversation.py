@@ -1,4 +1,4 @@
-"""Read pol.is votes: `votes.csv`, `participants-votes.csv` and a conversation folder.
+"""Read pol.is votes: `votes.csv`, `participants-votes.csv`, the API's JSON, a conversation folder.
 
 A conversation's votes are kept as sparse triplets (participant row, statement
 column, vote), one per participant and statement: the latest vote wins, as in
@@ -13,6 +13,7 @@ red-dwarf does. Readers raise `VotesError` naming the file, line and column.
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,10 @@ VOTER_FIELDS = ("voter-id", "voter_id", "participant_id", "participant-id", "par
 STATEMENT_FIELDS = ("comment-id", "comment_id", "statement_id", "statement-id", "tid")
 VOTE_FIELDS = ("vote",)
 TIME_FIELDS = ("timestamp", "modified", "created")
+#: Spellings in pol.is' API export (comments.json, votes.json).
+API_STATEMENT_KEYS = ("statement_id", "tid")
+API_PARTICIPANT_KEYS = ("participant_id", "pid")
+API_MODERATION_KEYS = ("moderated", "mod")
 #: Leading columns of participants-votes.csv that are not statements.
 PARTICIPANT_COLUMNS = ("participant", "xid", "group-id", "n-comments", "n-votes", "n-agree", "n-disagree")
 
@@ -83,10 +88,10 @@ class Votes:
             if vote not in (AGREE, DISAGREE, PASS):
                 raise VotesError(f"vote must be 1, -1 or 0, got {vote!r}", field="vote")
             latest[(str(pid), str(sid))] = int(vote)
-        pids = _ordered_ids(p for p, _ in latest)
+        pids = ordered_ids(p for p, _ in latest)
         sids = list(statements) if statements is not None else []
         known = set(sids)
-        sids += [s for s in _ordered_ids(s for _, s in latest) if s not in known]
+        sids += [s for s in ordered_ids(s for _, s in latest) if s not in known]
         prow = {p: i for i, p in enumerate(pids)}
         scol = {s: i for i, s in enumerate(sids)}
         rows = np.fromiter((prow[p] for p, _ in latest), dtype=np.int32, count=len(latest))
@@ -96,8 +101,32 @@ class Votes:
 
 
 @dataclass(slots=True)
+class VoteHistory:
+    """Every vote as cast, in time order: what pol.is saw arrive, update by update.
+
+    `rows` / `cols` index the participants and statements of the `Votes` read
+    with it; `times` are milliseconds since the epoch. A changed vote appears
+    twice (pol.is keeps the later one).
+    """
+
+    times: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.times.shape[0])
+
+
+@dataclass(slots=True)
 class Conversation:
-    """A pol.is conversation: its statements, votes and pol.is' own opinion groups."""
+    """A pol.is conversation: its statements, votes and pol.is' own opinion groups.
+
+    `history` holds the votes with their times when the export has them (votes.csv,
+    votes.json); `polis_math` is pol.is' own math output (`math-pca2.json`) when
+    the export is from pol.is' API, kept only for comparison and for the
+    option to start from pol.is' participant list and base clusters.
+    """
 
     name: str
     statements: list[Statement]
@@ -106,14 +135,17 @@ class Conversation:
     summary: dict[str, str] = field(default_factory=dict)
     path: Path | None = None
     votes_source: str = "votes.csv"
+    history: VoteHistory | None = None
+    polis_math: dict[str, Any] | None = None
 
     @property
     def moderated_out(self) -> set[str]:
-        """Statements the moderators rejected (pol.is leaves them out of the maths)."""
-        return {s.id for s in self.statements if s.meta.get("moderated") == Moderation.REJECTED}
+        """Statements pol.is leaves out of the maths: rejected by the moderators, or marked meta."""
+        return {s.id for s in self.statements
+                if s.meta.get("moderated") == Moderation.REJECTED or s.meta.get("is_meta") is True}
 
 
-def _ordered_ids(ids: Iterable[str]) -> list[str]:
+def ordered_ids(ids: Iterable[str]) -> list[str]:
     """Distinct ids, numerically sorted when all are integers (pol.is ids grow with join order)."""
     seen = list(dict.fromkeys(ids))
     if all(s.lstrip("-").isdigit() for s in seen):
@@ -135,12 +167,14 @@ def read_conversation(path: str | Path) -> Conversation:
     if not folder.is_dir():
         raise VotesError("not a pol.is conversation folder", folder,
                          hint="give the folder holding comments.csv and votes.csv")
+    if (folder / "comments.json").exists() and not (folder / "comments.csv").exists():  # pol.is API export
+        return read_api_export(folder)
     comments = folder / "comments.csv"
     if not comments.exists():
         raise VotesError("no comments.csv in the conversation folder", folder,
                          hint="a pol.is export has comments.csv, votes.csv and participants-votes.csv")
     statements = read_comments(comments)
-    ids = _ordered_ids(s.id for s in statements)
+    ids = ordered_ids(s.id for s in statements)
     order = {sid: i for i, sid in enumerate(ids)}
     statements.sort(key=lambda s: order[s.id])
     pv_path, votes_path = folder / "participants-votes.csv", folder / "votes.csv"
@@ -150,13 +184,15 @@ def read_conversation(path: str | Path) -> Conversation:
         pv_votes, groups = read_participants_votes(pv_path, statements=ids)
         votes = pv_votes
     source = "participants-votes.csv"
+    history = None
     if votes_path.exists():
-        votes, source = read_votes_csv(votes_path, statements=ids), "votes.csv"
+        votes, history = read_vote_history(votes_path, statements=ids)
+        source = "votes.csv"
     if votes is None:
         raise VotesError("no votes.csv or participants-votes.csv in the conversation folder", folder,
                          hint="this export has comments only; vote shares need one of the two files")
     return Conversation(folder.name, statements, votes, groups, read_summary(folder / "summary.csv"),
-                        folder, source)
+                        folder, source, history)
 
 
 def read_comments(path: str | Path) -> list[Statement]:
@@ -204,6 +240,12 @@ def read_summary(path: Path) -> dict[str, str]:
 
 def read_votes_csv(path: str | Path, *, statements: Sequence[str] | None = None) -> Votes:
     """pol.is votes.csv (timestamp, comment-id, voter-id, vote); the latest vote per pair wins."""
+    return read_vote_history(path, statements=statements)[0]
+
+
+def read_vote_history(path: str | Path, *,
+                      statements: Sequence[str] | None = None) -> tuple[Votes, VoteHistory | None]:
+    """votes.csv as the latest votes plus every vote with its time (None without a time column)."""
     import numpy as np
     import pandas as pd
 
@@ -233,11 +275,12 @@ def read_votes_csv(path: str | Path, *, statements: Sequence[str] | None = None)
             i = int(np.argmax(unknown))
             raise VotesError(f"a vote on comment '{df[stmt].iloc[i]}', which comments.csv does not have", path,
                              i + 2, stmt, hint="export comments.csv and the votes from the same conversation")
+    times = None
     if when:
-        order = np.argsort(pd.to_numeric(df[when], errors="coerce").fillna(0).to_numpy(), kind="stable")
-        df = df.iloc[order]
-    return _from_columns(df[voter].to_numpy(), df[stmt].to_numpy(), values[order] if when else values,
-                         statements)
+        raw_times = pd.to_numeric(df[when], errors="coerce").fillna(0).to_numpy(dtype=float)
+        order = np.argsort(raw_times, kind="stable")
+        df, values, times = df.iloc[order], values[order], raw_times[order]
+    return vote_tables(df[voter].to_numpy(), df[stmt].to_numpy(), values, statements, times)
 
 
 def read_participants_votes(path: str | Path, *,
@@ -272,8 +315,8 @@ def read_participants_votes(path: str | Path, *,
                              1, stmt_cols[unknown[0]],
                              hint="export comments.csv and the votes from the same conversation")
     r, c = np.nonzero(seen)
-    votes = _from_columns(df[pid].to_numpy()[r], np.asarray(stmt_cols, dtype=object)[c],
-                          mat[r, c].astype(np.int8), statements)
+    votes, _ = vote_tables(df[pid].to_numpy()[r], np.asarray(stmt_cols, dtype=object)[c],
+                           mat[r, c].astype(np.int8), statements)
     groups: dict[str, int] = {}
     if "group-id" in df.columns:
         g = pd.to_numeric(df["group-id"], errors="coerce")
@@ -281,22 +324,25 @@ def read_participants_votes(path: str | Path, *,
     return votes, groups
 
 
-def _from_columns(voters: np.ndarray, stmts: np.ndarray, values: np.ndarray,
-                  statements: Sequence[str] | None) -> Votes:
-    """Triplets from time-ordered columns, keeping the last vote per (voter, statement)."""
+def vote_tables(voters: np.ndarray, stmts: np.ndarray, values: np.ndarray, statements: Sequence[str] | None,
+                times: np.ndarray | None = None) -> tuple[Votes, VoteHistory | None]:
+    """Triplets from time-ordered columns, keeping the last vote per (voter, statement).
+
+    With `times` (one per vote, ascending, in ms or s), also every vote as cast.
+    """
     import numpy as np
     import pandas as pd
 
     p_codes, p_uniques = pd.factorize(voters)
-    pids = _ordered_ids(str(p) for p in p_uniques)
+    pids = ordered_ids(str(p) for p in p_uniques)
     p_remap = np.empty(len(p_uniques), dtype=np.int32)
     index = {p: i for i, p in enumerate(pids)}
     for j, p in enumerate(p_uniques):
         p_remap[j] = index[str(p)]
     s_codes, s_uniques = pd.factorize(stmts)
-    sids = list(statements) if statements is not None else _ordered_ids(str(s) for s in s_uniques)
+    sids = list(statements) if statements is not None else ordered_ids(str(s) for s in s_uniques)
     known = set(sids)
-    sids += [s for s in _ordered_ids(str(s) for s in s_uniques) if s not in known]
+    sids += [s for s in ordered_ids(str(s) for s in s_uniques) if s not in known]
     scol = {s: i for i, s in enumerate(sids)}
     s_remap = np.fromiter((scol[str(s)] for s in s_uniques), dtype=np.int32, count=len(s_uniques))
     rows, cols = p_remap[p_codes], s_remap[s_codes]
@@ -304,7 +350,103 @@ def _from_columns(voters: np.ndarray, stmts: np.ndarray, values: np.ndarray,
     # keep the last occurrence of each key: unique over the reversed arrays
     _, first_rev = np.unique(key[::-1], return_index=True)
     keep = np.sort(len(key) - 1 - first_rev)
-    return Votes(pids, sids, rows[keep], cols[keep], np.asarray(values, dtype=np.int8)[keep])
+    values = np.asarray(values, dtype=np.int8)
+    votes = Votes(pids, sids, rows[keep], cols[keep], values[keep])
+    if times is None:
+        return votes, None
+    times = np.asarray(times, dtype=float)
+    if len(times) and times.max() < 1e11:  # seconds, not milliseconds
+        times = times * 1000.0
+    return votes, VoteHistory(times, rows.astype(np.int32), cols.astype(np.int32), values)
+
+
+# ---------------------------------------------------------------- pol.is API export
+
+def read_api_export(folder: str | Path) -> Conversation:
+    """comments.json + votes.json (+ math-pca2.json, conversation.json when present) as a Conversation."""
+    import numpy as np
+
+    folder = Path(folder)
+    statements = read_api_comments(folder / "comments.json")
+    ids = ordered_ids(s.id for s in statements)
+    order = {sid: i for i, sid in enumerate(ids)}
+    statements.sort(key=lambda s: order[s.id])
+    path = folder / "votes.json"
+    records = _load(path)
+    known = set(ids)
+    voters, stmts, values, times = [], [], [], []
+    for i, rec in enumerate(records):
+        pid, sid = _get(rec, API_PARTICIPANT_KEYS), _get(rec, API_STATEMENT_KEYS)
+        if pid is None or sid is None:
+            raise VotesError("a vote without participant or statement id", path, i + 1)
+        if str(sid) not in known:
+            raise VotesError(f"a vote on statement '{sid}', which comments.json does not have", path, i + 1,
+                             hint="export comments.json and votes.json from the same conversation")
+        vote = rec.get("vote")
+        if vote not in (AGREE, DISAGREE, PASS):
+            raise VotesError(f"vote must be 1, -1 or 0, got {vote!r}", path, i + 1, "vote")
+        voters.append(str(pid))
+        stmts.append(str(sid))
+        values.append(int(vote))
+        times.append(float(rec.get("modified") or rec.get("created") or 0))
+    t = np.asarray(times, dtype=float)
+    by_time = np.argsort(t, kind="stable")
+    votes, history = vote_tables(np.asarray(voters, dtype=object)[by_time], np.asarray(stmts, dtype=object)[by_time],
+                                 np.asarray(values, dtype=np.int8)[by_time], ids, t[by_time])
+    math = _load(folder / "math-pca2.json") if (folder / "math-pca2.json").exists() else None
+    summary = {}
+    if (folder / "conversation.json").exists():
+        info = _load(folder / "conversation.json")
+        summary = {k: str(info[k]) for k in ("topic", "description", "strict_moderation") if info.get(k) is not None}
+    return Conversation(folder.name, statements, votes, polis_groups_from_math(math) if math else {}, summary,
+                        folder, "votes.json", history, math)
+
+
+def read_api_comments(path: Path) -> list[Statement]:
+    """comments.json as Statements; meta keeps `moderated` (-1/0/1), `is_meta`, `created` and the counts."""
+    out: list[Statement] = []
+    seen: set[str] = set()
+    for i, rec in enumerate(_load(path)):
+        sid = _get(rec, API_STATEMENT_KEYS)
+        if sid is None:
+            raise VotesError("a comment without statement id", path, i + 1)
+        sid = str(sid)
+        if sid in seen:
+            raise VotesError(f"duplicate statement id '{sid}'", path, i + 1)
+        seen.add(sid)
+        mod = _get(rec, API_MODERATION_KEYS)
+        meta: dict[str, Any] = {"moderated": int(mod) if mod is not None else 0, "is_meta": bool(rec.get("is_meta")),
+                                "created": rec.get("created"), "author-id": _get(rec, API_PARTICIPANT_KEYS)}
+        for key in ("agree_count", "disagree_count", "pass_count", "is_seed"):
+            if key in rec:
+                meta[key] = rec[key]
+        out.append(Statement(sid, str(rec.get("txt") or "").strip(), rec.get("lang"), meta))
+    return out
+
+
+def polis_groups_from_math(math: dict[str, Any]) -> dict[str, int]:
+    """pol.is' group per participant: its group clusters hold base-cluster ids, base clusters hold participants."""
+    base = math.get("base-clusters") or {}
+    members = dict(zip(base.get("id", []), base.get("members", [])))
+    out: dict[str, int] = {}
+    for group in math.get("group-clusters") or []:
+        for bid in group["members"]:
+            for pid in members.get(bid, []):
+                out[str(pid)] = int(group["id"])
+    return out
+
+
+def _get(rec: dict[str, Any], keys: tuple[str, ...]) -> Any:
+    return next((rec[k] for k in keys if rec.get(k) is not None), None)
+
+
+def _load(path: Path) -> Any:
+    if not path.exists():
+        raise VotesError("no such file", path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8-sig"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise VotesError(f"not valid JSON: {e}", path) from None
 
 
 def _shown(value: Any) -> str:

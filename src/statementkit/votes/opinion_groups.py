@@ -1,33 +1,22 @@
-"""Opinion groups the way pol.is computes them: PCA of the vote matrix, then k-means.
+"""Opinion groups: who is in which group, found the way pol.is finds them or by a stabler variant.
 
-The steps follow pol.is' conversation maths (`polismath.math.conversation`):
+Two methods (`[groups] method` in rules/votes.toml), both on pol.is' map
+(`projection.project`, PCA with pol.is' imputation and scaling):
 
-1. Participant × statement matrix, +1 agree / -1 disagree / 0 pass. Statements
-   the moderators rejected are zeroed out (pol.is sets the whole column to 0,
-   so they add nothing to the PCA but still count as "seen" in step 3).
-2. A statement a participant never saw is imputed with the statement's mean
-   vote; after centring on those means the matrix stays sparse (unseen → 0),
-   so the two principal components come from a sparse SVD.
-3. Each participant is projected from their own votes only and the
-   projection is scaled by sqrt(statements / statements seen), which keeps
-   participants who voted little from bunching up in the centre.
-4. Participants with fewer than min(7, statements) votes are left out of the
-   clustering (topped up with the most active voters to at least 15).
-5. k-means with up to 100 "base clusters" on the 2-D points (centres start
-   at the first distinct points, as in pol.is), then weighted k-means of the
-   base clusters into k = 2..5 groups (at most 2 + bases/12), k chosen by the
-   silhouette of the base clusters.
-
-Deliberate differences, because an export holds only the final votes: pol.is
-updates incrementally, seeding each k-means with the previous run's clusters
-and only changing k after it wins 4 updates in a row. Here everything is
-computed once from scratch, deterministically: the group k-means keeps the
-lowest-inertia solution among pol.is' seeding and 16 fixed k-means++ seedings
-(the optimum an incremental run tends towards), and a group must hold at
-least `min_group_share` of the clustered participants (no one-person groups).
-A replay of pol.is' incremental updates over the vote history was tried and
-matched pol.is no better. benchmarks/votes_polis.py measures the agreement
-with pol.is' own groups (adjusted Rand index per bundled export).
+- `polis` (default): pol.is' own computation, step by step, replaying its
+  updates over the vote history (`polis_method`): sticky participant list,
+  warm-started base clusters, group k-means from the first k distinct
+  base-cluster centres, k by silhouette smoothed over updates. Groups are
+  numbered as pol.is numbers them. This is the method that reproduces pol.is'
+  groups (benchmarks/votes_polis.py).
+- `restarts`: computed once from the final votes. Participants with fewer
+  than min(7, statements) votes are left out (topped up with the most active
+  voters to 15); up to 100 base clusters; the group k-means keeps the
+  lowest-inertia solution among pol.is' start and 16 fixed k-means++ starts;
+  a group must hold at least `min_group_share` of the clustered participants;
+  k by silhouette (ties to the smaller k); group A is the largest. It matches
+  pol.is less often but does not depend on the order votes arrived in, and
+  never makes a group of a few outliers.
 """
 
 from __future__ import annotations
@@ -36,28 +25,16 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from statementkit.votes.conversation import AGREE, DISAGREE, Votes
+from statementkit.votes.conversation import AGREE, DISAGREE, VoteHistory, Votes
+from statementkit.votes.projection import clusterable, project
 
 if TYPE_CHECKING:
     import numpy as np
 
     from statementkit.votes.analysis import VoteRules
+    from statementkit.votes.polis_kmeans import Cluster
+    from statementkit.votes.polis_method import PolisStart
     from statementkit.votes.repness import RepStatement
-
-#: Above this many matrix cells the SVD runs sparse (ARPACK) instead of dense.
-DENSE_SVD_CELLS = 4_000_000
-
-
-@dataclass(slots=True)
-class Projection:
-    """Participants and statements in the plane of the first two principal components."""
-
-    coords: np.ndarray        # (participants, 2)
-    components: np.ndarray    # (2, statements); 0 for statements left out
-    mean: np.ndarray          # (statements,) mean vote used to impute unseen ones
-    explained: tuple[float, float]
-    active: np.ndarray        # (statements,) bool: voted on and not moderated out
-
 
 @dataclass(slots=True)
 class OpinionGroups:
@@ -75,6 +52,9 @@ class OpinionGroups:
     note: str | None = None      # why there are no groups, when k == 0
     repness: list[list[RepStatement]] = field(default_factory=list)
     consensus: np.ndarray | None = None  # group-informed consensus per statement
+    method: str = "restarts"
+    base_clusters: list[Cluster] = field(default_factory=list)  # pol.is method: members are participant rows
+    updates: int = 0             # pol.is method: updates replayed
 
     @property
     def sizes(self) -> list[int]:
@@ -102,82 +82,6 @@ class OpinionGroups:
                 rec["polis_group"] = polis_groups.get(pid)
             out.append(rec)
         return out
-
-
-def project(votes: Votes, moderated_out: Collection[str] = (), *, zero_moderated: bool = True) -> Projection:
-    """PCA of the vote matrix with pol.is' imputation and sparsity-aware scaling."""
-    import numpy as np
-    import scipy.sparse
-
-    n_p, n_s = votes.shape
-    counts = np.bincount(votes.cols, minlength=n_s)
-    voted = counts > 0
-    out = np.zeros(n_s, dtype=bool)
-    index = {s: j for j, s in enumerate(votes.statements)}
-    out[[index[s] for s in moderated_out if s in index]] = True
-    active = voted & ~out
-    sums = np.bincount(votes.cols, weights=votes.values, minlength=n_s)
-    mean = np.where(active, sums / np.maximum(counts, 1), 0.0)
-    act_idx = np.flatnonzero(active)
-    components = np.zeros((2, n_s))
-    if len(act_idx) < 2 or n_p < 2:
-        return Projection(np.zeros((n_p, 2)), components, mean, (0.0, 0.0), active)
-    col_of = np.full(n_s, -1)
-    col_of[act_idx] = np.arange(len(act_idx))
-    keep = active[votes.cols]
-    data = votes.values[keep] - mean[votes.cols[keep]]
-    centred = scipy.sparse.csr_matrix((data, (votes.rows[keep], col_of[votes.cols[keep]])),
-                                      shape=(n_p, len(act_idx)))
-    vt, s = _top2_right_singular(centred)
-    components[:, act_idx] = vt
-    total = float((centred.multiply(centred)).sum())
-    explained = tuple(float(x * x / total) if total else 0.0 for x in s)
-    seen_active = np.bincount(votes.rows[keep], minlength=n_p)
-    if zero_moderated:  # pol.is: zeroed columns are "seen" by everyone
-        n_cols, seen = int(voted.sum()), seen_active + int((voted & out).sum())
-    else:
-        n_cols, seen = len(act_idx), seen_active
-    scale = np.sqrt(n_cols / np.maximum(seen, 1))
-    coords = np.asarray(centred @ vt.T) * scale[:, None]
-    return Projection(coords, components, mean, explained, active)  # type: ignore[arg-type]
-
-
-def _top2_right_singular(m: Any) -> tuple[np.ndarray, np.ndarray]:
-    """First two right singular vectors (rows) and singular values, with a fixed sign."""
-    import numpy as np
-
-    n_p, n_s = m.shape
-    k = min(2, n_p, n_s)
-    if n_p * n_s <= DENSE_SVD_CELLS or min(n_p, n_s) <= 3:
-        _, s, vt = np.linalg.svd(m.toarray(), full_matrices=False)
-        s, vt = s[:k], vt[:k]
-    else:
-        from scipy.sparse.linalg import svds
-
-        _, s, vt = svds(m, k=k, random_state=0)
-        order = np.argsort(-s)
-        s, vt = s[order], vt[order]
-    if k < 2:
-        s, vt = np.append(s, 0.0), np.vstack([vt, np.zeros(n_s)])
-    for row in vt:  # a PCA axis has no sign; make the largest loading positive
-        if row[np.argmax(np.abs(row))] < 0:
-            row *= -1
-    return vt, s
-
-
-def clusterable(votes: Votes, min_votes: int, min_participants: int) -> np.ndarray:
-    """Participants pol.is clusters: >= min(min_votes, statements) votes, topped up to min_participants."""
-    import numpy as np
-
-    per = votes.votes_per_participant()
-    n_voted = int((votes.votes_per_statement() > 0).sum())
-    mask = per >= min(min_votes, n_voted)
-    short = min_participants - int(mask.sum())
-    if short > 0:
-        rest = np.flatnonzero(~mask & (per > 0))
-        top = rest[np.argsort(-per[rest], kind="stable")][:short]
-        mask[top] = True
-    return mask
 
 
 def kmeans(points: np.ndarray, k: int, weights: np.ndarray | None = None,
@@ -246,14 +150,39 @@ def best_kmeans(points: np.ndarray, k: int, weights: np.ndarray, *, max_iter: in
 
 
 def find_opinion_groups(votes: Votes, rules: VoteRules, moderated_out: Collection[str] = (),
-                        progress: Callable[[str], None] | None = None) -> OpinionGroups:
-    """PCA, base clusters and opinion groups of a conversation; k by silhouette."""
+                        progress: Callable[[str], None] | None = None, *, history: VoteHistory | None = None,
+                        polis_start: PolisStart | None = None) -> OpinionGroups:
+    """Opinion groups by the rules' method; `history` and `polis_start` serve the pol.is method."""
+    if rules.group_method == "polis" or polis_start is not None:
+        return polis_groups(votes, moderated_out, progress, history=history, polis_start=polis_start)
+    return restart_groups(votes, rules, moderated_out, progress)
+
+
+def polis_groups(votes: Votes, moderated_out: Collection[str] = (), progress: Callable[[str], None] | None = None,
+                 *, history: VoteHistory | None = None, polis_start: PolisStart | None = None) -> OpinionGroups:
+    """pol.is' groups, replaying its updates (`polis_method.replay`); group ids as pol.is numbers them."""
+    from statementkit.votes.polis_method import replay
+
+    say = progress or (lambda _msg: None)
+    say("projecting and clustering participants as pol.is does")
+    run = replay(votes, history, moderated_out, polis_start=polis_start, progress=progress)
+    labels = run.labels()
+    note = None if run.k else "the participants do not split into groups (pol.is' rules)"
+    return OpinionGroups(votes.participants, votes.statements, run.projection.coords, labels, run.k,
+                         run.silhouettes, group_counts(votes, labels, run.k), run.projection.components,
+                         run.projection.explained, note, method="polis", base_clusters=run.base,
+                         updates=run.updates)
+
+
+def restart_groups(votes: Votes, rules: VoteRules, moderated_out: Collection[str] = (),
+                   progress: Callable[[str], None] | None = None) -> OpinionGroups:
+    """The `restarts` method: from the final votes, best of several k-means starts; k by silhouette."""
     import numpy as np
 
     say = progress or (lambda _msg: None)
     say("projecting participants (PCA)")
     proj = project(votes, moderated_out, zero_moderated=rules.moderated_out == "zero")
-    n_p, n_s = votes.shape
+    n_p = len(votes.participants)
     labels = np.full(n_p, -1)
 
     def result(k: int, sil: dict[int, float], note: str | None = None) -> OpinionGroups:

@@ -9,13 +9,16 @@ For group g and statement s (pol.is `polismath.math.repness`):
 - a statement is representative when both tests pass at 90 % (z > 1.2816)
   for agree or for disagree, and is ranked by r · rt · p · pt.
 
-Each group gets up to 5 statements, the one it agrees with most first, agrees
-before disagrees. pol.is picks that "best agree" statement with a running
+Each group gets up to 5 statements, the one it agrees with most first (shown
+on whichever side, agree or disagree, its repness test is stronger, as pol.is
+shows it), agrees before disagrees. pol.is picks that "best agree" statement with a running
 comparison over statements in id order; here it is the best by the same
 metric over all eligible statements at once, which does not depend on order.
 
 Group-informed consensus is the product over groups of (agrees + 1) / (seen + 2):
-high only when every group agrees.
+high only when every group agrees. pol.is' consensus statements (`consensus`,
+over everyone regardless of groups) are those whose agree (or disagree) share
+is above one half at 90 %, best share × test first, five per side.
 """
 
 from __future__ import annotations
@@ -130,7 +133,8 @@ def representative_statements(counts: np.ndarray, statement_ids: Sequence[str], 
                 chosen = [int(np.flatnonzero(fallback)[np.argmax(zmax[fallback])])]
             else:
                 chosen = []
-        head = [rec(best_agree, "agree", True)] if best_agree is not None else []
+        # shown on the side whose test is stronger, like every other statement (pol.is does not force "agree")
+        head = [rec(best_agree, None, True)] if best_agree is not None else []
         picked = (head + [rec(int(j)) for j in chosen])[:per_group]
         out.append([r for r in picked if r.repful == "agree"] + [r for r in picked if r.repful == "disagree"])
     return out
@@ -143,3 +147,40 @@ def group_informed_consensus(counts: np.ndarray) -> np.ndarray:
     if counts.shape[0] == 0:
         return np.zeros(counts.shape[1])
     return np.prod((counts[:, :, 0] + 1.0) / (counts[:, :, 2] + 2.0), axis=0)
+
+
+@dataclass(slots=True)
+class ConsensusStatement:
+    """A statement most participants agree (or disagree) with, significantly (pol.is `consensus`)."""
+
+    id: str
+    side: str              # "agree" | "disagree"
+    n_success: int
+    n_trials: int
+    p_success: float       # (n_success + 1) / (n_trials + 2)
+    p_test: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "side": self.side, "n_success": self.n_success, "n_trials": self.n_trials,
+                "p_success": round(self.p_success, 4), "p_test": round(self.p_test, 4)}
+
+
+def consensus_statements(agree: np.ndarray, disagree: np.ndarray, seen: np.ndarray, statement_ids: Sequence[str],
+                         excluded: np.ndarray, *, z: float = Z90, top: int = 5) -> dict[str, list[ConsensusStatement]]:
+    """pol.is' consensus statements over everyone: share > 1/2 and significant, best share × test first.
+
+    Counts are over all participants (not only the clustered); `excluded` marks
+    statements moderated out. Up to `top` per side.
+    """
+    import numpy as np
+
+    out: dict[str, list[ConsensusStatement]] = {}
+    for side, n in (("agree", agree), ("disagree", disagree)):
+        n = np.asarray(n, dtype=float)
+        p = (n + 1) / (seen + 2.0)
+        t = prop_test(n, np.asarray(seen, dtype=float))
+        ok = np.flatnonzero((p > 0.5) & (t > z) & ~excluded)
+        best = ok[np.argsort(-(p[ok] * t[ok]), kind="stable")][:top]
+        out[side] = [ConsensusStatement(statement_ids[j], side, int(n[j]), int(seen[j]), float(p[j]), float(t[j]))
+                     for j in best]
+    return out
