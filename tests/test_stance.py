@@ -147,7 +147,15 @@ def test_a_negation_inside_a_near_copy_is_still_a_flip():
 @pytest.mark.parametrize("text, lang", [("I musei dovrebbero offrire audioguide per i non vedenti.", "it"),
                                         ("Die Umfrage sollte nicht-binäre Menschen mitzählen.", "de"),
                                         ("Non-profit archives should get AI tools for free.", "en"),
-                                        ("Les musées devraient aider les associations à but non lucratif.", "fr")])
+                                        ("Les musées devraient aider les associations à but non lucratif.", "fr"),
+                                        ("Les organisations non-profit devraient avoir accès aux données.", "fr"),
+                                        ("Les ONG, organisations non gouvernementales, doivent être consultées.",
+                                         "fr"),
+                                        ("Non-governmental organisations should sit on the board.", "en"),
+                                        ("Le organizzazioni non governative dovrebbero avere accesso ai dati.",
+                                         "it"),
+                                        ("Las organizaciones no gubernamentales deberían tener voz.", "es"),
+                                        ("As organizações não governamentais devem ser ouvidas.", "pt")])
 def test_words_that_only_look_negative_are_no_negation(text, lang):
     cues = find_cues(lower_pieces(text), lang, load_stance())
     assert [c for c in cues if c.kind == "negation"] == []
