@@ -172,12 +172,15 @@ def fit(examples: Sequence[CriterionExample], vectors: np.ndarray, codes: Sequen
 
 
 def fit_key(examples_path: Path, model_id: str, codes: Sequence[str], C: float, lexical_weight: float) -> str:
-    """What a fit depends on: the examples' bytes, the embedding model, the codes and settings."""
-    import sklearn
+    """What a fit depends on: the examples' bytes, the embedding model, the codes and settings.
+
+    scikit-learn's version is read from the package metadata: importing it only to build the key
+    cost a fresh `check` about a second when the fit is already cached."""
+    from importlib.metadata import version
 
     h = hashlib.sha256()
     h.update(examples_path.read_bytes())
-    h.update(json.dumps([FORMAT, model_id, list(codes), C, lexical_weight, sklearn.__version__]).encode())
+    h.update(json.dumps([FORMAT, model_id, list(codes), C, lexical_weight, version("scikit-learn")]).encode())
     return h.hexdigest()[:20]
 
 
