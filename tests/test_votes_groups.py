@@ -168,3 +168,31 @@ def test_participant_records(synth, rules):
     assert len(recs) == 100 and set(recs[0]) == {"id", "group", "x", "y", "polis_group"}
     assert recs[0]["polis_group"] == 1 and recs[1]["polis_group"] is None
     assert sum(r["group"] is None for r in recs) == 10  # only the 90 most active are clustered
+
+
+def test_statements_marked_meta_leave_the_maths_and_unknown_ids_are_named(fixtures):
+    """pol.is' CSV export does not say which statements its moderators marked meta; `--meta` does."""
+    from statementkit.errors import VotesError
+    from statementkit.votes.conversation import parse_id_ranges, with_meta
+
+    assert parse_id_ranges("1-3, 7,x9 ,") == ["1", "2", "3", "7", "x9"]
+    conv = read_conversation(fixtures / "polis" / "london.youth.policing")
+    marked = with_meta(conv, parse_id_ranges("1-14"))
+    assert {str(i) for i in range(1, 15)} <= marked.moderated_out
+    assert not {str(i) for i in range(5, 15)} & conv.moderated_out  # the original is unchanged
+    with pytest.raises(VotesError, match="no statement 9999 to mark meta"):
+        with_meta(conv, ["9999"])
+
+
+def test_votes_cli_takes_meta_ids(fixtures):
+    from typer.testing import CliRunner
+
+    from statementkit.cli.main import app
+
+    result = CliRunner().invoke(app, ["votes", str(fixtures / "polis" / "london.youth.policing"), "--meta", "1-14",
+                                      "--format", "jsonl"])
+    assert result.exit_code == 0, result.output
+    categories = {r["id"]: r["category"] for r in map(__import__("json").loads, result.output.splitlines())}
+    assert categories["5"] == "moderated_out" and categories["15"] != "moderated_out"
+    bad = CliRunner().invoke(app, ["votes", str(fixtures / "polis" / "london.youth.policing"), "--meta", "9999"])
+    assert bad.exit_code != 0 and "9999" in bad.output

@@ -32,6 +32,10 @@ def votes(
                                        help="Print, step by step, where our computation and pol.is' own "
                                             "(math-pca2.json) differ: participants, base clusters, k, groups, "
                                             "repness, consensus."),
+    meta: str = typer.Option("", "--meta", metavar="IDS",
+                             help="Statements pol.is' moderators marked meta (questions about the participants "
+                                  "themselves), e.g. 1-14,20: left out of the groups, as pol.is does. pol.is' "
+                                  "API export says which; its CSV export does not."),
     rules: Path = RULES_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
@@ -47,12 +51,16 @@ def votes(
     Opinion groups follow pol.is' own computation step by step (rules' [groups]
     method = "polis"). With --compare-polis: one row per step, ours against pol.is'.
 
-    Example: statementkit votes tests/fixtures/polis/london.youth.policing --format jsonl
+    Example: statementkit votes tests/fixtures/polis/london.youth.policing --meta 0-13 --format jsonl
     """
     from statementkit.votes.analysis import analyse_conversation, load_vote_rules
     from statementkit.votes.conversation import read_conversation
 
     conv = read_conversation(conversation)
+    if meta:
+        from statementkit.votes.conversation import parse_id_ranges, with_meta
+
+        conv = with_meta(conv, parse_id_ranges(meta))
     if compare_polis:
         from statementkit.votes.compare import compare_with_polis
 

@@ -145,6 +145,41 @@ class Conversation:
                 if s.meta.get("moderated") == Moderation.REJECTED or s.meta.get("is_meta") is True}
 
 
+def with_meta(conv: Conversation, ids: Iterable[str]) -> Conversation:
+    """The conversation with statements `ids` marked meta, as pol.is' moderators mark questions about
+    the participants themselves ("How old are you?"): pol.is leaves them out of the groups, and its
+    CSV export does not say which they were. An id the conversation lacks is an error naming it."""
+    from dataclasses import replace
+
+    from statementkit.errors import VotesError
+
+    wanted = list(dict.fromkeys(str(i).strip() for i in ids if str(i).strip()))
+    known = {s.id for s in conv.statements}
+    unknown = [i for i in wanted if i not in known]
+    if unknown:
+        raise VotesError(f"{conv.name}: no statement {', '.join(unknown)} to mark meta "
+                         f"(statement ids run {min(known, key=_id_order)}–{max(known, key=_id_order)})")
+    chosen = set(wanted)
+    statements = [replace(s, meta={**s.meta, "is_meta": True}) if s.id in chosen else s for s in conv.statements]
+    return replace(conv, statements=statements)
+
+
+def parse_id_ranges(spec: str) -> list[str]:
+    """"1-14,20" -> ["1", ..., "14", "20"]: statement ids as a user types them."""
+    out: list[str] = []
+    for part in (p.strip() for p in spec.split(",")):
+        first, dash, last = part.partition("-")
+        if dash and first.strip().isdigit() and last.strip().isdigit() and int(first) <= int(last):
+            out += [str(i) for i in range(int(first), int(last) + 1)]
+        elif part:
+            out.append(part)
+    return out
+
+
+def _id_order(sid: str) -> tuple[int, int | str]:
+    return (0, int(sid)) if sid.isdigit() else (1, sid)
+
+
 def ordered_ids(ids: Iterable[str]) -> list[str]:
     """Distinct ids, numerically sorted when all are integers (pol.is ids grow with join order)."""
     seen = list(dict.fromkeys(ids))
