@@ -5,7 +5,8 @@ cultural heritage, seven languages; every true duplicate pair labelled; see its 
 split is screened exactly as `statementkit check FILE --against PUBLISHED` does: every
 submission against every published statement and every other submission.
 
-Reported, per statement (what a moderator sees):
+Reported, per statement (what a moderator sees), for every `duplicate` flag and for the flags that
+reject (the detector is sure; an unsure duplicate asks for review):
   - precision of the `duplicate` flag (a flagged submission has at least one true duplicate among
     what it was flagged for), recall (a submission with a true duplicate is flagged);
   - flags per 100 submissions;
@@ -56,8 +57,9 @@ def run(published: list[dict], submissions: list[dict], embedder) -> tuple[dict,
     elapsed = time.perf_counter() - t
     findings = duplicate_findings(new, results, pub, rules.criterion("duplicate"))
     flags = {new[i].id: f[0].values["id"] for i, f in findings.items()}
+    rejects = {new[i].id: f[0].values["id"] for i, f in findings.items() if f[0].variant == "published"}
     pairs = {r.id: {d.id for d in r.duplicates if d.is_duplicate} for r in results}
-    return flags, pairs, elapsed
+    return flags, rejects, pairs, elapsed
 
 
 def score(submissions: list[dict], flags: dict[str, str], pairs: dict[str, set[str]]) -> dict:
@@ -104,8 +106,12 @@ def main() -> None:
     results = {}
     for split in ("dev", "test") if args.split == "both" else (args.split,):
         published, submissions = load(split)
-        flags, pairs, seconds = run(published, submissions, embedder)
+        flags, rejects, pairs, seconds = run(published, submissions, embedder)
         results[split] = {**score(submissions, flags, pairs), "seconds": round(seconds, 1)}
+        reject_only = score(submissions, rejects, pairs)
+        results[split]["reject_flags"] = {k: reject_only[k] for k in
+                                          ("flagged", "precision", "recall", "f1", "flags_per_100",
+                                           "stance_flips_flagged", "different_claims_flagged")}
         if args.errors and split == "dev":
             texts = {r["id"]: r["text"] for r in published + submissions}
             print("\n== dev mistakes (FP: the flag names no true duplicate; FN: a true duplicate not flagged)")
@@ -119,6 +125,11 @@ def main() -> None:
     keys = ["submissions", "with_duplicate", "flagged", "precision", "recall", "f1", "flags_per_100",
             "pair_precision", "stance_flips_flagged", "different_claims_flagged", "seconds"]
     print_table(["split", *keys], [[split, *(r[k] for k in keys)] for split, r in results.items()])
+    reject_keys = ["flagged", "precision", "recall", "f1", "flags_per_100", "stance_flips_flagged",
+                   "different_claims_flagged"]
+    print("\nthe flags that reject (the detector is sure; the others ask for review):")
+    print_table(["split", *reject_keys], [[split, *(r["reject_flags"][k] for k in reject_keys)]
+                                          for split, r in results.items()])
     for split, r in results.items():
         print(f"{split}: wrong pairs by kind of the submission: {r['wrong_pairs_by_kind']}")
     write_result("dedup_batch" if args.split == "dev" else f"dedup_batch_{args.split}", results)

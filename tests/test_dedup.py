@@ -262,3 +262,31 @@ def test_output_separates_duplicates_from_similar_statements():
     record = r.to_dict()
     assert [d["id"] for d in record["duplicates"]] == ["p1"] and all(d["duplicate"] for d in record["duplicates"])
     assert [d["id"] for d in record["similar"]] == ["p2", "p3"] and not record["similar"][0]["same_stance"]
+
+
+def test_an_unsure_duplicate_asks_for_review_and_a_sure_one_rejects():
+    """Precision first (issue 14): in a same-topic batch, duplicates with few words aligned were wrong
+    more often than right, so their flag is `review` with a message that asks to compare."""
+    from statementkit.checks import load_rules
+    from statementkit.checks.kinds.duplicate import duplicate_findings
+    from statementkit.checks.render import flags
+    from statementkit.dedup.claims import PairFeatures, verdict
+    from statementkit.records import DedupResult, Duplicate, Statement
+
+    t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "sure_soft": 0.82, "near_copy": 0.9}
+    base = dict(exact=False, near_copy=0.3, coverage=0.8, unmatched=([], []), negatives=([], []),
+                numbers=([], []), names=([], []), cross_lingual=True)
+    assert verdict(PairFeatures(soft=0.9, **base), 0.8, t).sure
+    loose = verdict(PairFeatures(soft=0.7, **base), 0.8, t)
+    assert loose.duplicate and not loose.sure
+
+    rules = load_rules()
+    published = [Statement("p1", "Museums should label AI-generated texts.", "en")]
+    new = [Statement("n1", "Les musées devraient signaler les textes écrits par l'IA.", "fr"),
+           Statement("n2", "Museums should clearly label texts written by AI.", "en")]
+    results = [DedupResult("n1", [Duplicate("p1", 0.7, sure=False)]), DedupResult("n2", [Duplicate("p1", 0.9)])]
+    found = duplicate_findings(new, results, published, rules.criterion("duplicate"))
+    unsure, sure = flags(rules, found[0], "fr")[0], flags(rules, found[1], "en")[0]
+    assert unsure.severity == "review" and sure.severity == "reject"
+    assert "peut-être" in unsure.message and "p1" in unsure.message
+    assert results[0].to_dict()["duplicates"][0]["sure"] is False

@@ -55,7 +55,10 @@ DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "subst
             # a cosine within `marginal` of the duplicate threshold also needs this mean word alignment:
             # same-topic statements in two languages ("museums transcribe archives" / "museums should review
             # colonial texts") reach the threshold on topic alone, with few words in common
-            "marginal": 0.1, "marginal_soft": 0.65}
+            "marginal": 0.1, "marginal_soft": 0.65,
+            # a duplicate whose mean word alignment is below this is unsure: flagged for review, not
+            # rejected (0: every duplicate is sure; calibrated per model on a same-topic batch)
+            "sure_soft": 0.0}
 NEAR_FLOOR = 0.5     # character similarity below which no threshold cares about the exact value
 TYPO = 0.8           # character similarity of two left-over words that makes them one word misspelt
 
@@ -70,6 +73,7 @@ class Comparison:
     coverage: float = 0.0               # the lower of the two sides
     near_copy: float = 0.0              # character similarity of the normalised texts
     unmatched: tuple[list[str], list[str]] = ([], [])
+    sure: bool = True                   # a duplicate the word alignment confirms (see `verdict`)
 
 
 #: The checks of the second stage; benchmarks switch them off one by one to measure each.
@@ -281,7 +285,8 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     is a different claim; otherwise the cosine (`duplicate`, or
     `duplicate_cross` for two languages: cosines across languages run lower)
     and the mean word alignment (`soft`; `marginal_soft` for a cosine less
-    than `marginal` above the threshold) decide.
+    than `marginal` above the threshold) decide. A duplicate decided by the
+    cosine is `sure` only when its mean word alignment reaches `sure_soft`.
     """
     on = checks
     if "copy" in on and f.exact:
@@ -311,7 +316,9 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
         return res(False, "related")
     if cosine < needed + t.get("marginal", 0.0) and f.soft < t.get("marginal_soft", 0.0):
         return res(False, "related (few words in common)")
-    return res(True, "translation" if f.cross_lingual else "paraphrase")
+    found = res(True, "translation" if f.cross_lingual else "paraphrase")
+    found.sure = f.soft >= t.get("sure_soft", 0.0)
+    return found
 
 
 def _prefix_negations(this: Claim, other: Claim) -> list[tuple[int, int]]:

@@ -148,9 +148,9 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
         stats.duplicate_pairs += v.duplicate
         stats.stance_flips += not v.same_stance
         other = everyone[j]
-        per_new[i].append(Duplicate(other.id, score, v.same_stance, v.duplicate, j >= n, v.reason))
+        per_new[i].append(Duplicate(other.id, score, v.same_stance, v.duplicate, j >= n, v.reason, v.sure))
         if j < n:
-            per_new[j].append(Duplicate(snew[i].id, score, v.same_stance, v.duplicate, False, v.reason))
+            per_new[j].append(Duplicate(snew[i].id, score, v.same_stance, v.duplicate, False, v.reason, v.sure))
     results_sorted = []
     for i in range(n):
         dups = sorted(per_new[i], key=lambda d: (not d.is_duplicate, -round(d.score, 6), not d.published, d.id))
@@ -199,7 +199,7 @@ def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Emb
             out.append(Duplicate(a.id, scores[p], True, False, True, "not a candidate"))
             continue
         v = judged[p]
-        out.append(Duplicate(a.id, scores[p], v.same_stance, v.duplicate, True, v.reason))
+        out.append(Duplicate(a.id, scores[p], v.same_stance, v.duplicate, True, v.reason, v.sure))
     return out
 
 
