@@ -95,3 +95,20 @@ def test_two_imports_give_the_groups_and_clusters_of_one(tmp_path):
     assert halves.conn.execute(dangling).fetchone()[0] == 0
     whole.close()
     halves.close()
+
+
+def test_the_queue_keeps_whether_the_detector_is_sure_of_a_duplicate(tmp_path):
+    """An unsure duplicate is flagged for review (issue 14); the queue keeps that, so the compare view
+    can say "maybe a duplicate" rather than "duplicate"."""
+    from statementkit.pipeline import ScreenRow
+    from statementkit.records import DedupResult, Duplicate, Flag, Screening, Statement
+
+    q = Queue.create(tmp_path / "q.db", published=[Statement("p1", "Museums should label AI texts.", "en")])
+    flag = Flag("duplicate", "duplicate", None, None, "review", "May say the same as statement p1")
+    q.add_screened([ScreenRow(Statement("s1", "Les musées devraient signaler les textes IA.", "fr"),
+                              screening=Screening("s1", "review", [flag], "fr"),
+                              duplicates=DedupResult("s1", [Duplicate("p1", 0.7, sure=False)]))])
+    [candidate] = q.get("s1").candidates
+    assert candidate.duplicate.is_duplicate and candidate.duplicate.sure is False
+    assert q.get("s1").verdict == "review"
+    q.close()

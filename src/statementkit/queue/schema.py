@@ -219,3 +219,9 @@ def initial_schema(conn: sqlite3.Connection) -> None:
         pos INTEGER NOT NULL
     ) WITHOUT ROWID;
     """)
+
+
+@migration(2)
+def duplicate_certainty(conn: sqlite3.Connection) -> None:
+    """Whether the detector is sure of each duplicate (an unsure one is flagged for review)."""
+    conn.execute("ALTER TABLE duplicates ADD COLUMN sure INTEGER NOT NULL DEFAULT 1")
