@@ -39,6 +39,7 @@ from statementkit.rules import (
     line_of,
     load_toml,
     resolve_rules_dir,
+    rules_file,
 )
 from statementkit.text.language import DEFAULT_LANGUAGES
 
@@ -338,7 +339,7 @@ def load_rules(rules_dir: str | Path | None = None) -> Rules:
     scope = _load_scope(scope_path) if scope_path else {}
     if scope_path:
         files["scope"] = scope_path
-    taxonomy = _find(root, "taxonomy.toml", base)
+    taxonomy = rules_file(root, "taxonomy.toml") if rules_dir is not None else _find(root, "taxonomy.toml", None)
     if taxonomy:
         files["taxonomy"] = taxonomy
     messages: dict[str, dict[str, Any]] = {}
