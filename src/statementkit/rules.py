@@ -45,7 +45,8 @@ def load_toml(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise RulesError("not valid UTF-8", p) from None
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
+        found = re.search(r"\(at line (\d+)", str(e))  # Python < 3.14 has no e.lineno
+        line = getattr(e, "lineno", None) or (int(found.group(1)) if found else None)
         msg = str(e).split(" (at line")[0]
         raise RulesError(f"invalid TOML: {msg}", p, line) from None
 

@@ -57,7 +57,7 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 JARGON_KEYS = ("id", "match", "plain", "weak")
 SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when", "lexicon_groups", "exemplars",
-              "top_k", "min_similarity", "rescue_similarity", "examples", "groups")
+              "top_k", "min_similarity", "rescue_similarity", "examples", "groups", "outside", "outside_margin")
 EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
 #: Lexicon lists of particular forms (tenses), matched as written rather than by lemma.
 FORMS_ONLY = frozenset({"standpoint.future", "standpoint.proposal", "incivility.insults"})
@@ -329,7 +329,10 @@ def _load_scope(path: Path) -> dict[str, Any]:
         if src not in EXEMPLAR_SOURCES:
             raise RulesError(f"scope.exemplars: unknown source '{src}'", path, key_line(path, "exemplars"),
                              hint=f"valid: {', '.join(EXEMPLAR_SOURCES)}")
-    for key in ("top_k", "min_similarity"):
+    for key in ("examples", "outside"):
+        if key in scope:
+            _string_list(scope[key], path, f"scope.{key}")
+    for key in ("top_k", "min_similarity", "rescue_similarity", "outside_margin"):
         if key in scope and not isinstance(scope[key], (int, float)):
             raise RulesError(f"scope.{key} must be a number", path, key_line(path, key))
     return scope
