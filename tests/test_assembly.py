@@ -137,3 +137,33 @@ def test_generated_rules_keep_held_out_accepted_comments_in_scope():
 
     assert rate(load_rules(folder)) <= 0.15
     assert rate(load_rules()) >= 0.5
+
+
+def test_rules_taxonomy_makes_the_analysts_named_clusters_the_themes(tmp_path):
+    from statementkit.queue import Queue
+    from statementkit.themes.assign import assign_themes
+
+    folder = tmp_path / "parks"
+    write_rules(AssemblySpec(name="City parks", description="City parks."), folder)
+    texts = ["The city should plant more trees in every park.", "The city should plant more trees in parks.",
+             "The city should plant trees in every park.", "Parks should stay open until midnight in summer.",
+             "Parks should stay open until midnight all summer.", "Parks should stay open until midnight."]
+    db = tmp_path / "parks.db"
+    with Queue.create(db, rules=folder, who="ana") as q:
+        q.add([Statement(f"p{i}", t, "en") for i, t in enumerate(texts)], reference=True)
+        result = q.recluster(embedder=HashingEmbedder())
+        trees = next(a.cluster for a in result.assignments if a.id == "p0")
+        q.decide_cluster(trees, "cluster_label", "Trees in parks")
+    nothing = runner.invoke(app, ["rules", "taxonomy", str(tmp_path / "other"), "--from-queue", str(tmp_path / "x.db")])
+    assert nothing.exit_code != 0
+    r = runner.invoke(app, ["rules", "taxonomy", str(folder), "--from-queue", str(db)])
+    assert r.exit_code == 0, r.output
+    tax = taxonomy_for_rules(folder)
+    assert [t.label for t in tax.themes] == ["Trees in parks"]  # only the named cluster
+    assert {e.text for e in tax.themes[0].examples} == set(texts[:3])
+    again = runner.invoke(app, ["rules", "taxonomy", str(folder), "--from-queue", str(db)])
+    assert again.exit_code != 0 and "--force" in again.output
+    themed = assign_themes([Statement("n", "The city should plant more trees in every park.", "en")] +
+                           [Statement(f"p{i}", t, "en") for i, t in enumerate(texts)], tax,
+                           embedder=HashingEmbedder())
+    assert themed.assignments[0].theme == "1"

@@ -4,6 +4,7 @@
         --example "The city should keep parks open until midnight." --advice "en=The city should …|The city should not …"
     statementkit rules init climate-rules/ --from-polis path/to/polis-export/
     statementkit rules check parks-rules/
+    statementkit rules taxonomy parks-rules/ --from-queue parks.db     # the analysts' named clusters
 """
 
 from __future__ import annotations
@@ -104,6 +105,29 @@ def check(folder: Path = typer.Argument(..., help="The rules folder.")) -> None:
     from statementkit.assembly import inspect_rules
 
     console().print("\n".join(inspect_rules(folder).lines()), markup=False, highlight=False)
+
+
+@app.command("taxonomy")
+@handle_errors
+def taxonomy(
+    folder: Path = typer.Argument(..., help="The rules folder to write taxonomy.toml into."),
+    from_queue: Path = typer.Option(..., "--from-queue", help="The triage-queue database whose named clusters "
+                                    "become themes."),
+    force: bool = typer.Option(False, "--force", help="Replace a taxonomy.toml that already has themes."),
+) -> None:
+    """Write the clusters the analysts named (renamed) in a queue as the assembly's taxonomy, with the
+    clusters' public statements as examples; the next themes run maps statements onto them.
+
+    Example: statementkit rules taxonomy electoral-rules/ --from-queue electoral.db
+    """
+    from statementkit.assembly import themes_from_queue, write_taxonomy
+    from statementkit.rules import assembly_config
+
+    themes = themes_from_queue(from_queue)
+    path = write_taxonomy(themes, folder, str(assembly_config(folder).get("name", "")), overwrite=force)
+    for t in themes:
+        console().print(f"{t.id}  {t.label}  ({len(t.examples)} examples)", markup=False, highlight=False)
+    err_console().print(f"wrote {path}")
 
 
 def _advice(value: str) -> tuple[str, tuple[str, str]]:
