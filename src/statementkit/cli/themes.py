@@ -115,14 +115,14 @@ def run(
     path = _paths(file, decisions)
     stored = ThemeDecisions.load(path) if path else ThemeDecisions()
     result, statements = _run(file, _taxonomy(taxonomy, rules, no_taxonomy), stored, model, skip_empty)
-    if result.taxonomy_fit_warning:
-        err_console().print(f"[yellow]warning:[/] {result.taxonomy_fit_warning}")
     if save and path is not None:
         stored.save(path)
     if fmt is not Format.table:
         emit_records(result.to_records(), fmt)
         return
     _print_table(result, statements, path if save else None, file)
+    if result.taxonomy_fit_warning:  # for people; programs read ThemeResult.taxonomy_fit_warning
+        err_console().print(f"[yellow]warning:[/] {result.taxonomy_fit_warning}")
 
 
 def _run(file: str, tax, stored, model: str | None, skip_empty: bool = False):
