@@ -65,7 +65,7 @@ def polis_split(comments: Sequence[Statement], seed: int = 0, share: float = POO
 
 
 def spec_from_polis(export: str | Path, *, seed: int = 0, n_examples: int = 12, n_outside: int = 6,
-                    target_rate: float = 0.05, embedder: Any = None) -> tuple[AssemblySpec, PolisSplit]:
+                    target_rate: float = 0.03, embedder: Any = None) -> tuple[AssemblySpec, PolisSplit]:
     """The rules of the conversation in `export` (a folder with comments.csv and summary.csv).
 
     With `embedder` the examples are the most typical accepted comments and the threshold is
@@ -115,9 +115,13 @@ def _choose_by_meaning(spec: AssemblySpec, split: PolisSplit, embedder: Any, n_e
     exemplars = encode(embedder, [spec.description, *spec.in_scope])
     rest = [i for i in range(len(accepted)) if i not in set(chosen)]
     k = spec.top_k
-    if rest:
-        sims = top_k_mean(vectors[rest] @ exemplars.T, k)
-        spec.min_similarity = round(float(np.quantile(sims, target_rate)), 3)
+    # every pool comment counts: the others against all exemplars, each example against the rest of
+    # them (leave one out), so a small pool still gives enough points for a low quantile
+    own = exemplars @ exemplars.T
+    np.fill_diagonal(own, -1.0)
+    sims = np.concatenate([top_k_mean(vectors[rest] @ exemplars.T, k) if rest else np.zeros(0),
+                           top_k_mean(own[1:], k)])
+    spec.min_similarity = round(float(np.quantile(sims, target_rate)), 3)
     rejected = split.pool_rejected
     if rejected and n_outside > 0:
         rej = encode(embedder, [c.text for c in rejected])
@@ -126,8 +130,8 @@ def _choose_by_meaning(spec: AssemblySpec, split: PolisSplit, embedder: Any, n_e
         floor = float(np.quantile((vectors @ vectors.T - 2 * np.eye(len(accepted))).max(axis=1), 0.5))
         unlike = [i for i in np.argsort(to_subject) if to_subject[i] < spec.min_similarity and to_accepted[i] < floor]
         spec.out_of_scope = [rejected[i].text for i in unlike[:n_outside]]
-    spec.notes += [f"min_similarity: the {target_rate:.0%} quantile of the other pool accepted comments' "
-                   f"similarity ({len(rest)} comments); outside: rejected pool comments below it and unlike "
+    spec.notes += [f"min_similarity: the {target_rate:.0%} quantile of the pool's accepted comments' similarity "
+                   f"({len(sims)} comments, each example left out of its own exemplars); outside: rejected pool comments below it and unlike "
                    "every accepted one."]
 
 
