@@ -104,3 +104,15 @@ def test_copied_rules_keep_the_reference_taxonomy(tmp_path):
     copy = tmp_path / "rules"
     shutil.copytree(rules_dir(), copy)
     assert taxonomy_for_rules(copy).ids == load_taxonomy().ids
+
+
+def test_screening_with_rules_without_a_taxonomy_gives_clusters_not_themes(tmp_path):
+    from statementkit.pipeline import screen
+    from statementkit.records import Statement
+
+    rules = other_assembly(tmp_path)
+    subs = [Statement(f"s{i}", t, "en") for i, t in enumerate(GROUPS["energy"] + GROUPS["training"])]
+    result = screen(subs, [], rules, embedder=HashingEmbedder())
+    assert "themes" in result.stages
+    assert {row.theme.theme for row in result.rows} == {None}
+    assert {row.theme.cluster for row in result.rows} - {None}
