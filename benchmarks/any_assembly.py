@@ -114,10 +114,10 @@ def main() -> None:
         return "-" if x is None else f"{x:.1%}"
 
     print("out_of_scope on held-out comments (rules made from the other half only)\n")
-    print_table(["seed", "conversation", "lang", "held acc", "generated", "reference rules", "hand-made", "held rej: generated",
-                 "examples", "outside", "min sim"],
-                [[r["seed"], r["conversation"], ",".join(r["languages"]), r["held_accepted"], pct(r["accepted_oos_generated"]),
-                  pct(r["accepted_oos_reference"]), pct(r["accepted_oos_hand_made"]),
+    print_table(["seed", "conversation", "lang", "held acc", "generated", "reference rules", "hand-made",
+                 "held rej: generated", "examples", "outside", "min sim"],
+                [[r["seed"], r["conversation"], ",".join(r["languages"]), r["held_accepted"],
+                  pct(r["accepted_oos_generated"]), pct(r["accepted_oos_reference"]), pct(r["accepted_oos_hand_made"]),
                   pct(r["rejected_oos_generated"]), r["examples"], r["outside_examples"], r["min_similarity"]]
                  for r in rows])
     rates: dict[str, list[float]] = {}

@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from statementkit.assembly import AssemblySpec, inspect_rules, polis_split, spec_from_polis, write_rules
+from statementkit.assembly import (
+    AssemblySpec,
+    inspect_rules,
+    polis_split,
+    spec_from_polis,
+    write_rules,
+)
 from statementkit.checks import check, load_rules, selfcheck
 from statementkit.cli.main import app
 from statementkit.embed import HashingEmbedder

@@ -19,7 +19,11 @@ analysts have named clusters in the triage queue, `themes_from_queue` and
 from statementkit.assembly.inspect import RulesSummary, inspect_rules
 from statementkit.assembly.polis import PolisSplit, polis_split, spec_from_polis
 from statementkit.assembly.spec import AssemblySpec, write_rules
-from statementkit.assembly.taxonomy_writer import NamedTheme, themes_from_queue, write_taxonomy
+from statementkit.assembly.taxonomy_writer import (
+           NamedTheme,
+           themes_from_queue,
+           write_taxonomy,
+)
 
 __all__ = ["AssemblySpec", "NamedTheme", "PolisSplit", "RulesSummary", "inspect_rules", "polis_split",
            "spec_from_polis", "themes_from_queue", "write_rules", "write_taxonomy"]

@@ -130,9 +130,9 @@ def _choose_by_meaning(spec: AssemblySpec, split: PolisSplit, embedder: Any, n_e
         floor = float(np.quantile((vectors @ vectors.T - 2 * np.eye(len(accepted))).max(axis=1), 0.5))
         unlike = [i for i in np.argsort(to_subject) if to_subject[i] < spec.min_similarity and to_accepted[i] < floor]
         spec.out_of_scope = [rejected[i].text for i in unlike[:n_outside]]
-    spec.notes += [f"min_similarity: the {target_rate:.0%} quantile of the pool's accepted comments' similarity "
-                   f"({len(sims)} comments, each example left out of its own exemplars); outside: rejected pool comments below it and unlike "
-                   "every accepted one."]
+    spec.notes += [(f"min_similarity: the {target_rate:.0%} quantile of the pool's accepted comments' similarity "
+                    f"({len(sims)} comments, each example left out of its own exemplars); outside: rejected")
+                   + " pool comments below it and unlike every accepted one."]
 
 
 def typical(vectors: Any, n: int) -> list[int]:

@@ -1,7 +1,8 @@
 """`statementkit rules init|check`: a rules folder for a new assembly, and what a folder will do.
 
     statementkit rules init parks-rules/ --name "City parks" --description "How the city runs its parks" \\
-        --example "The city should keep parks open until midnight." --advice "en=The city should …|The city should not …"
+        --example "The city should keep parks open until midnight." \
+        --advice "en=The city should …|The city should not …"
     statementkit rules init climate-rules/ --from-polis path/to/polis-export/
     statementkit rules check parks-rules/
     statementkit rules taxonomy parks-rules/ --from-queue parks.db     # the analysts' named clusters
@@ -60,7 +61,12 @@ def init(
 
     Example: statementkit rules init electoral-rules/ --from-polis tests/fixtures/polis/canadian-electoral-reform
     """
-    from statementkit.assembly import AssemblySpec, inspect_rules, spec_from_polis, write_rules
+    from statementkit.assembly import (
+        AssemblySpec,
+        inspect_rules,
+        spec_from_polis,
+        write_rules,
+    )
 
     if from_polis is not None:
         embedder = None

@@ -19,7 +19,6 @@ Parts are merged (later sources add to earlier ones), so
 from __future__ import annotations
 
 import re
-
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
