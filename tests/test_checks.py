@@ -388,3 +388,28 @@ def test_a_sentence_opening_on_this_is_only_weak_evidence_of_a_reply(rules):
     [s] = check([Statement("t", "As the previous speaker said, museums need better AI labels.", "en")], rules)
     assert [(f.code, f.severity) for f in s.flags] == [("not_standalone", "reject")]
     assert "incivility" not in codes("Behinderte Menschen brauchen barrierefreie Museen.", "de", rules)
+
+
+def test_advice_examples_come_from_the_assembly_not_the_reference_one(tmp_path):
+    """The reference assembly says "Museums should …"; another one its own opening, else "We should …"."""
+    def fix(text, lang, **kw):
+        return next(p.fix for p in selfcheck(text, lang, **kw).problems if p.code == "no_standpoint")
+
+    question = "How many parks does the city have?"
+    assert "Museums should …" in fix("How many museums use AI?", "en")
+    root = new_assembly(tmp_path, "parks", "Parks", ["en", "de"],
+                        '[scope]\nname.en = "city parks"\ndescription.en = "City parks."\n')
+    assembly = root / "assembly.toml"
+    assembly.write_text(assembly.read_text() + 'example.en = ["The city should …", "The city should not …"]\n')
+    ours = fix(question, "en", rules=root)
+    assert "“The city should …” or “The city should not …”" in ours and "useum" not in ours
+    german = fix("Wie viele Parks hat die Stadt?", "de", rules=root)
+    assert "„Wir sollten …“" in german and "Museen" not in german
+
+
+def test_a_malformed_advice_example_names_the_file_and_key(tmp_path):
+    root = new_assembly(tmp_path, "parks", "Parks", ["en"], '[scope]\nname.en = "parks"\n')
+    assembly = root / "assembly.toml"
+    assembly.write_text(assembly.read_text() + 'example.en = ["The city should …"]\n')
+    with pytest.raises(RulesError, match=r"assembly\.toml:\d+: assembly\.example\.en must be two texts"):
+        load_rules(root)

@@ -359,3 +359,44 @@ def test_too_few_votes_never_lead_a_theme_table(tmp_path):
     rows = build_context(data)["themes"][0]["rows"]
     assert [r["id"] for r in rows] == ["many", "one"]
     assert rows[1]["category"] == "too_few_votes" and rows[1]["flags"] == []
+
+
+def test_without_a_taxonomy_the_themes_section_shows_the_clusters_with_their_labels(tmp_path, london):
+    """`statementkit themes` with rules that have no taxonomy: theme null, the cluster and its label."""
+    import csv
+    import json
+
+    with (london / "comments.csv").open(encoding="utf-8") as f:
+        accepted = [r["comment-id"] for r in csv.DictReader(f) if r["moderated"] == "1"][:4]
+    themes = tmp_path / "themes.jsonl"
+    themes.write_text("".join(json.dumps({"id": sid, "cluster": n % 2, "theme": None, "confidence": 0.0,
+                                          "labels": [], "cluster_label": ["youth panels", "police visits"][n % 2]})
+                              + "\n" for n, sid in enumerate(accepted)), encoding="utf-8")
+    data = build_report_data([london, themes])
+    assert set(data.themes.values()) == {"C0", "C1"}
+    html = render_report(data)
+    assert "youth panels" in html and "police visits" in html and "No theme assignments" not in html
+
+
+def test_a_queue_without_a_taxonomy_reports_its_clusters(tmp_path):
+    from statementkit.embed import HashingEmbedder
+    from statementkit.queue import Queue
+    from statementkit.records import Statement
+
+    rules = tmp_path / "rules"
+    rules.mkdir()
+    (rules / "assembly.toml").write_text('[assembly]\nname = "Parks"\nlanguages = ["en"]\nbase = "bundled"\n')
+    (rules / "scope.toml").write_text('[scope]\nname.en = "city parks"\ndescription.en = "City parks."\n'
+                                      'exemplars = ["description"]\n')
+    db = tmp_path / "parks.db"
+    texts = ["The city should plant more trees in every park.", "The city should plant more trees in parks.",
+             "The city should plant trees in every park.", "Parks should stay open until midnight in summer.",
+             "Parks should stay open until midnight all summer.", "Parks should stay open until midnight."]
+    with Queue.create(db, rules=rules, who="ana") as q:
+        q.add([Statement(f"p{i}", t, "en") for i, t in enumerate(texts)], reference=True)
+        assert q.taxonomy() == []
+        result = q.recluster(embedder=HashingEmbedder())
+    assert {a.theme for a in result.assignments} == {None}
+    data = build_report_data([db])
+    assert data.themes and all(t.startswith("C") for t in data.themes.values())
+    assert set(data.theme_titles.values()) == {c.label for c in result.clusters}

@@ -81,7 +81,7 @@ def test_bundled_taxonomy_is_the_papers_seven_themes(taxonomy):
     ('[[themes]]\nid = "1"\nlable = "typo"\ndescription = "x"\n', "unknown key 'themes[0].lable'"),
     ('[[themes]]\nid = "none"\ndescription = "x"\n', "reserved"),
     ('[[themes]]\nid = "1"\nlabel = "empty"\n', "neither a description nor examples"),
-    ('name = "no themes"\n', "no [[themes]] entries"),
+    ('themes = "x"\n', "'themes' must be a list"),
     ('[[themes]]\nid = "1"\ndescription = "x"\nexamples = [{ lang = "en" }]\n', "has no text"),
     ('[[themes]]\nid = "1"\ndescription = "x"\nexamples = [{ text = "t", also = "1" }]\n', "another theme"),
     ('[[themes]]\nid = "1"\ndescription = "x"\nexamples = [{ text = "t", also = "9" }]\n',

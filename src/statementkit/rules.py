@@ -45,7 +45,8 @@ def load_toml(path: str | Path) -> dict[str, Any]:
     except UnicodeDecodeError:
         raise RulesError("not valid UTF-8", p) from None
     except tomllib.TOMLDecodeError as e:
-        line = getattr(e, "lineno", None)
+        found = re.search(r"\(at line (\d+)", str(e))  # Python < 3.14 has no e.lineno
+        line = getattr(e, "lineno", None) or (int(found.group(1)) if found else None)
         msg = str(e).split(" (at line")[0]
         raise RulesError(f"invalid TOML: {msg}", p, line) from None
 
@@ -79,6 +80,36 @@ def check_keys(table: dict[str, Any], valid: Sequence[str], path: Path, where: s
         if key not in valid:
             name = f"{where}.{key}" if where else key
             raise RulesError(f"unknown key '{name}'", path, key_line(path, key), hint=f"valid: {', '.join(valid)}")
+
+
+#: Files that describe the assembly's subject rather than how statements are checked: a folder
+#: with its own scope.toml is another assembly, so it never inherits these from its base.
+SUBJECT_FILES = ("taxonomy.toml",)
+
+
+def base_dir(rules: str | Path | None) -> Path | None:
+    """The folder a rules directory inherits missing files from (`[assembly] base = "bundled"`)."""
+    if rules is None:
+        return None
+    table = assembly_config(rules)
+    return default_rules_dir() if table.get("base") == "bundled" else None
+
+
+def rules_file(rules: str | Path | None, name: str) -> Path | None:
+    """Where a rules directory's file `name` comes from: its own copy, else its base's, else None.
+
+    A folder with its own `scope.toml` is another assembly: it takes language data (lexicons,
+    messages, criteria) from its base but never the reference assembly's taxonomy, so its
+    themes never carry another assembly's names.
+    """
+    root = resolve_rules_dir(rules)
+    own = root / name
+    if own.exists():
+        return own
+    base = base_dir(rules)
+    if base is None or (name in SUBJECT_FILES and (root / "scope.toml").exists()):
+        return None
+    return base / name if (base / name).exists() else None
 
 
 def assembly_config(rules: str | Path | None = None) -> dict[str, Any]:

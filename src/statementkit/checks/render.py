@@ -3,7 +3,8 @@
 Texts come from `messages/<lang>.toml` in the rules (every code in every
 language; a test checks it). A finding's `variant` picks a sub-table of its
 code (`[no_standpoint.question]`), its `values` fill the `{placeholders}`;
-`{scope}` is the scope's name in the message language. A language without a
+`{scope}` is the scope's name in the message language, `{example}` and
+`{example_not}` the assembly's example openings ("Museums should …"). A language without a
 messages file falls back to the moderator language, then English.
 """
 
@@ -38,7 +39,9 @@ def texts(rules: Rules, lang: str, finding: Finding) -> tuple[str, str, str]:
         return finding.code, finding.code.replace("_", " "), ""
     sub = entry.get(finding.variant, {}) if finding.variant else {}
     sub = sub if isinstance(sub, dict) else {}
-    values = _Values(scope=rules.scope_name(lang), **{k: v for k, v in finding.values.items() if v is not None})
+    should, should_not = rules.advice_example(lang)
+    values = _Values(scope=rules.scope_name(lang), example=should, example_not=should_not,
+                     **{k: v for k, v in finding.values.items() if v is not None})
     pick = (lambda key: str(sub.get(key) or entry.get(key) or "").format_map(values))
     return str(entry.get("title", finding.code)), pick("message"), pick("fix")
 

@@ -39,12 +39,13 @@ from statementkit.rules import (
     line_of,
     load_toml,
     resolve_rules_dir,
+    rules_file,
 )
 from statementkit.text.language import DEFAULT_LANGUAGES
 
 SEVERITIES = ("reject", "review", "info")
 CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "weak_variants", "enabled")
-ASSEMBLY_KEYS = ("name", "languages", "moderator_language", "base")
+ASSEMBLY_KEYS = ("name", "languages", "moderator_language", "base", "example")
 LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "vague": ("strong", "weak", "generic"),
     "reply": ("strong", "weak"),
@@ -56,7 +57,7 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
 }
 JARGON_KEYS = ("id", "match", "plain", "weak")
 SCOPE_KEYS = ("name", "description", "in_scope_when", "reply_out_of_scope_when", "lexicon_groups", "exemplars",
-              "top_k", "min_similarity", "rescue_similarity", "examples", "groups")
+              "top_k", "min_similarity", "rescue_similarity", "examples", "groups", "outside", "outside_margin")
 EXEMPLAR_SOURCES = ("taxonomy", "against", "description", "examples")
 #: Lexicon lists of particular forms (tenses), matched as written rather than by lemma.
 FORMS_ONLY = frozenset({"standpoint.future", "standpoint.proposal", "incivility.insults"})
@@ -92,6 +93,8 @@ class Rules:
     messages: dict[str, dict[str, Any]]
     files: dict[str, Path]
     classifier: ClassifierSettings | None = None  # None without classifier.toml
+    #: language -> (should, should not): the example openings advice offers ("Museums should …")
+    examples: dict[str, tuple[str, str]] = field(default_factory=dict)
     _compiled: dict[str, PatternSet] = field(default_factory=dict)
 
     @property
@@ -157,6 +160,14 @@ class Rules:
         names = self.scope.get("name", {})
         return names.get(lang) or names.get(self.moderator_language) or names.get("en") or self.name
 
+    def advice_example(self, lang: str) -> tuple[str, str]:
+        """(should, should not) openings for advice in `lang`: the assembly's own, else the
+        generic ones of the messages file ("We should …"), so no advice names another assembly."""
+        if lang in self.examples:
+            return self.examples[lang]
+        table = self.message_table(lang).get("example", {})
+        return str(table.get("should", "")), str(table.get("should_not", ""))
+
     def message_table(self, lang: str) -> dict[str, Any]:
         return self.messages.get(lang) or self.messages.get(self.moderator_language) or \
             self.messages.get("en") or {}
@@ -186,6 +197,22 @@ def _load_assembly(root: Path, files: dict[str, Path]) -> tuple[dict[str, Any], 
     if base != "bundled":
         raise RulesError(f"unknown base '{base}'", path, key_line(path, "base"), hint='valid: "bundled"')
     return table, bundled_rules_dir()
+
+
+def _load_examples(assembly: dict[str, Any], path: Path | None) -> dict[str, tuple[str, str]]:
+    """`[assembly] example.<lang> = ["should …", "should not …"]`, validated."""
+    table = assembly.get("example", {})
+    hint = 'e.g. example.en = ["The city should …", "The city should not …"]'
+    if not isinstance(table, dict):
+        raise RulesError("assembly.example must map languages to [should, should not]", path,
+                         key_line(path, "example") if path else None, hint=hint)
+    out = {}
+    for lang, pair in table.items():
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) and x.strip() for x in pair)):
+            raise RulesError(f"assembly.example.{lang} must be two texts [should, should not]", path,
+                             line_of(path, f"example.{lang}") if path else None, hint=hint)
+        out[lang] = (pair[0], pair[1])
+    return out
 
 
 def _load_criteria(path: Path) -> list[Criterion]:
@@ -294,7 +321,8 @@ def _load_scope(path: Path) -> dict[str, Any]:
             _string_list(pats, path, f"scope.groups.{name}.{lang}")
     when = scope.get("in_scope_when", [[g] for g in groups])
     line = key_line(path, "in_scope_when")
-    if not isinstance(when, list) or not when:
+    # no keyword groups: the subject is judged by meaning alone (exemplars and an embedding model)
+    if not isinstance(when, list) or (not when and groups):
         raise RulesError("scope.in_scope_when must be a list of conditions", path, line)
     normalised = []
     for combo in when:
@@ -314,7 +342,10 @@ def _load_scope(path: Path) -> dict[str, Any]:
         if src not in EXEMPLAR_SOURCES:
             raise RulesError(f"scope.exemplars: unknown source '{src}'", path, key_line(path, "exemplars"),
                              hint=f"valid: {', '.join(EXEMPLAR_SOURCES)}")
-    for key in ("top_k", "min_similarity"):
+    for key in ("examples", "outside"):
+        if key in scope:
+            _string_list(scope[key], path, f"scope.{key}")
+    for key in ("top_k", "min_similarity", "rescue_similarity", "outside_margin"):
         if key in scope and not isinstance(scope[key], (int, float)):
             raise RulesError(f"scope.{key} must be a number", path, key_line(path, key))
     return scope
@@ -351,7 +382,7 @@ def load_rules(rules_dir: str | Path | None = None) -> Rules:
     scope = _load_scope(scope_path) if scope_path else {}
     if scope_path:
         files["scope"] = scope_path
-    taxonomy = _find(root, "taxonomy.toml", base)
+    taxonomy = rules_file(root, "taxonomy.toml") if rules_dir is not None else _find(root, "taxonomy.toml", None)
     if taxonomy:
         files["taxonomy"] = taxonomy
     messages: dict[str, dict[str, Any]] = {}
@@ -367,8 +398,9 @@ def load_rules(rules_dir: str | Path | None = None) -> Rules:
         files["classifier"] = classifier_path
         classifier = load_classifier_settings(classifier_path, classifier_path.parent)
         files["examples"] = classifier.examples
+    examples = _load_examples(assembly, files.get("assembly"))
     moderator = assembly.get("moderator_language", "en")
     if not isinstance(moderator, str):
         raise RulesError("assembly.moderator_language must be a language code", files.get("assembly"))
     return Rules(root, assembly.get("name", root.name), tuple(x.lower() for x in languages), moderator, criteria,
-                 lexicons, jargon, scope, messages, files, classifier)
+                 lexicons, jargon, scope, messages, files, classifier, examples)

@@ -49,7 +49,9 @@ def demo(
     table.add_column("text", overflow="fold")
     for row in result.rows:
         theme = "-"
-        if row.theme is not None:
+        if row.theme is not None and row.theme.theme is None:  # rules without a taxonomy: the cluster
+            theme = "-" if row.theme.cluster is None else f"c{row.theme.cluster}"
+        elif row.theme is not None:
             theme = f"{row.theme.theme}{'+' + row.theme.theme2 if row.theme.theme2 else ''} {row.theme.confidence:.2f}"
         table.add_row(row.statement.id, row.statement.lang or "", row.verdict or "-",
                       ", ".join(row.codes), theme, _duplicates(row), row.statement.text)

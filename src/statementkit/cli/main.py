@@ -11,6 +11,7 @@ from statementkit.cli import dedup as dedup_cli
 from statementkit.cli import models as models_cli
 from statementkit.cli import queue as queue_cli
 from statementkit.cli import report as report_cmd
+from statementkit.cli import rules_cmd
 from statementkit.cli import selfcheck as selfcheck_cmd
 from statementkit.cli import serve as serve_cmd
 from statementkit.cli import votes as votes_cmd
@@ -55,6 +56,7 @@ app.command("report")(report_cmd.report)
 app.add_typer(themes.app, name="themes")
 app.command("dedup")(dedup_cli.dedup)
 app.add_typer(models_cli.app, name="models")
+app.add_typer(rules_cmd.app, name="rules")
 
 
 def run() -> None:

@@ -34,8 +34,13 @@ from statementkit.cli._util import (
 )
 
 FILE_ARG = typer.Argument(..., help="Statements: JSONL, CSV (id,text), pol.is comments.csv.")
-TAXONOMY_OPTION = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: the bundled rules/taxonomy.toml).",
+TAXONOMY_OPTION = typer.Option(None, "--taxonomy", help="Taxonomy TOML (default: the rules' taxonomy.toml; "
+                                                         "the bundled rules have the reference assembly's).",
                                show_default=False)
+RULES_OPTION = typer.Option(None, "--rules", help="Rules directory of the assembly (default: the bundled rules); "
+                                                  "without a taxonomy.toml: clusters and labels only.",
+                            show_default=False)
+NO_TAXONOMY_OPTION = typer.Option(False, "--no-taxonomy", help="Clusters with labels only, no taxonomy themes.")
 DECISIONS_OPTION = typer.Option(None, "--decisions",
                                 help="Analyst decisions JSON (default: one per FILE in the per-user state folder, "
                                      "$STATEMENTKIT_DATA or ~/.local/share/statementkit/themes/).",
@@ -70,11 +75,24 @@ def _paths(file: str, decisions: Path | None) -> Path | None:
     return None if file == "-" else decisions_path(file)
 
 
+def _taxonomy(taxonomy: Path | None, rules: Path | None, no_taxonomy: bool = False):
+    """--taxonomy, else none with --no-taxonomy, else the rules' own (none if they have none)."""
+    from statementkit.themes.taxonomy import Taxonomy, load_taxonomy, taxonomy_for_rules
+
+    if taxonomy is not None:
+        return load_taxonomy(taxonomy)
+    if no_taxonomy:
+        return Taxonomy([], source="--no-taxonomy")
+    return taxonomy_for_rules(rules)
+
+
 @app.command("run")
 @handle_errors
 def run(
     file: str = FILE_ARG,
     taxonomy: Path = TAXONOMY_OPTION,
+    rules: Path = RULES_OPTION,
+    no_taxonomy: bool = NO_TAXONOMY_OPTION,
     decisions: Path = DECISIONS_OPTION,
     model: str = MODEL_OPTION,
     save: bool = typer.Option(True, "--save/--no-save", help="Remember this run's clusters in the decisions file."),
@@ -87,32 +105,35 @@ def run(
     "labels"} (plus theme2, source and cluster_label). Cluster ids stay stable
     across reruns through FILE's decisions file (printed after the table).
 
+    With rules that have no taxonomy (`statementkit rules init` writes none),
+    every theme is null and the clusters carry the labels.
+
     Example: statementkit themes run corpus/paper-statements.jsonl --format jsonl
     """
     from statementkit.themes.decisions import ThemeDecisions
 
     path = _paths(file, decisions)
     stored = ThemeDecisions.load(path) if path else ThemeDecisions()
-    result, statements = _run(file, taxonomy, stored, model, skip_empty)
+    result, statements = _run(file, _taxonomy(taxonomy, rules, no_taxonomy), stored, model, skip_empty)
     if save and path is not None:
         stored.save(path)
     if fmt is not Format.table:
         emit_records(result.to_records(), fmt)
         return
     _print_table(result, statements, path if save else None, file)
+    if result.taxonomy_fit_warning:  # for people; programs read ThemeResult.taxonomy_fit_warning
+        err_console().print(f"[yellow]warning:[/] {result.taxonomy_fit_warning}")
 
 
-def _run(file: str, taxonomy: Path | None, stored, model: str | None, skip_empty: bool = False):
+def _run(file: str, tax, stored, model: str | None, skip_empty: bool = False):
     from statementkit.embed import default_embedder
     from statementkit.themes.assign import assign_themes
-    from statementkit.themes.taxonomy import load_taxonomy
 
     statements = read_input(file, skip_empty=skip_empty)
     if not statements:
         from statementkit.errors import InputError
 
         raise InputError("no statements to cluster", "<stdin>" if file == "-" else file)
-    tax = load_taxonomy(taxonomy)
     err = err_console()
     with err.status("loading the embedding model ...") as status:
         def progress(stage: str, done: int, total: int) -> None:
@@ -133,39 +154,44 @@ def _print_table(result, statements, saved: Path | None, file: str) -> None:
     for a in result.assignments:
         by_cluster.setdefault(a.cluster, []).append(a)
     for cluster in result.clusters:
-        theme = f"{cluster.theme} {tax.label(cluster.theme)}"
-        if cluster.theme2:
-            theme += f" (+{cluster.theme2} {tax.label(cluster.theme2)})"
         marks = (" [analyst label]" if cluster.label_source == "analyst" else "") + \
                 (" [analyst theme]" if cluster.theme_source == "analyst" else "")
-        table = Table(title=f"cluster {cluster.id} · {cluster.size} statements · {cluster.label}\n"
-                            f"theme {theme} · confidence {cluster.confidence:.2f}{marks}",
-                      title_justify="left", show_lines=False)
-        _add_rows(table, by_cluster.get(cluster.id, []), texts, set(cluster.representatives))
+        title = f"cluster {cluster.id} · {cluster.size} statements · {cluster.label}"
+        if not tax.empty:
+            theme = f"{cluster.theme} {tax.label(cluster.theme)}"
+            if cluster.theme2:
+                theme += f" (+{cluster.theme2} {tax.label(cluster.theme2)})"
+            title += f"\ntheme {theme} · confidence {cluster.confidence:.2f}"
+        table = Table(title=title + marks, title_justify="left", show_lines=False)
+        _add_rows(table, by_cluster.get(cluster.id, []), texts, set(cluster.representatives), not tax.empty)
         out.print(table)
     if None in by_cluster:
         table = Table(title=f"unclustered · {len(by_cluster[None])} statements", title_justify="left")
-        _add_rows(table, by_cluster[None], texts, set())
+        _add_rows(table, by_cluster[None], texts, set(), not tax.empty)
         out.print(table)
     for note in result.uncarried:
         err_console().print(f"[yellow]not carried over:[/] {note}")
     share = result.outlier_share
+    themes = ", ".join(f"{t.id} {t.label}" for t in tax.themes) if not tax.empty else \
+        "none (no taxonomy: clusters and labels only)"
     out.print(f"{len(result.assignments)} statements, {len(result.clusters)} clusters, "
-              f"{share:.0%} unclustered; themes: " + ", ".join(f"{t.id} {t.label}" for t in tax.themes))
+              f"{share:.0%} unclustered; themes: {themes}")
     if saved:
         out.print(f"clusters remembered in {saved}; pin, rename, merge or split with `statementkit themes pin|rename|"
                   f"merge|split {file} ...`")
 
 
-def _add_rows(table, assignments, texts, representatives) -> None:
+def _add_rows(table, assignments, texts, representatives, themed: bool = True) -> None:
     table.add_column("id", no_wrap=True)
-    table.add_column("theme", no_wrap=True)
-    table.add_column("conf", justify="right", no_wrap=True)
+    if themed:
+        table.add_column("theme", no_wrap=True)
+        table.add_column("conf", justify="right", no_wrap=True)
     table.add_column("text", ratio=1, overflow="fold")
     for a in assignments:
         theme = (a.theme or "-") + (f"+{a.theme2}" if a.theme2 else "") + (" *" if a.source == "analyst" else "")
         star = "● " if a.id in representatives else ""
-        table.add_row(a.id, theme, f"{a.confidence:.2f}", star + texts.get(a.id, ""))
+        cells = [theme, f"{a.confidence:.2f}"] if themed else []
+        table.add_row(a.id, *cells, star + texts.get(a.id, ""))
 
 
 # ---------------------------------------------------------------- analyst commands
@@ -201,6 +227,7 @@ def pin(
     theme: str = typer.Argument(..., help="Theme id from the taxonomy, or 'none'."),
     cluster: bool = typer.Option(False, "--cluster", help="TARGET is a cluster id."),
     taxonomy: Path = TAXONOMY_OPTION,
+    rules: Path = RULES_OPTION,
     decisions: Path = DECISIONS_OPTION,
 ) -> None:
     """Pin a statement (or a whole cluster) to a theme; pinned statements teach the model.
@@ -209,10 +236,9 @@ def pin(
     """
     from statementkit.errors import InputError
     from statementkit.io import read_statements
-    from statementkit.themes.taxonomy import load_taxonomy
 
     path, stored = _load(file, decisions)
-    theme = load_taxonomy(taxonomy).check_theme(theme)
+    theme = _taxonomy(taxonomy, rules).check_theme(theme)
     if cluster:
         cid = _cluster_id(target)
         with _editing(path):
@@ -313,6 +339,7 @@ def review(
     n: int = typer.Option(10, "-n", help="How many to show."),
     kind: str = typer.Option("statement", "--kind", help="statement, cluster or both."),
     taxonomy: Path = TAXONOMY_OPTION,
+    rules: Path = RULES_OPTION,
     decisions: Path = DECISIONS_OPTION,
     model: str = MODEL_OPTION,
     fmt: Format = FORMAT_OPTION,
@@ -330,7 +357,11 @@ def review(
     if kind not in ("statement", "cluster", "both"):
         raise InputError(f"unknown --kind '{kind}'", hint="valid: statement, cluster, both")
     path, stored = _load(file, decisions)
-    result, statements = _run(file, taxonomy, stored, model)
+    tax = _taxonomy(taxonomy, rules)
+    if tax.empty:
+        raise InputError("nothing to review: without a taxonomy there are no theme suggestions",
+                         hint="rename the clusters instead (statementkit themes rename FILE CLUSTER LABEL)")
+    result, statements = _run(file, tax, stored, model)
     stored.save(path)
     items = least_certain(result, n, kind, statements)
     if fmt is not Format.table:

@@ -62,7 +62,7 @@ class Queue:
 
         rules_path = resolve_rules_dir(rules)  # validate before creating the file
         assembly = name or str(assembly_config(rules).get("name", "")) or Path(path).stem
-        themes = _taxonomy_themes(rules_path)
+        themes = _taxonomy_themes(rules)
         q = cls(path, who=who, _create=True)
         with translate(q.path), transaction(q.conn):
             store.set_meta(q.conn, name=assembly, rules=str(rules_path.resolve()) if rules is not None else "")
@@ -539,12 +539,13 @@ class Queue:
             return export.export(self.conn, what, out, fmt, new_only=new_only)
 
 
-def _taxonomy_themes(rules: Path) -> list[tuple[str, str, str]]:
-    """(id, label, title) of the rules' taxonomy.toml themes; [] when there is none."""
-    from statementkit.rules import load_toml
+def _taxonomy_themes(rules: str | Path | None) -> list[tuple[str, str, str]]:
+    """(id, label, title) of the rules' taxonomy.toml themes (the file the themes stage uses,
+    `rules.rules_file`); [] when there is none."""
+    from statementkit.rules import load_toml, resolve_rules_dir, rules_file
 
-    path = rules / "taxonomy.toml"
-    if not path.exists():
+    path = rules_file(rules, "taxonomy.toml") if rules is not None else resolve_rules_dir(None) / "taxonomy.toml"
+    if path is None or not path.exists():
         return []
     themes = load_toml(path).get("themes", [])
     return [(str(t["id"]), str(t.get("label") or t.get("title") or t["id"]), str(t.get("title", "")))

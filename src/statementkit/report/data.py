@@ -18,6 +18,7 @@ Parts are merged (later sources add to earlier ones), so
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -113,6 +114,11 @@ class ReportData:
         published set). Pending and rejected statements appear only in the moderation section."""
         decision = self.decisions.get(sid)
         return decision is None or decision.decision == ACCEPTED
+
+    @property
+    def cluster_themes(self) -> set[str]:
+        """Theme ids that stand for clusters of a run without a taxonomy (`cluster_key`)."""
+        return {t for t in self.themes.values() if re.fullmatch(r"C\d+", t)}
 
     def theme_members(self) -> dict[str, list[str]]:
         """Theme id → the public statement ids, in theme order."""
@@ -248,6 +254,12 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
                 last[d.target] = d
         for tid, label, title in q.taxonomy():
             data.theme_titles[tid], data.theme_labels[tid] = title or label or tid, label or title or tid
+        cluster_of: dict[str, str] = {}
+        if not q.taxonomy():
+            for c in q.clusters():
+                key = cluster_key(c.id)
+                data.theme_titles[key] = data.theme_labels[key] = cluster_title(c.id, c.label)
+                cluster_of.update((m["id"], key) for m in q.cluster_members(c.id))
     for row in rows:
         meta = {**published_meta.get(row.id, {}), "kind": row.kind, "status": row.status}
         data.statements[row.id] = Statement(row.id, row.text, row.lang, meta)
@@ -255,6 +267,8 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
             data.source_categories[row.id] = meta["category"]
         if row.theme:
             data.themes[row.id] = row.theme
+        elif row.id in cluster_of:  # no taxonomy: the analyst's clusters stand in for themes
+            data.themes[row.id] = cluster_of[row.id]
         if row.kind != "submission":
             continue
         decision = {"accepted": ACCEPTED, "edited": ACCEPTED, "rejected": REJECTED, "merged": REJECTED}.get(
@@ -270,10 +284,11 @@ def from_queue(path: str | Path, rules: VoteRules, progress: Progress | None = N
 
 def load_taxonomy_names(rules_dir: str | Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
     """(theme id → title, theme id → short label) from the rules' taxonomy.toml (empty without one)."""
-    from statementkit.rules import load_toml, resolve_rules_dir
+    from statementkit.rules import load_toml, resolve_rules_dir, rules_file
 
-    path = resolve_rules_dir(rules_dir) / "taxonomy.toml"
-    if not path.exists():
+    path = rules_file(rules_dir, "taxonomy.toml") if rules_dir is not None else \
+        resolve_rules_dir(None) / "taxonomy.toml"
+    if path is None or not path.exists():
         return {}, {}
     themes = [t for t in load_toml(path).get("themes", []) if isinstance(t, dict) and "id" in t]
     titles = {str(t["id"]): str(t.get("title") or t.get("label") or t["id"]) for t in themes}
@@ -320,7 +335,21 @@ def from_themes_output(path: str | Path, rules: VoteRules, progress: Progress | 
             raise InputError("expected a themes record with an id", path, n, "id")
         if record.get("theme") not in (None, ""):
             data.themes[str(record["id"])] = str(record["theme"])
+        elif isinstance(record.get("cluster"), int):  # no taxonomy: clusters with their labels
+            key = cluster_key(record["cluster"])
+            data.themes[str(record["id"])] = key
+            data.theme_titles[key] = data.theme_labels[key] = cluster_title(record["cluster"],
+                                                                            record.get("cluster_label"))
     return data
+
+
+def cluster_key(cluster: int) -> str:
+    """The report's theme id for a cluster of a run without a taxonomy (reads "C3. label")."""
+    return f"C{cluster}"
+
+
+def cluster_title(cluster: int, label: str | None) -> str:
+    return label or f"cluster {cluster}"
 
 
 LOADERS = {"polis": from_polis, "statements": from_statements_file, "queue": from_queue, "themes": from_themes_output}
@@ -337,7 +366,7 @@ def build_report_data(sources: Sequence[str | Path], rules: str | Path | None = 
     data.themes = {sid: t for sid, t in data.themes.items() if sid in data.statements} if data.statements else data.themes
     if not data.statements and not data.votes:
         raise InputError(f"nothing to report: no statements in {', '.join(map(str, sources))}")
-    if data.themes:
+    if data.themes and set(data.themes.values()) - set(data.cluster_themes):
         titles, labels = load_taxonomy_names(rules)
         data.theme_titles = {**titles, **data.theme_titles}
         data.theme_labels = {**labels, **data.theme_labels}

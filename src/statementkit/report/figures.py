@@ -149,7 +149,7 @@ def group_map_figure(og: OpinionGroups, polis_groups: dict[str, int] | None = No
 
 
 def agreement_figure(rows: Sequence[dict[str, Any]]) -> str | None:
-    """Source (paper) category vs computed category, as a confusion heat map."""
+    """The source's category (e.g. the reference paper's) vs the computed one, as a confusion heat map."""
     import plotly.graph_objects as go
 
     if not rows:
@@ -160,6 +160,6 @@ def agreement_figure(rows: Sequence[dict[str, Any]]) -> str | None:
     z = [[sum(1 for r in rows if names(r["source"]) == t and names(r["computed"]) == o) for o in ours] for t in theirs]
     fig = go.Figure(go.Heatmap(z=z, x=ours, y=theirs, text=z, texttemplate="%{text}", colorscale="Greens",
                                showscale=False))
-    fig.update_layout(title="Paper's category (rows) vs computed category (columns)",
-                      xaxis_title="computed", yaxis_title="paper")
+    fig.update_layout(title="Source's category (rows) vs computed category (columns)",
+                      xaxis_title="computed", yaxis_title="source")
     return _html(fig, "fig-agreement", 120 + 40 * len(theirs))

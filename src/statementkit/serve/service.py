@@ -142,7 +142,9 @@ class Service:
     def warm_up(self) -> None:
         """Load everything a first check would (language detector, spaCy, classifiers), so the first
         participant does not wait for it."""
-        self.check([Statement("warm-up", "Museums should not train AI on collections without consent.")])
+        lang = self.rules.default_language  # a sentence of the assembly's own, whatever its subject
+        opening = self.rules.advice_example(lang)[0].rstrip(" …")
+        self.check([Statement("warm-up", f"{opening} {self.rules.scope_name(lang)}.", lang)])
 
     # ---------------------------------------------------------------- the queue
 

@@ -30,6 +30,12 @@ from statementkit.themes.taxonomy import NONE, Taxonomy, ThemeExample, load_taxo
 #: progress(stage, done, total); stages: "encode", "cluster", "labels", "classify".
 Progress = Callable[[str, int, int], None]
 SETTINGS_FILE = "themes.toml"
+#: A taxonomy fits badly when more than MISFIT_SHARE of the statements the model themed are
+#: "none" or have a confidence below LOW_CONFIDENCE. With the default model the reference
+#: taxonomy leaves 10 % of the paper's statements and 28 % of the demo batch so, and 30-98 % of
+#: four pol.is conversations on other subjects (benchmarks/results/any_assembly.json).
+MISFIT_SHARE = 0.4
+LOW_CONFIDENCE = 0.5
 
 __all__ = ["Cluster", "ThemeResult", "Uncertain", "assign_themes", "least_certain", "load_taxonomy",
            "ThemeDecisions", "decisions_path", "load_fewshot_settings"]
@@ -73,6 +79,19 @@ class ThemeResult:
     #: analyst decisions on clusters that no cluster of this run carries (the statements they
     #: covered fell apart or moved): kept, but applying to nothing, and said so
     uncarried: list[str] = field(default_factory=list)
+
+    @property
+    def taxonomy_fit_warning(self) -> str | None:
+        """A sentence for the analyst when the taxonomy fits these statements badly, else None.
+
+        Another assembly's taxonomy forces its names onto statements it never anticipated; most of
+        them then come out "none" or with a low confidence, which is the sign to run without it."""
+        share = self.info.get("taxonomy_misfit_share")
+        if share is None or share <= MISFIT_SHARE:
+            return None
+        return (f"the taxonomy fits these statements badly: {share:.0%} are 'none' or below "
+                f"{LOW_CONFIDENCE:.0%} confidence; its themes may belong to another assembly. Run without it "
+                "(a rules folder without taxonomy.toml, or --no-taxonomy) to get clusters with labels only")
 
     @property
     def outlier_share(self) -> float:
@@ -162,17 +181,19 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
         vectors = encode(embedder, [s.text for s in statements],
                          progress=(lambda d, n: progress("encode", d, n)) if progress else None)
     examples = training_examples(statements, taxonomy, decisions)
-    ex_vectors = encode(embedder, [e.text for e in examples])
+    ex_vectors = encode(embedder, [e.text for e in examples]) if examples else np.zeros((0, vectors.shape[1]))
     timings["encode"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    if model_cache is None:
-        from statementkit.themes.classifier_cache import default_dir
+    model = None
+    if not taxonomy.empty:
+        t = time.perf_counter()
+        if model_cache is None:
+            from statementkit.themes.classifier_cache import default_dir
 
-        model_cache = default_dir()
-    model = fewshot.fit(examples, ex_vectors, taxonomy.ids, settings, cache_dir=model_cache or None,
-                        model_id=getattr(embedder, "id", ""))
-    timings["fit"] = time.perf_counter() - t
+            model_cache = default_dir()
+        model = fewshot.fit(examples, ex_vectors, taxonomy.ids, settings, cache_dir=model_cache or None,
+                            model_id=getattr(embedder, "id", ""))
+        timings["fit"] = time.perf_counter() - t
 
     t = time.perf_counter()
     if progress:
@@ -184,8 +205,11 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1):
-            points = clustering.theme_space(vectors, [s.lang for s in statements], model.exemplars,
-                                            model.targets, params.residual_dims, params.residual_weight)
+            # without a taxonomy the space is the statements' own principal components
+            points = clustering.theme_space(vectors, [s.lang for s in statements],
+                                            model.exemplars if model else ex_vectors,
+                                            model.targets if model else np.zeros(0, dtype=int),
+                                            params.residual_dims, params.residual_weight)
             found = clustering.cluster(points, params)
     else:
         found = clustering.cluster(vectors, params, reducer)
@@ -200,21 +224,13 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
     t = time.perf_counter()
     if progress:
         progress("classify", 0, len(statements))
-    probs = model.probabilities(vectors, [s.text for s in statements])
-    nearest = model.nearest_similarity(vectors)
     cluster_ids = sorted({c for c in cluster_of if c is not None})
     rows_of = {c: [i for i, k in enumerate(cluster_of) if k == c] for c in cluster_ids}
-    cluster_probs = {c: probs[rows].mean(axis=0) for c, rows in rows_of.items()}
-    cluster_near = {c: float(nearest[rows].mean()) for c, rows in rows_of.items()}
-    mixed = probs.copy()
-    weight = settings.cluster_weight
-    for c, rows in rows_of.items():
-        if len(rows) > 1 and weight > 0:
-            mixed[rows] = (1 - weight) * probs[rows] + weight * cluster_probs[c]
-    stmt = fewshot.decide(mixed, nearest, model.classes, settings)
-    clus = dict(zip(cluster_ids, fewshot.decide(np.array([cluster_probs[c] for c in cluster_ids]).reshape(
-        len(cluster_ids), len(model.classes)), np.array([cluster_near[c] for c in cluster_ids]),
-        model.classes, settings)))
+    if model is None:
+        stmt = [fewshot.ThemePrediction(None, None, 0.0, 1.0) for _ in statements]  # type: ignore[arg-type]
+        clus = {c: fewshot.ThemePrediction(None, None, 0.0, 1.0) for c in cluster_ids}  # type: ignore[arg-type]
+    else:
+        stmt, clus = _classify(model, vectors, statements, rows_of, cluster_ids, settings)
     timings["classify"] = time.perf_counter() - t
     if progress:
         progress("classify", len(statements), len(statements))
@@ -267,8 +283,10 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
             margins[s.id] = 1.0
         assignments.append(a)
 
-    info = {"embedder": getattr(embedder, "id", "?"), "method": settings.method,
-            "temperature": round(model.temperature, 4), "examples": len(examples),
+    info = {"embedder": getattr(embedder, "id", "?"), "method": settings.method if model else "clusters only",
+            "temperature": round(model.temperature, 4) if model else None, "examples": len(examples),
+            "taxonomy": "none" if taxonomy.empty else (taxonomy.name or str(taxonomy.path)),
+            "taxonomy_misfit_share": None if model is None else round(misfit_share(assignments), 4),
             "analyst_examples": sum(e.source == "analyst" for e in examples),
             "clusters": len(clusters), "reduced_dims": found.reduced_dims,
             "min_cluster_size": found.params.min_cluster_size, "min_samples": found.params.min_samples,
@@ -276,6 +294,27 @@ def assign_themes(statements: Sequence[Statement], taxonomy: Taxonomy | None = N
             "outlier_share": sum(c is None for c in cluster_of) / max(len(statements), 1),
             "seconds": {k: round(v, 3) for k, v in timings.items()}}
     return ThemeResult(assignments, clusters, taxonomy, decisions, margins, info, uncarried_decisions(decisions, by_id))
+
+
+def _classify(model, vectors: np.ndarray, statements: Sequence[Statement], rows_of: Mapping[int, list[int]],
+              cluster_ids: list[int], settings) -> tuple[list, dict]:
+    """Theme predictions per statement and per cluster from the fitted taxonomy classifier."""
+    from statementkit.themes import fewshot
+
+    probs = model.probabilities(vectors, [s.text for s in statements])
+    nearest = model.nearest_similarity(vectors)
+    cluster_probs = {c: probs[rows].mean(axis=0) for c, rows in rows_of.items()}
+    cluster_near = {c: float(nearest[rows].mean()) for c, rows in rows_of.items()}
+    mixed = probs.copy()
+    weight = settings.cluster_weight
+    for c, rows in rows_of.items():
+        if len(rows) > 1 and weight > 0:
+            mixed[rows] = (1 - weight) * probs[rows] + weight * cluster_probs[c]
+    stmt = fewshot.decide(mixed, nearest, model.classes, settings)
+    clus = dict(zip(cluster_ids, fewshot.decide(np.array([cluster_probs[c] for c in cluster_ids]).reshape(
+        len(cluster_ids), len(model.classes)), np.array([cluster_near[c] for c in cluster_ids]),
+        model.classes, settings)))
+    return stmt, clus
 
 
 def uncarried_decisions(decisions: ThemeDecisions, alive: Mapping[int, Any]) -> list[str]:
@@ -351,6 +390,13 @@ def least_certain(result: ThemeResult, n: int = 10, kind: str = "statement",
                   for c in result.clusters if c.theme_source != "analyst"]
     items.sort(key=lambda u: (u.margin, u.confidence, u.kind, u.id))
     return items[:n]
+
+
+def misfit_share(assignments: Sequence[ThemeAssignment]) -> float:
+    """Share of the model's (not the analyst's) theme suggestions that are "none" or unsure."""
+    model = [a for a in assignments if a.source == "model"]
+    bad = sum(a.theme in (None, NONE) or a.confidence < LOW_CONFIDENCE for a in model)
+    return bad / max(len(model), 1)
 
 
 def none_share(result: ThemeResult) -> float:

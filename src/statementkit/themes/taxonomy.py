@@ -6,7 +6,9 @@ language and example statements in several languages. An example that
 genuinely straddles two themes names the other one (`also = "7"`). The
 `[outside]` table lists statements that fit no theme (theme "none"); they
 teach the model when to answer "none". Another assembly brings its own file
-(`--taxonomy`).
+(`--taxonomy`), or none at all: a file without themes (or none in its rules
+folder) is an empty taxonomy, and the themes stage then gives clusters with
+labels only, never a theme borrowed from another assembly.
 
 Everything here is validated on load: a typo in a key, a duplicate id or a
 theme without any text to learn from is a `RulesError` naming the file and
@@ -71,6 +73,11 @@ class Taxonomy:
     path: Path | None = None
 
     @property
+    def empty(self) -> bool:
+        """No themes: the themes stage gives clusters and labels only (theme null)."""
+        return not self.themes
+
+    @property
     def ids(self) -> list[str]:
         return [t.id for t in self.themes]
 
@@ -86,6 +93,9 @@ class Taxonomy:
     def check_theme(self, theme_id: str, where: str = "theme") -> str:
         """`theme_id` if it is a theme of this taxonomy or "none", else a RulesError listing the valid ids."""
         theme_id = str(theme_id)
+        if self.empty:
+            raise RulesError(f"{where}: there is no taxonomy to take '{theme_id}' from", self.path,
+                             hint="add [[themes]] to the rules' taxonomy.toml, or rename the cluster instead")
         if theme_id != NONE and self.get(theme_id) is None:
             raise RulesError(f"unknown {where} '{theme_id}'", self.path,
                              hint=f"valid: {', '.join(self.ids)}, {NONE}")
@@ -108,11 +118,19 @@ def default_taxonomy_path() -> Path:
 
 
 def taxonomy_for_rules(rules: str | Path | None = None) -> Taxonomy:
-    """The taxonomy of a rules directory, or the bundled one when the directory has none."""
-    from statementkit.rules import resolve_rules_dir
+    """The taxonomy of a rules directory (the bundled one for the bundled rules).
 
-    path = resolve_rules_dir(rules) / TAXONOMY_FILE
-    return load_taxonomy(path if path.exists() else None)
+    A directory without `taxonomy.toml` has no taxonomy (an empty one: clusters and labels
+    only), unless it inherits the file from its base (`rules.rules_file`).
+    """
+    from statementkit.rules import resolve_rules_dir, rules_file
+
+    if rules is None:
+        return load_taxonomy(None)
+    path = rules_file(rules, TAXONOMY_FILE)
+    if path is None:
+        return Taxonomy([], path=None, source=f"no {TAXONOMY_FILE} in {resolve_rules_dir(rules)}")
+    return load_taxonomy(path)
 
 
 def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
@@ -127,9 +145,10 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
         path = path / TAXONOMY_FILE
     data = load_toml(path)
     check_keys(data, _TOP_KEYS, path, "")
-    raw_themes = data.get("themes")
-    if not isinstance(raw_themes, list) or not raw_themes:
-        raise RulesError("no [[themes]] entries", path, hint="each theme needs id, label and description or examples")
+    raw_themes = data.get("themes", [])
+    if not isinstance(raw_themes, list):
+        raise RulesError("'themes' must be a list of [[themes]] entries", path,
+                         hint="each theme needs id, label and description or examples")
     themes: list[Theme] = []
     for i, raw in enumerate(raw_themes):
         themes.append(_theme(raw, path, f"themes[{i}]"))

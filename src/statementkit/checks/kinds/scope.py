@@ -4,7 +4,9 @@ Keywords first: the scope's keyword groups (scope.toml) per language; a
 statement whose groups cover one of the `in_scope_when` combinations is in
 scope. With an embedding model the rest are judged by meaning: the mean
 cosine similarity to their `top_k` nearest in-scope exemplars (taxonomy
-examples, published statements, the scope description in every language).
+examples, published statements, the scope description in every language);
+with `outside` examples (statements known to be off topic), one nearer to
+them than to the exemplars by `outside_margin` is off topic too.
 Without a model, a statement that mentions part of the subject (heritage but
 no AI) gets a weak flag (review), one that mentions none a full one; a
 language without keywords is left alone rather than guessed at.
@@ -94,16 +96,23 @@ def taxonomy_texts(path: Path) -> list[str]:
     return list(_TAXONOMY_TEXTS[key])
 
 
-def similarities(texts: Sequence[str], rules: Rules, ctx: Context, vectors: Any = None) -> list[float]:
-    """Mean cosine to the `top_k` nearest exemplars, per text (`vectors`: the texts' vectors, if known)."""
+def outside_texts(rules: Rules) -> list[str]:
+    """Statements known to be off topic (`outside` in scope.toml), e.g. ones the moderators rejected."""
+    return list(dict.fromkeys(x for x in rules.scope.get("outside", []) if isinstance(x, str) and x.strip()))
+
+
+def similarities(texts: Sequence[str], rules: Rules, ctx: Context, vectors: Any = None,
+                 outside: bool = False) -> list[float]:
+    """Mean cosine to the `top_k` nearest exemplars, per text (`vectors`: the texts' vectors, if known);
+    with `outside`, to the off-topic examples instead."""
     import numpy as np
 
     from statementkit.checks.learned import model_id
     from statementkit.embed import encode
 
-    key = "scope.exemplar_vectors"
+    key = "scope.outside_vectors" if outside else "scope.exemplar_vectors"
     if key not in ctx.cache:
-        ex = exemplars(rules, ctx.against)
+        ex = outside_texts(rules) if outside else exemplars(rules, ctx.against)
         memo = (model_id(ctx.embedder), tuple(ex))
         if memo not in _EXEMPLAR_VECTORS:  # the same exemplars on every run of a long-lived process
             if len(_EXEMPLAR_VECTORS) >= 8:
@@ -140,19 +149,25 @@ def out_of_scope(docs: Sequence[Doc], criterion: Criterion, ctx: Context) -> dic
     groups = rules.scope.get("groups", {})
     negative = {g for combo in rules.scope.get("in_scope_when", []) for g in combo.get("none", ())}
     sims: list[float | None] = [None] * len(undecided)
+    nearer_outside: list[bool] = [False] * len(undecided)
     if ctx.embedder is not None and undecided:
         from statementkit.checks.learned import doc_vectors
 
         vectors = doc_vectors(docs, ctx)[[d.index for d, _ in undecided]]
-        sims = list(similarities([d.text for d, _ in undecided], rules, ctx, vectors))
+        texts = [d.text for d, _ in undecided]
+        sims = list(similarities(texts, rules, ctx, vectors))
+        if outside_texts(rules):  # closer to known off-topic statements than to the subject, by a margin
+            margin = float(rules.scope.get("outside_margin", 0.05))
+            away = similarities(texts, rules, ctx, vectors, outside=True)
+            nearer_outside = [o >= i + margin for o, i in zip(away, sims)]
     threshold = float(rules.scope.get("min_similarity", 0.3))
     rescue = float(rules.scope.get("rescue_similarity", 0.45))
-    for (doc, hit), sim in zip(undecided, sims):
+    for (doc, hit), sim, away in zip(undecided, sims, nearer_outside):
         has_keywords = any(table.get(doc.lang) for table in groups.values())
         if sim is not None:
             doc.cache["scope_similarity"] = sim
             # keywords decide where they exist; meaning rescues a close paraphrase and judges other languages
-            if sim >= (rescue if has_keywords else threshold):
+            if sim >= (rescue if has_keywords else threshold) and not away:
                 continue
             if not has_keywords:
                 out[doc.index] = [Finding(criterion.code, criterion.id, None, variant="meaning",
