@@ -400,3 +400,14 @@ def test_a_queue_without_a_taxonomy_reports_its_clusters(tmp_path):
     data = build_report_data([db])
     assert data.themes and all(t.startswith("C") for t in data.themes.values())
     assert set(data.theme_titles.values()) == {c.label for c in result.clusters}
+
+
+def test_the_report_leaves_statements_marked_meta_out_of_the_groups(fixtures):
+    from statementkit.errors import InputError
+    from statementkit.report.data import build_report_data
+
+    london = fixtures / "polis" / "london.youth.policing"
+    data = build_report_data([london], meta=[str(i) for i in range(1, 15)])
+    assert data.votes["5"].category == "moderated_out" and data.votes["15"].category != "moderated_out"
+    with pytest.raises(InputError, match="pol.is export"):
+        build_report_data([fixtures / "statements.jsonl"], meta=["1"])

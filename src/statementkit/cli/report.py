@@ -23,6 +23,9 @@ def report(
     title: str = typer.Option(None, "--title", help="Report title (default: the conversation's topic).",
                               show_default=False),
     max_rows: int = typer.Option(50, "--max-rows", min=1, help="Statements shown per table before '… and N more'."),
+    meta: str = typer.Option("", "--meta", metavar="IDS",
+                             help="Statements of the pol.is export that its moderators marked meta (e.g. 1-14): "
+                                  "left out of the groups, as pol.is does; its CSV export does not say which."),
     rules: Path = RULES_OPTION,
 ) -> None:
     """Write the assembly report: overview, categories, themes, opinion groups, moderation log.
@@ -48,7 +51,9 @@ def report(
         def step(message: str) -> None:
             bar.update(task, advance=1, description=message)
 
-        data = build_report_data(sources, rules, title=title, progress=step)
+        from statementkit.votes.conversation import parse_id_ranges
+
+        data = build_report_data(sources, rules, title=title, progress=step, meta=parse_id_ranges(meta))
         path = write_report(data, output, max_rows=max_rows, progress=step)
         bar.update(task, completed=bar.tasks[0].total)
     size = path.stat().st_size / 1e6

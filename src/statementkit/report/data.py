@@ -152,14 +152,18 @@ class ReportData:
 # ---------------------------------------------------------------- loaders
 
 
-def from_polis(path: str | Path, rules: VoteRules, progress: Progress | None = None) -> ReportData:
-    """A pol.is export folder: comments, moderators' decisions, votes, groups."""
+def from_polis(path: str | Path, rules: VoteRules, progress: Progress | None = None, *,
+               meta: Sequence[str] = ()) -> ReportData:
+    """A pol.is export folder: comments, moderators' decisions, votes, groups. `meta`: statements
+    pol.is' moderators marked meta, which its CSV export cannot say (`votes.conversation.with_meta`)."""
     from statementkit.votes.analysis import analyse_conversation
-    from statementkit.votes.conversation import read_conversation
+    from statementkit.votes.conversation import read_conversation, with_meta
 
     say = progress or (lambda _msg: None)
     say(f"reading {Path(path).name}")
     conv = read_conversation(path)
+    if meta:
+        conv = with_meta(conv, meta)
     analysis = analyse_conversation(conv, rules, progress=progress)
     data = ReportData(title=conv.summary.get("topic") or conv.name, sources=[str(path)], rules=rules)
     data.statements = {s.id: s for s in conv.statements}
@@ -356,12 +360,18 @@ LOADERS = {"polis": from_polis, "statements": from_statements_file, "queue": fro
 
 
 def build_report_data(sources: Sequence[str | Path], rules: str | Path | None = None, *,
-                      title: str | None = None, progress: Progress | None = None) -> ReportData:
-    """One ReportData from every source, in order (later sources add to and override earlier ones)."""
+                      title: str | None = None, progress: Progress | None = None,
+                      meta: Sequence[str] = ()) -> ReportData:
+    """One ReportData from every source, in order (later sources add to and override earlier ones).
+    `meta`: statement ids marked meta in every pol.is export among the sources."""
     if not sources:
         raise InputError("no sources given", hint="give a pol.is export folder, a statements file or a queue database")
     vote_rules = load_vote_rules(rules)
-    parts = [LOADERS[source_kind(s)](s, vote_rules, progress) for s in sources]
+    kinds = [source_kind(s) for s in sources]
+    if meta and "polis" not in kinds:
+        raise InputError("meta statements are marked in a pol.is export, and none is among the sources")
+    parts = [from_polis(s, vote_rules, progress, meta=meta) if kind == "polis"
+             else LOADERS[kind](s, vote_rules, progress) for s, kind in zip(sources, kinds)]
     data = merge(parts)
     data.themes = {sid: t for sid, t in data.themes.items() if sid in data.statements} if data.statements else data.themes
     if not data.statements and not data.votes:
