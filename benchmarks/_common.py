@@ -24,6 +24,24 @@ def polis_dir() -> Path | None:
     return None
 
 
+def polis_comments(n: int | None = None) -> list[tuple[str, str]]:
+    """(id, text) of every distinct non-empty comment of the bundled pol.is exports, conversation by
+    conversation (ids prefixed by the conversation's number, so they stay unique), the first `n`."""
+    from statementkit.votes.conversation import read_comments
+
+    folder = polis_dir()
+    if folder is None:
+        return []
+    seen: set[str] = set()
+    out: list[tuple[str, str]] = []
+    for number, path in enumerate(sorted(folder.glob("*/comments.csv"))):
+        for s in read_comments(path):
+            if s.text and s.text not in seen:
+                seen.add(s.text)
+                out.append((f"c{number}-{s.id}", s.text))
+    return out[:n]
+
+
 def write_result(name: str, payload: dict[str, Any]) -> Path:
     """Write benchmarks/results/<name>.json with machine info and a timestamp."""
     RESULTS.mkdir(parents=True, exist_ok=True)

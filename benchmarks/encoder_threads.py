@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import polis_dir, print_table, write_result  # noqa: E402
+from _common import polis_comments, print_table, write_result  # noqa: E402
 
 
 def texts(n: int) -> list[str]:
@@ -25,15 +25,7 @@ def texts(n: int) -> list[str]:
     from statementkit.io import read_statements
     from statementkit.resources import corpus_dir
 
-    found: list[str] = []
-    folder = polis_dir()
-    if folder is not None:
-        import csv
-
-        for path in sorted(folder.glob("*/comments.csv")):
-            with path.open(encoding="utf-8", newline="") as f:
-                found += [r.get("comment-body") or "" for r in csv.DictReader(f)]
-    found = [t for t in found if t.strip()]
+    found = [text for _, text in polis_comments()]
     if not found:
         found = [s.text for s in read_statements(corpus_dir() / "demo-submissions.jsonl")]
     return (found * (n // len(found) + 1))[:n]

@@ -18,7 +18,6 @@ Target (issue 20): the import in <= 30 s (>= 330 statements/s) with a cold vecto
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import subprocess
@@ -29,22 +28,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import ROOT, polis_dir, print_table, write_result  # noqa: E402
+from _common import ROOT, polis_comments, print_table, write_result  # noqa: E402
 
 
 def comments(n: int) -> list[dict]:
-    folder = polis_dir()
-    if folder is None:
+    found = polis_comments(n)
+    if not found:
         raise SystemExit("needs the pol.is exports: set STATEMENTKIT_POLIS_DIR")
-    seen, out = set(), []
-    for number, path in enumerate(sorted(folder.glob("*/comments.csv"))):
-        with path.open(encoding="utf-8", newline="") as f:
-            for row in csv.DictReader(f):
-                text = (row.get("comment-body") or "").strip()
-                if text and text not in seen:
-                    seen.add(text)
-                    out.append({"id": f"c{number}-{row['comment-id']}", "text": text})
-    return out[:n]
+    return [{"id": sid, "text": text} for sid, text in found]
 
 
 def cli_import(rows_file: Path, cache: Path, work: Path) -> dict:
