@@ -47,11 +47,9 @@ def cached_patterns(lang: str, sources: Sequence[Source], compile_all: Callable[
         folder = cache_dir() / FOLDER
     path = folder / f"{_key(lang, sources)}.json"
     try:
-        rows = json.loads(path.read_text(encoding="utf-8"))
-        patterns = [_pattern(row) for row in rows]
-        if [p.source for p in patterns] == [s for s, _, _ in sources]:
-            os.utime(path)
-            return patterns
+        patterns = [_pattern(row) for row in json.loads(path.read_text(encoding="utf-8"))]
+        os.utime(path)  # recently used: kept when old files are pruned
+        return patterns
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         pass
     patterns = compile_all()
