@@ -172,10 +172,12 @@ def test_participant_records(synth, rules):
 
 def test_statements_marked_meta_leave_the_maths_and_unknown_ids_are_named(fixtures):
     """pol.is' CSV export does not say which statements its moderators marked meta; `--meta` does."""
-    from statementkit.errors import VotesError
+    from statementkit.errors import StatementkitError, VotesError
     from statementkit.votes.conversation import parse_id_ranges, with_meta
 
     assert parse_id_ranges("1-3, 7,x9 ,") == ["1", "2", "3", "7", "x9"]
+    with pytest.raises(StatementkitError, match="spans more than"):
+        parse_id_ranges("1-20000000")  # a typing mistake, not 20 M ids to build
     conv = read_conversation(fixtures / "polis" / "london.youth.policing")
     marked = with_meta(conv, parse_id_ranges("1-14"))
     assert {str(i) for i in range(1, 15)} <= marked.moderated_out

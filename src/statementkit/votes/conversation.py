@@ -151,8 +151,6 @@ def with_meta(conv: Conversation, ids: Iterable[str]) -> Conversation:
     CSV export does not say which they were. An id the conversation lacks is an error naming it."""
     from dataclasses import replace
 
-    from statementkit.errors import VotesError
-
     wanted = list(dict.fromkeys(str(i).strip() for i in ids if str(i).strip()))
     known = {s.id for s in conv.statements}
     unknown = [i for i in wanted if i not in known]
@@ -164,12 +162,21 @@ def with_meta(conv: Conversation, ids: Iterable[str]) -> Conversation:
     return replace(conv, statements=statements)
 
 
+#: A range longer than any conversation is a typing mistake, not a list to build.
+MAX_ID_RANGE = 100_000
+
+
 def parse_id_ranges(spec: str) -> list[str]:
     """"1-14,20" -> ["1", ..., "14", "20"]: statement ids as a user types them."""
+    from statementkit.errors import InputError
+
     out: list[str] = []
     for part in (p.strip() for p in spec.split(",")):
         first, dash, last = part.partition("-")
         if dash and first.strip().isdigit() and last.strip().isdigit() and int(first) <= int(last):
+            if int(last) - int(first) >= MAX_ID_RANGE:
+                raise InputError(f"the id range {part} spans more than {MAX_ID_RANGE:,} statements",
+                                 hint="give the ids of the statements to mark, e.g. 1-14,20")
             out += [str(i) for i in range(int(first), int(last) + 1)]
         elif part:
             out.append(part)
