@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +101,7 @@ def load_vote_rules(rules: str | Path | None = None) -> VoteRules:
             check_keys(content, [k for t, k in _RULE_KEYS if t == table], path, table)
             for key, value in content.items():
                 values[_RULE_KEYS[(table, key)]] = _checked(path, f"{table}.{key}", value)
-    missing = [f.name for f in fields(VoteRules) if f.name not in values and f.name != "group_method"]
+    missing = [f.name for f in fields(VoteRules) if f.name not in values and f.default is MISSING]
     if missing:
         raise RulesError(f"missing settings: {', '.join(missing)}", paths[-1])
     rules_obj = VoteRules(**values)

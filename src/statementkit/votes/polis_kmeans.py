@@ -166,9 +166,10 @@ def silhouette(points: np.ndarray, labels: np.ndarray) -> float | None:
     d = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
     onehot = np.eye(len(groups))[labels]
     size = onehot.sum(axis=0)
-    mean_to = (d @ onehot) / size              # mean distance from each point to each cluster
+    sums = d @ onehot                          # total distance from each point to each cluster
+    mean_to = sums / size
     own = size[labels]
-    a = (d @ onehot)[np.arange(len(points)), labels] / np.maximum(own - 1, 1)
+    a = sums[np.arange(len(points)), labels] / np.maximum(own - 1, 1)
     mean_to[np.arange(len(points)), labels] = np.inf
     b = mean_to.min(axis=1)
     top = np.maximum(a, b)

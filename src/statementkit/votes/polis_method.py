@@ -251,7 +251,7 @@ def polis_projection(votes: Votes, moderated_out: Collection[str] = (),
     cv = centred_votes(votes, moderated_out)
     act = np.flatnonzero(cv.active)
     if len(act) < 2 or len(act) > GRAM_MAX:
-        proj = project(votes, moderated_out)
+        proj = project(votes, moderated_out, cv=cv)
         if start is not None:  # keep the sign of the last update's axes
             for i in range(2):
                 if float(proj.components[i] @ start.components[i]) < 0:
@@ -276,7 +276,7 @@ def polis_projection(votes: Votes, moderated_out: Collection[str] = (),
         if v @ v:  # factor the component out of every row (Gram–Schmidt), as pol.is does
             factor = np.eye(len(act)) - np.outer(v, v) / (v @ v)
             gram = factor @ gram @ factor
-    return project(votes, moderated_out, components=comps)
+    return project(votes, moderated_out, components=comps, cv=cv)
 
 
 def group_clusters(base: list[Cluster]) -> tuple[dict[int, list[Cluster]], int, dict[int, float]]:

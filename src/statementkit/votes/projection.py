@@ -78,15 +78,17 @@ def centred_votes(votes: Votes, moderated_out: Collection[str] = (), *, zero_mod
 
 
 def project(votes: Votes, moderated_out: Collection[str] = (), *, zero_moderated: bool = True,
-            components: np.ndarray | None = None) -> Projection:
+            components: np.ndarray | None = None, cv: CentredVotes | None = None) -> Projection:
     """PCA of the vote matrix with pol.is' imputation and sparsity-aware scaling.
 
-    `components` (2, statements) projects onto given axes instead of computing them.
+    `components` (2, statements) projects onto given axes instead of computing them; `cv` is the
+    centred matrix when the caller built it already (`centred_votes` of the same arguments).
     """
     import numpy as np
 
     n_p, n_s = votes.shape
-    cv = centred_votes(votes, moderated_out, zero_moderated=zero_moderated)
+    if cv is None:
+        cv = centred_votes(votes, moderated_out, zero_moderated=zero_moderated)
     act_idx = np.flatnonzero(cv.active)
     if components is None and (len(act_idx) < 2 or n_p < 2):
         return Projection(np.zeros((n_p, 2)), np.zeros((2, n_s)), cv.mean, (0.0, 0.0), cv.active)
