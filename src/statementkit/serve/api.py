@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from statementkit.errors import InputError, QueueConflict, QueueError
 from statementkit.records import Statement
 from statementkit.serve.limits import Limits, same_token, valid_page_token
-from statementkit.serve.service import GENERATED_PREFIX, IdTaken, Service
+from statementkit.serve.service import GENERATED_PREFIX, IdTaken, Service, general_text
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 
@@ -279,7 +279,7 @@ def rules_description(svc: Service) -> dict[str, Any]:
         words = {}
         for lang in languages:
             title, _, fix = texts(rules, lang, Finding(criterion.code, criterion.id, None))
-            words[lang] = {"title": title, "fix": "" if "{" in fix else fix}
+            words[lang] = {"title": title, "fix": general_text(fix)}
         criteria.append({"id": criterion.id, "code": criterion.code, "severity": criterion.severity,
                          "text": words})
     return {"assembly": rules.name, "languages": list(rules.languages), "advice_languages": languages,

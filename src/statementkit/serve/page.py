@@ -9,7 +9,6 @@ the advice comes from the API in the page's language, worded by the rules'
 from __future__ import annotations
 
 import json
-import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,9 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 @lru_cache(maxsize=1)
 def ui_strings() -> dict[str, dict[str, str]]:
     """Language -> the page's words (`assets/ui.toml`)."""
-    with open(ASSETS / "ui.toml", "rb") as f:
-        return tomllib.load(f)
+    from statementkit.rules import load_toml
+
+    return load_toml(ASSETS / "ui.toml")  # a mistake in it names the line, as in every rules file
 
 
 def page_languages(rules: Rules) -> list[str]:

@@ -193,10 +193,10 @@ class Service:
                 out.append({"code": code, "title": problem.title, "message": problem.message, "fix": problem.fix})
                 continue
             title, message, fix = texts(self.rules, checked.advice.lang, Finding(code, code, None))
-            out.append({"code": code, "title": title, "message": _filled(message), "fix": _filled(fix)})
+            out.append({"code": code, "title": title, "message": general_text(message), "fix": general_text(fix)})
         return out
 
 
-def _filled(template: str) -> str:
+def general_text(template: str) -> str:
     """A general message only when it needs no detail of a particular text ({term}, {id})."""
     return "" if "{" in template else template
