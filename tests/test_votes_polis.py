@@ -117,6 +117,15 @@ def test_clean_start_merges_twins_and_gives_the_farthest_point_the_next_id():
     assert len(twins) == 1 and twins[0].id == 5 and sorted(twins[0].members) == [10, 11]
 
 
+def test_clean_start_recentres_groups_by_base_cluster_size():
+    # pol.is' recenter-clusters passes the base-cluster sizes as weights: a cluster of a
+    # 3-member and a 1-member base cluster is centred at 3/4 of the way, not half
+    pts = np.array([[0.0, 0], [4, 0], [100, 0]])
+    out = clean_start([0, 1, 2], pts, [Cluster(0, [0, 1], np.zeros(2)), Cluster(1, [2], np.zeros(2))], 2,
+                      weights=np.array([3.0, 1, 1]))
+    assert np.allclose(out[0].center, [1, 0]) and np.allclose(out[1].center, [100, 0])
+
+
 def test_kmeans_is_deterministic_and_ids_survive_a_warm_start():
     rng = np.random.default_rng(0)
     pts = np.vstack([rng.normal(0, 0.1, (20, 2)), rng.normal(3, 0.1, (20, 2))])

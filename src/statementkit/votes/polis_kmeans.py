@@ -97,23 +97,32 @@ def same_clustering(a: list[Cluster], b: list[Cluster], threshold: float = SAME_
     return all(np.linalg.norm(np.subtract(x, y)) < threshold for x, y in zip(ca, cb))
 
 
-def clean_start(names: Sequence[int], points: np.ndarray, last: list[Cluster], k: int) -> list[Cluster]:
-    """Last update's clusters made ready for this update's points (pol.is' `clean-start-clusters`)."""
+def clean_start(names: Sequence[int], points: np.ndarray, last: list[Cluster], k: int,
+                weights: np.ndarray | None = None) -> list[Cluster]:
+    """Last update's clusters made ready for this update's points (pol.is' `clean-start-clusters`).
+
+    Centres are recomputed as the (weighted, for groups of base clusters) mean of the
+    members still present; members that are gone are dropped.
+    """
     import numpy as np
 
     row = {n: i for i, n in enumerate(names)}
+    w = np.ones(len(names)) if weights is None else np.asarray(weights, dtype=float)
+
+    def mean(rows: list[int]) -> np.ndarray:
+        return (points[rows] * w[rows, None]).sum(axis=0) / w[rows].sum()
 
     def recentred(clusters: list[Cluster]) -> list[Cluster]:
         out = []
         for c in clusters:
-            rows = [row[m] for m in c.members if m in row]
+            rows = sorted(row[m] for m in c.members if m in row)  # data order, as pol.is' rowname-subset
             if rows:
-                out.append(Cluster(c.id, [names[r] for r in rows], points[rows].mean(axis=0)))
+                out.append(Cluster(c.id, [names[r] for r in rows], mean(rows)))
         return out
 
     clusters = recentred(last)
     if not clusters:
-        return [Cluster(max((c.id for c in last), default=-1) + 1, list(names), points.mean(axis=0))]
+        return [Cluster(max((c.id for c in last), default=-1) + 1, list(names), mean(list(range(len(names)))))]
     merged: list[Cluster] = []
     by_centre: dict[tuple[float, ...], Cluster] = {}
     for c in clusters:  # clusters that now share a centre become one; the larger keeps its id
@@ -144,8 +153,11 @@ def clean_start(names: Sequence[int], points: np.ndarray, last: list[Cluster], k
 
 def kmeans(names: Sequence[int], points: np.ndarray, k: int, *, weights: np.ndarray | None = None,
            last: list[Cluster] | None = None, max_iters: int = MAX_ITERS) -> list[Cluster]:
-    """pol.is' k-means: fresh from the first k distinct points, or warm from `last`; sorted by id."""
-    clusters = clean_start(names, points, last, k) if last else init_clusters(points, k)
+    """pol.is' k-means: fresh from the first k distinct points, or warm from `last`; sorted by id.
+
+    `weights` (per point) weigh both the Lloyd means and the warm start's recentring.
+    """
+    clusters = clean_start(names, points, last, k, weights) if last else init_clusters(points, k)
     if not clusters:
         return []
     iters = max_iters
