@@ -16,7 +16,10 @@ three things carry over from one update to the next:
 
 The groups themselves are computed afresh at every update: weighted k-means
 of the base-cluster centres, weighted by size, started from the first k
-distinct centres in base-cluster id order (`polis_kmeans`). The projection is
+distinct centres in base-cluster id order (`polis_kmeans`). A running pol.is
+worker would start each k from its last groups, but that state is not saved
+(`conv_man/restructure-json-conv`), and pol.is' exported groups match a fresh
+start, not a carried-over one (docs/votes.md). The projection is
 pol.is' power-iteration PCA (`polis_projection`), statements rejected or
 marked meta zeroed.
 
