@@ -138,6 +138,33 @@ def test_malformed_criteria(tmp_path, old, new, problem):
         load_rules(root)
 
 
+def test_rules_files_parsed_once_are_read_from_the_cache(tmp_path, monkeypatch):
+    """A TOML file parsed before comes from the cache (same data, no parse); an edited file is
+    parsed again, and a broken one is still an error with its line."""
+    import statementkit.rules as rules_module
+
+    monkeypatch.setenv("STATEMENTKIT_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "criteria.toml"
+    path.write_text(rules_dir().joinpath("criteria.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    first = rules_module.load_toml(path)
+    assert first == tomllib.loads(path.read_text(encoding="utf-8"))
+    assert len(list((tmp_path / "cache" / "toml").glob("*.json"))) == 1
+
+    def no_parse(text):
+        raise AssertionError("parsed again")
+
+    monkeypatch.setattr(rules_module.tomllib, "loads", no_parse)
+    assert rules_module.load_toml(path) == first
+    monkeypatch.undo()
+    monkeypatch.setenv("STATEMENTKIT_CACHE", str(tmp_path / "cache"))
+    path.write_text(path.read_text(encoding="utf-8") + '\n[extra]\nwhen = 2026-01-01\n', encoding="utf-8")
+    assert str(rules_module.load_toml(path)["extra"]["when"]) == "2026-01-01"  # a date: parsed, not cached
+    path.write_text("max_chars = = 140\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="invalid TOML") as e:
+        rules_module.load_toml(path)
+    assert e.value.line == 1
+
+
 def test_scope_condition_must_name_known_groups(tmp_path):
     root = copy_rules(tmp_path)
     path = root / "scope.toml"

@@ -111,8 +111,36 @@ def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
         lemma_tables._in_memory.cache_clear()
 
 
+def test_rule_tables_are_read_from_the_cache_not_held_in_memory(tmp_path, monkeypatch):
+    """The lemma index and exceptions (French ~60 MB as Python lists) are queried from the cache
+    file, and give the same lemmas as the tables in memory."""
+    from statementkit.text import lemma_tables, nlp
+
+    monkeypatch.setenv("STATEMENTKIT_CACHE", str(tmp_path))
+    lemma_tables._open.cache_clear()
+    nlp.rule_tables.cache_clear()
+    nlp.rule_lemma.cache_clear()
+    try:
+        _, index, exc = lemma_tables.rule_tables("fr")
+        _, mem_index, mem_exc = lemma_tables._in_memory("fr")[2]
+        assert set(index) == set(mem_index) and set(exc) == set(mem_exc)
+        assert all(isinstance(t, lemma_tables.Table) for t in (*index.values(), *exc.values()))
+        assert len(index["noun"]) == len(set(mem_index["noun"])) and "musée" in index["noun"]
+        assert "zzzz" not in index["noun"]
+        form, lemma = next(iter(mem_exc["verb"].items()))
+        assert exc["verb"].get(form) == lemma
+        _, nl_index, _ = nlp.rule_tables("nl")
+        assert isinstance(nl_index["noun"], lemma_tables.Table)
+        assert nlp.rule_lemma("gebruikers", "nl") == "gebruiker"
+    finally:
+        lemma_tables._open.cache_clear()
+        lemma_tables._in_memory.cache_clear()
+        nlp.rule_tables.cache_clear()
+        nlp.rule_lemma.cache_clear()
+
+
 def test_an_unwritable_cache_falls_back_to_memory(tmp_path, monkeypatch):
-    from statementkit.text import lemma_tables
+    from statementkit.text import lemma_tables, nlp
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
@@ -121,8 +149,13 @@ def test_an_unwritable_cache_falls_back_to_memory(tmp_path, monkeypatch):
     try:
         assert isinstance(lemma_tables.lemma_table("it"), dict)
         assert lemma_tables.lemma_table("it").get("musei") == "museo"
+        nlp.rule_tables.cache_clear()
+        nlp.rule_lemma.cache_clear()
+        assert nlp.rule_lemma("gebruikers", "nl") == "gebruiker"
     finally:
         lemma_tables._open.cache_clear()
+        nlp.rule_tables.cache_clear()
+        nlp.rule_lemma.cache_clear()
 
 
 @pytest.mark.slow

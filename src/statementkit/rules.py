@@ -7,6 +7,9 @@ assembly runs with its own copy of the folder (`--rules DIR`).
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -31,8 +34,16 @@ def resolve_rules_dir(path: str | Path | None) -> Path:
     return p
 
 
+#: Parsed rules files kept under `resources.cache_dir()`, by a hash of their bytes.
+TOML_CACHE = "toml"
+TOML_CACHE_KEEP = 256
+
+
 def load_toml(path: str | Path) -> dict[str, Any]:
-    """Parse one TOML file, turning syntax errors into a RulesError with the line."""
+    """Parse one TOML file, turning syntax errors into a RulesError with the line.
+
+    A file parsed before is read from the cache as JSON: tomllib took 0.1-0.2 s for the
+    bundled rules, a fifth of a streaming `check`'s wait for its first result."""
     p = Path(path)
     try:
         data = p.read_bytes()
@@ -40,8 +51,15 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         raise RulesError("no such rules file", p) from None
     except IsADirectoryError:
         raise RulesError("is a directory, expected a TOML file", p) from None
+    cache = _toml_cache_path(data)
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        return json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        pass
+    try:
+        parsed = tomllib.loads(data.decode("utf-8"))
+        _store_toml(cache, parsed)
+        return parsed
     except UnicodeDecodeError:
         raise RulesError("not valid UTF-8", p) from None
     except tomllib.TOMLDecodeError as e:
@@ -49,6 +67,28 @@ def load_toml(path: str | Path) -> dict[str, Any]:
         line = getattr(e, "lineno", None) or (int(found.group(1)) if found else None)
         msg = str(e).split(" (at line")[0]
         raise RulesError(f"invalid TOML: {msg}", p, line) from None
+
+
+def _toml_cache_path(data: bytes) -> Path:
+    from statementkit.resources import cache_dir
+
+    return cache_dir() / TOML_CACHE / f"{hashlib.sha256(data).hexdigest()[:40]}.json"
+
+
+def _store_toml(path: Path, parsed: dict[str, Any]) -> None:
+    """Write a parsed file to the cache (atomically); dates, which JSON cannot hold, and an
+    unwritable cache are simply parsed again next time."""
+    try:
+        text = json.dumps(parsed, ensure_ascii=False, separators=(",", ":"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+        files = sorted(path.parent.glob("*.json"), key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in files[TOML_CACHE_KEEP:]:
+            old.unlink(missing_ok=True)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def line_of(path: Path, needle: str) -> int | None:

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -231,14 +231,15 @@ def _fast_tokens(text: str, lang: str) -> list[Token]:
 
 
 @lru_cache(maxsize=None)
-def rule_tables(lang: str) -> tuple[dict, dict[str, frozenset[str]], dict]:
-    """(suffix rules, lemma index, exceptions) per POS from spacy-lookups-data, or empty."""
+def rule_tables(lang: str) -> tuple[dict, dict[str, Container[str]], dict[str, Any]]:
+    """(suffix rules, lemma index, exceptions) per POS from spacy-lookups-data, or empty. Index and
+    exceptions are read word by word from the cache file (`lemma_tables.Table`), not held in memory."""
     from statementkit.text import lemma_tables
 
     rules, index, exc = lemma_tables.rule_tables(lang)
     if not rules or not index:
         return {}, {}, {}
-    return rules, {pos: frozenset(v) for pos, v in index.items()}, exc
+    return rules, {pos: v if isinstance(v, lemma_tables.Table) else frozenset(v) for pos, v in index.items()}, exc
 
 
 @lru_cache(maxsize=65536)
@@ -253,9 +254,9 @@ def rule_lemma(word: str, lang: str) -> str | None:
         return None
     w = word.lower()
     for pos in ("noun", "adj", "verb"):
-        forms = exc.get(pos, {}).get(w) if isinstance(exc.get(pos), dict) else None
-        if forms:
-            return forms[0]
+        lemma = exc[pos].get(w) if pos in exc else None
+        if lemma is not None:
+            return lemma
         known = index.get(pos, frozenset())
         if w in known:
             return w

@@ -13,6 +13,7 @@ proposals.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from functools import lru_cache
 
 from statementkit.checks.document import Doc
@@ -98,7 +99,7 @@ def is_question(doc: Doc, s: int) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _english_verbs() -> frozenset[str]:
+def _english_verbs() -> Container[str]:
     return nlp.rule_tables("en")[1].get("verb", frozenset())
 
 
