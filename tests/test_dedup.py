@@ -290,3 +290,40 @@ def test_an_unsure_duplicate_asks_for_review_and_a_sure_one_rejects():
     assert unsure.severity == "review" and sure.severity == "reject"
     assert "peut-être" in unsure.message and "p1" in unsure.message
     assert results[0].to_dict()["duplicates"][0]["sure"] is False
+
+
+def test_a_duplicate_with_a_claim_word_left_over_is_unsure():
+    """The claim check (issue 14): a same-frame pair that leaves a side's action, partner or group
+    without counterpart ("train staff" / "teach visitors") may still be close enough to list, but its
+    flag asks for review; one word left over is a paraphrase's freedom."""
+    from statementkit.dedup.claims import PairFeatures, verdict
+
+    t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "near_copy": 0.9,
+         "claim_missing": 1, "claim_coverage_cross": 0.7}
+    base = dict(soft=0.9, exact=False, near_copy=0.3, coverage=0.8, unmatched=([], []), negatives=([], []),
+                numbers=([], []), names=([], []))
+    one = verdict(PairFeatures(**base, cross_lingual=False, claim=0.9, claim_unmatched=(["clearly"], [])), 0.8, t)
+    two = verdict(PairFeatures(**base, cross_lingual=False, claim=0.8,
+                               claim_unmatched=(["train", "staff"], ["teach", "visitors"])), 0.8, t)
+    assert one.duplicate and one.sure
+    assert two.duplicate and not two.sure
+    # across languages the share of aligned content decides, not the count of words
+    low = verdict(PairFeatures(**base, cross_lingual=True, claim=0.6, claim_unmatched=(["a", "b"], [])), 0.8, t)
+    high = verdict(PairFeatures(**base, cross_lingual=True, claim=0.75, claim_unmatched=(["a", "b"], [])), 0.8, t)
+    assert not low.sure and high.sure
+
+
+def test_a_stance_flip_on_little_shared_content_blocks_a_marginal_duplicate():
+    """'Museen sollten keine KI-Sensoren …' / 'Museums should use AI sensors …': across languages the
+    word alignment shows too little shared content to call the flip, yet the cosine passes; below
+    `flip_cosine` the stance stage keeps the last word."""
+    from statementkit.dedup.claims import PairFeatures, verdict
+
+    t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "near_copy": 0.9, "stance_coverage_cross": 0.7,
+         "stance_coverage": 0.8, "flip_cosine": 0.65}
+    flip = PairFeatures(soft=0.8, exact=False, near_copy=0.0, coverage=0.5, unmatched=([], []),
+                        negatives=(["keine"], []), numbers=([], []), names=([], []), cross_lingual=True)
+    low = verdict(flip, 0.62, t)
+    assert not low.duplicate and not low.same_stance and low.reason.startswith("opposite stance")
+    assert verdict(flip, 0.7, t).duplicate
+    assert verdict(flip, 0.62, {**t, "flip_cosine": 0.0}).duplicate  # off: the earlier behaviour

@@ -58,7 +58,12 @@ DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "subst
             "marginal": 0.1, "marginal_soft": 0.65,
             # a duplicate whose mean word alignment is below this is unsure: flagged for review, not
             # rejected (0: every duplicate is sure; calibrated per model on a same-topic batch)
-            "sure_soft": 0.0}
+            "sure_soft": 0.0,
+            # the claim check: share of each side's content words (weighted) that has a counterpart a
+            # duplicate needs. Same language: aligned at `word`; two languages: also a mutual best match at
+            # `claim_word_cross` (translated words score 0.45-0.65 by their vectors: "bestände" ~ "records").
+            # 0: off (a different action, partner, object or group shows as words left over on one side)
+            "claim_coverage": 0.0, "claim_coverage_cross": 0.0, "claim_word_cross": 1.0}
 NEAR_FLOOR = 0.5     # character similarity below which no threshold cares about the exact value
 TYPO = 0.8           # character similarity of two left-over words that makes them one word misspelt
 
@@ -200,6 +205,9 @@ class ClaimJudge:
         miss_a = [a.tokens[i] for i in a.content if i not in ok_a]
         miss_b = [b.tokens[j] for j in b.content if j not in ok_b]
         cross = a.lang != b.lang and "und" not in (a.lang, b.lang)
+        claim_a, claim_b = ok_a, ok_b
+        if cross and sim.size and self.t["claim_word_cross"] < word:
+            claim_a, claim_b = _mutual_partners(sim, self.t["claim_word_cross"], a, b, ok_a, ok_b)
         soft = 1.0
         if sim.size:
             wa, wb = a.weight, b.weight
@@ -215,6 +223,9 @@ class ClaimJudge:
             exact=a.norm == b.norm,
             near_copy=0.0 if cross else _near_copy(a.norm, b.norm),
             coverage=min(_coverage(a, ok_a), _coverage(b, ok_b)),
+            claim=min(_coverage(a, claim_a), _coverage(b, claim_b)),
+            claim_unmatched=([a.tokens[i] for i in a.content if i not in claim_a],
+                             [b.tokens[j] for j in b.content if j not in claim_b]),
             unmatched=(miss_a, miss_b),
             negatives=([c.text for c in _polarity(a, ok_a, b, _partners(sim, word, b), not cross)] + extra_a,
                        [c.text for c in _polarity(b, ok_b, a, _partners(sim.T, word, a), not cross)] + extra_b),
@@ -264,6 +275,8 @@ class PairFeatures:
     substitution: bool = False                        # same language, words left over on both sides
     swapped: tuple[list[str], list[str]] = ([], [])   # ... those words (no counterpart by form)
     opposed: bool = False                             # one concept with opposite signs (speed up / slow down)
+    claim: float = 1.0                                # share of content with a counterpart for the claim check
+    claim_unmatched: tuple[list[str], list[str]] = ([], [])   # ... the words without one
 
     @property
     def flip(self) -> bool:
@@ -307,6 +320,12 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     if "substitution" in on and f.substitution and f.near_copy >= t["frame"] and cosine < t["substitution"]:
         return res(False, "different claim ({} vs {})".format(", ".join(f.swapped[0][:3]),
                                                              ", ".join(f.swapped[1][:3])))
+    # the stance stage has the last word: a negation or antonym on one side only, on however little
+    # shared content, is never overruled by a near-copy or a cosine (across languages the word
+    # alignment is too weak to show the shared content: "keine KI-Sensoren" / "use AI sensors")
+    if flipped and cosine < t.get("flip_cosine", 0.0):
+        return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
+                                                             "/".join(f.negatives[1]) or "-"))
     if "copy" in on and f.near_copy >= t["near_copy"]:
         return res(True, "near-exact copy")
     if "names" in on and f.names[0] and f.names[1]:
@@ -317,8 +336,31 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     if cosine < needed + t.get("marginal", 0.0) and f.soft < t.get("marginal_soft", 0.0):
         return res(False, "related (few words in common)")
     found = res(True, "translation" if f.cross_lingual else "paraphrase")
-    found.sure = f.soft >= t.get("sure_soft", 0.0)
+    found.sure = f.soft >= t.get("sure_soft", 0.0) and claim_aligned(f, t)
     return found
+
+
+def claim_aligned(f: PairFeatures, t: dict[str, float]) -> bool:
+    """Does every side's content (nearly) all have a counterpart? The claim check of a sure duplicate.
+
+    A different action, partner, object or target group in the same frame ("publish the energy use
+    of AI tools" / "switch off AI tools nobody uses") leaves words without counterpart on a side,
+    where the cosine and the mean word alignment still look like a paraphrase.
+    """
+    cross = f.cross_lingual
+    missing = max(len(f.claim_unmatched[0]), len(f.claim_unmatched[1]))
+    return (f.claim >= t.get("claim_coverage_cross" if cross else "claim_coverage", 0.0)
+            and missing <= t.get("claim_missing_cross" if cross else "claim_missing", 99))
+
+
+def _mutual_partners(sim: np.ndarray, floor: float, a: Claim, b: Claim, ok_a: set[int], ok_b: set[int]):
+    """`ok_a`, `ok_b` plus the words that are each other's best match at `floor` or above (two languages)."""
+    best_b, best_a = sim.argmax(axis=1), sim.argmax(axis=0)
+    rows = np.flatnonzero((best_a[best_b] == np.arange(len(a.content))) & (sim.max(axis=1) >= floor))
+    claim_a, claim_b = set(ok_a), set(ok_b)
+    claim_a.update(a.content[x] for x in rows.tolist())
+    claim_b.update(b.content[y] for y in best_b[rows].tolist())
+    return claim_a, claim_b
 
 
 def _prefix_negations(this: Claim, other: Claim) -> list[tuple[int, int]]:
