@@ -130,9 +130,9 @@ def main() -> None:
     settings = rules.classifier
     codes = learned.active_codes(rules)
     embedder = CachedEmbedder(load_embedder())
-    examples = rows_of(settings.examples)
+    examples = rows_of(settings.examples[0].path)
     dev = rows_of(DATA / "criteria-dev.jsonl")
-    payload: dict = {"embedder": embedder.id, "examples": str(settings.examples.relative_to(ROOT)),
+    payload: dict = {"embedder": embedder.id, "examples": [str(s.path.relative_to(ROOT)) for s in settings.examples],
                      "codes": codes, "settings": {c: dataclasses.asdict(s) for c, s in settings.codes.items()}, "splits": {}}
     results = {}
 

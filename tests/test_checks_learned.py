@@ -76,6 +76,11 @@ def cache(tmp_path, monkeypatch):
     ("[classifier.codes.vague]\nflag = 2\n", "must be a probability"),
     ("[classifier.codes.vague]\ngate = \"syntax\"\n", "unknown gate 'syntax'"),
     ("[classifier]\nmodels = \"use\"\n", "classifier.models must list"),
+    ("[classifier]\nexample_weights = [1, 2]\n", "one positive number per examples file"),
+    ("[classifier]\nexample_weights = [0]\n", "one positive number per examples file"),
+    ("[classifier.codes.vague]\nelsewhere = { flag = 0.9 }\n", "elsewhere needs languages"),
+    ("[classifier.codes.vague]\nlanguages = \"en\"\n", "languages must list"),
+    ("[classifier.codes.vague]\nlanguages = [\"en\"]\nelsewhere = { flag = 3 }\n", "elsewhere.flag must be a probability"),
 ])
 def test_bad_classifier_settings_name_the_file_and_the_problem(tmp_path, text, problem):
     root = write_assembly(tmp_path, text, examples())
@@ -163,6 +168,50 @@ def test_veto_drops_a_lexicon_flag_the_classifier_rejects(tmp_path, cache):
     assert "not_standalone" in check([Statement("a", text, "en")], rules)[0].codes
     vetoed = check([Statement("a", text, "en")], rules, embedder=HashingEmbedder())[0]
     assert "not_standalone" not in vetoed.codes  # the classifier has only seen "Piggybacking ..." replies
+
+
+def test_thresholds_with_languages_hold_only_there_and_elsewhere_in_the_rest(tmp_path, cache):
+    only_en = CLASSIFIER.replace("flag = 0.6", 'languages = ["en"]\nflag = 0.6')
+    text = "Piggybacking on Maria's remark, museums must publish their AI budgets."
+    rules = load_rules(write_assembly(tmp_path, only_en, examples()))
+    found = check([Statement("a", text, "en"), Statement("b", text, "fr")], rules, embedder=HashingEmbedder())
+    assert "not_standalone" in found[0].codes
+    assert "not_standalone" not in found[1].codes  # no thresholds for French: the classifier does not judge it
+    assert rules.classifier.codes["not_standalone"].for_language("fr") is None
+    strict = only_en.replace("strong = 1.01", "strong = 1.01\nelsewhere = { flag = 0.6, strong = 0.6 }")
+    learned._FITS.clear()
+    (tmp_path / "rules").rename(tmp_path / "old")
+    rules = load_rules(write_assembly(tmp_path, strict, examples()))
+    found = check([Statement("a", text, "en"), Statement("b", text, "fr")], rules, embedder=HashingEmbedder())
+    assert {f.severity for f in found[0].flags if f.code == "not_standalone"} == {"review"}
+    assert {f.severity for f in found[1].flags if f.code == "not_standalone"} == {"reject"}  # elsewhere's strong
+
+
+def test_example_files_are_weighted_and_unjudged_codes_teach_nothing(tmp_path):
+    """A second examples file counts `example_weights` per line; a line that did not judge a code
+    (`judged`) has no say in that code's classifier, whatever its `codes` say."""
+    from statementkit.checks.classifier_settings import ExampleFile
+
+    path = tmp_path / "real.jsonl"
+    rows = [{"text": t, "codes": [], "judged": ["vague"]} for t in REPLIES]  # replies, but not_standalone unjudged
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    loaded = learned_model.load_examples(path, REASON_CODES, weight=3.0)
+    assert {e.weight for e in loaded} == {3.0} and {e.judged for e in loaded} == {("vague",)}
+    base = [learned_model.CriterionExample(str(i), e["text"], "en", tuple(e["codes"])) for i, e in enumerate(examples())]
+    emb = HashingEmbedder()
+    vectors = lambda items: np.asarray(emb.encode([e.text for e in items]))  # noqa: E731
+    alone = learned_model.fit(base, vectors(base), ["not_standalone"])
+    mixed = learned_model.fit(base + loaded, vectors(base + loaded), ["not_standalone"])
+    p_alone = alone.probabilities(vectors([base[0]]), [base[0].text])[0, 0]
+    p_mixed = mixed.probabilities(vectors([base[0]]), [base[0].text])[0, 0]
+    assert p_mixed == pytest.approx(p_alone, abs=0.05)  # the unjudged "no" labels did not pull it down
+    judged = [learned_model.CriterionExample(e.id, e.text, e.lang, e.codes, 3.0, ("not_standalone",)) for e in loaded]
+    taught = learned_model.fit(base + judged, vectors(base + judged), ["not_standalone"])
+    assert taught.probabilities(vectors([base[0]]), [base[0].text])[0, 0] < p_alone - 0.1  # judged: they count
+    key = learned_model.fit_key
+    one = key([ExampleFile(path)], "m", ["vague"], 1.0, 0.5)
+    assert key([ExampleFile(path, 2.0)], "m", ["vague"], 1.0, 0.5) != one  # a weight is part of the fit
+    assert key([ExampleFile(path)], "m", ["vague"], 1.0, 0.5) == one
 
 
 def test_assembly_specific_codes_need_the_examples_and_scope_from_one_directory(tmp_path):

@@ -56,7 +56,7 @@ def active_codes(rules: Rules, embedder: Any = None) -> list[str]:
             continue
         if code in settings.assembly_specific:
             scope = rules.files.get("scope")
-            if scope is None or scope.parent != settings.examples.parent.parent:
+            if scope is None or scope.parent != settings.examples[0].path.parent.parent:
                 continue
         out.append(code)
     return out
@@ -74,17 +74,19 @@ def models_for(rules: Rules, embedder: Any) -> CodeModels:
     settings = rules.classifier
     assert settings is not None
     codes = list(settings.codes)
-    if not settings.examples.exists():
-        raise RulesError("examples file not found", settings.examples, hint="classifier.examples in classifier.toml")
+    for source in settings.examples:
+        if not source.path.exists():
+            raise RulesError("examples file not found", source.path, hint="classifier.examples in classifier.toml")
     key = learned_model.fit_key(settings.examples, model_id(embedder), codes, settings.C, settings.lexical_weight)
     if key in _FITS:
         return _FITS[key]
     found = learned_model.cached(key)
     if found is None:
-        examples = learned_model.load_examples(settings.examples, REASON_CODES)
+        examples = [e for source in settings.examples
+                    for e in learned_model.load_examples(source.path, REASON_CODES, weight=source.weight)]
         vectors = encode(embedder, [e.text for e in examples])
         found = learned_model.fit(examples, vectors, codes, C=settings.C, lexical_weight=settings.lexical_weight,
-                                  meta={"key": key, "model": model_id(embedder), "examples": settings.examples.name,
+                                  meta={"key": key, "model": model_id(embedder), "examples": [s.path.name for s in settings.examples],
                                         "n": len(examples)})
         learned_model.store(found)
     _FITS[key] = found
@@ -129,7 +131,9 @@ def decide(docs: Sequence[Doc], found: list[list[Finding]], codes: Sequence[str]
     for i, doc in enumerate(docs):
         for j, code in enumerate(codes):
             p = float(probs[i, j])
-            cs = settings.codes[code]
+            cs = settings.codes[code].for_language(doc.lang)
+            if cs is None:
+                continue
             if any(f.code == code for f in found[i]):
                 if p < cs.veto:
                     found[i] = [f for f in found[i] if f.code != code]
@@ -157,9 +161,11 @@ def apply(docs: Sequence[Doc], found: list[list[Finding]], ctx: Context) -> None
         crit = ctx.rules.criterion(code)
         assert crit is not None
         term = docs[i].text[span.start:span.end] if span else docs[i].text.strip()
+        thresholds = settings.codes[code].for_language(docs[i].lang)
+        assert thresholds is not None  # decide() skips a language without thresholds
         found[i].append(Finding(code, f"{crit.id}:model", span, variant="model",
                                 values={"term": term, "confidence": round(100 * p)},
-                                weak=p < settings.codes[code].strong))
+                                weak=p < thresholds.strong))
 
 
 def has_structure(doc: Doc) -> bool:

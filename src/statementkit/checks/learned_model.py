@@ -44,10 +44,13 @@ class CriterionExample:
     text: str
     lang: str
     codes: tuple[str, ...]
+    weight: float = 1.0
+    judged: tuple[str, ...] | None = None  # the codes its labellers judged (None: all)
 
 
-def load_examples(path: Path, valid_codes: Sequence[str]) -> list[CriterionExample]:
-    """Read the examples file; a bad line raises RulesError naming the file and line."""
+def load_examples(path: Path, valid_codes: Sequence[str], weight: float = 1.0) -> list[CriterionExample]:
+    """Read an examples file (each line counting `weight` examples); a bad line raises RulesError
+    naming the file and line."""
     out: list[CriterionExample] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -66,7 +69,12 @@ def load_examples(path: Path, valid_codes: Sequence[str]) -> list[CriterionExamp
         if not isinstance(codes, list) or any(c not in valid_codes for c in codes):
             raise RulesError(f"\"codes\" must be a list of reason codes, got {codes!r}", path, n,
                              hint=f"valid: {', '.join(valid_codes)}")
-        out.append(CriterionExample(str(row.get("id", n)), row["text"], str(row.get("lang") or ""), tuple(codes)))
+        judged = row.get("judged")
+        if judged is not None and (not isinstance(judged, list) or any(c not in valid_codes for c in judged)):
+            raise RulesError(f"\"judged\" must be a list of reason codes, got {judged!r}", path, n,
+                             hint=f"valid: {', '.join(valid_codes)}")
+        out.append(CriterionExample(str(row.get("id", n)), row["text"], str(row.get("lang") or ""), tuple(codes),
+                                    weight, None if judged is None else tuple(judged)))
     if not out:
         raise RulesError("no examples", path)
     return out
@@ -141,7 +149,10 @@ def fit(examples: Sequence[CriterionExample], vectors: np.ndarray, codes: Sequen
     vocabulary: list[str] = []
     idf = np.zeros(0, dtype=np.float32)
     for code in codes:
-        labelled = [ThemeExample(e.text, "yes" if code in e.codes else "no", e.lang, "taxonomy", e.id)
+        # a line whose labellers did not judge this code (e.g. scope, for comments from other
+        # conversations) counts for nothing in its fit, but keeps the n-grams common to all codes
+        labelled = [ThemeExample(e.text, "yes" if code in e.codes else "no", e.lang, "taxonomy", e.id,
+                                 weight=e.weight if e.judged is None or code in e.judged else 0.0)
                     for e in examples]
         model = fewshot.fit(labelled, vectors, ["yes", "no"], settings)
         if model.coef is None or model.seen is None or len(model.seen) < 2:
@@ -171,16 +182,22 @@ def fit(examples: Sequence[CriterionExample], vectors: np.ndarray, codes: Sequen
                       dict(meta or {}))
 
 
-def fit_key(examples_path: Path, model_id: str, codes: Sequence[str], C: float, lexical_weight: float) -> str:
-    """What a fit depends on: the examples' bytes, the embedding model, the codes and settings.
+def fit_key(sources: Sequence[Any], model_id: str, codes: Sequence[str], C: float, lexical_weight: float) -> str:
+    """What a fit depends on: the examples' bytes and weights, the embedding model, the codes and
+    settings. `sources`: the `ExampleFile`s of classifier.toml.
 
     scikit-learn's version is read from the package metadata: importing it only to build the key
     cost a fresh `check` about a second when the fit is already cached."""
     from importlib.metadata import version
 
     h = hashlib.sha256()
-    h.update(examples_path.read_bytes())
-    h.update(json.dumps([FORMAT, model_id, list(codes), C, lexical_weight, version("scikit-learn")]).encode())
+    weights = []
+    for source in sources:
+        h.update(source.path.read_bytes())
+        weights.append(source.weight)
+    # one file of weight 1 keeps the key it had before files could be weighted
+    extra = [] if weights == [1.0] else [weights]
+    h.update(json.dumps([FORMAT, model_id, list(codes), C, lexical_weight, version("scikit-learn"), *extra]).encode())
     return h.hexdigest()[:20]
 
 

@@ -397,7 +397,8 @@ def load_rules(rules_dir: str | Path | None = None) -> Rules:
 
         files["classifier"] = classifier_path
         classifier = load_classifier_settings(classifier_path, classifier_path.parent)
-        files["examples"] = classifier.examples
+        for n, source in enumerate(classifier.examples):
+            files["examples" if n == 0 else f"examples:{source.path.stem}"] = source.path
     examples = _load_examples(assembly, files.get("assembly"))
     moderator = assembly.get("moderator_language", "en")
     if not isinstance(moderator, str):

@@ -50,7 +50,8 @@ def model_key(examples: Sequence[ThemeExample], vectors: np.ndarray, classes: Se
     """The content address of the classifier these inputs produce."""
     h = hashlib.sha256()
     h.update(json.dumps([FORMAT, model_id, list(classes), asdict(settings),
-                         [(e.text, e.theme, e.source) for e in examples]], ensure_ascii=False).encode("utf-8"))
+                         [(e.text, e.theme, e.source) if e.weight == 1.0 else (e.text, e.theme, e.source, e.weight)
+                          for e in examples]], ensure_ascii=False).encode("utf-8"))
     v = np.ascontiguousarray(vectors, dtype=np.float32)
     h.update(repr(v.shape).encode())
     h.update(v.tobytes())

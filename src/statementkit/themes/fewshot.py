@@ -188,10 +188,10 @@ def _fit(examples: Sequence[ThemeExample], vectors: np.ndarray, classes: Sequenc
 
 def _weight(example: ThemeExample, settings: FewShotSettings) -> float:
     if example.source == "description":
-        return settings.description_weight
+        return settings.description_weight * example.weight
     if example.source == "analyst":
-        return settings.analyst_weight
-    return 1.0
+        return settings.analyst_weight * example.weight
+    return example.weight
 
 
 def _train(model: ThemeClassifier, X: np.ndarray, y: np.ndarray, w: np.ndarray) -> None:
@@ -285,6 +285,7 @@ def _fit_temperature(model: ThemeClassifier, X: np.ndarray, y: np.ndarray, w: np
         _train(sub, X[train], y[train], w[train])
         logits[test] = _scores(sub, X[test], [t for t, keep in zip(texts, test) if keep] if texts else None)
     best_t, best_loss = 1.0, np.inf
+    share = np.where(w > 0, share, 0.0)  # an example of weight 0 teaches nothing, calibration included
     for t in np.exp(np.linspace(np.log(0.05), np.log(20), 80)):
         p = softmax(logits / t)[np.arange(len(y)), y]
         loss = -np.sum(share * np.log(np.clip(p, 1e-12, 1))) / np.sum(share)

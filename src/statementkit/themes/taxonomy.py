@@ -49,6 +49,7 @@ class ThemeExample:
     source: str = "taxonomy"
     id: str | None = None
     theme2: str | None = None
+    weight: float = 1.0  # how many examples this one counts as (e.g. real text over written text)
 
 
 @dataclass(slots=True)
