@@ -17,7 +17,16 @@ classifier alone at its `flag` threshold, and of the combination that
 `check()` uses (classifier.toml); plus a sweep of `flag` thresholds, which is
 how the thresholds in classifier.toml were chosen (on these numbers only).
 
+- real (`--real`): the real pol.is comments of the second examples file
+  (rules/examples/polis-comments.jsonl), leave-one-conversation-out: the
+  classifiers fitted on the written examples (at their weight) and the real
+  comments of every other conversation judge each conversation, and the
+  combination is scored per comment as benchmarks/checks_realtext.py scores
+  it. This is how the real-text thresholds were chosen; the conversations of
+  the real-text test split are in neither file.
+
     python benchmarks/checks_learned.py                 # both, writes results/checks_learned.json
+    python benchmarks/checks_learned.py --real          # the real comments, writes results/checks_learned_real.json
     python benchmarks/checks_learned.py --errors dev    # list the combination's mistakes on dev
 """
 
@@ -122,14 +131,66 @@ def report(name: str, rows, lexicon: list[set[str]], both: list[set[str]], codes
     return out
 
 
+def real_cv(rules, embedder, codes: list[str]) -> dict:
+    """Leave-one-conversation-out over the real comments: verdicts and codes as a moderator meets them."""
+    from checks_realtext import UNLABELLED, score
+
+    from statementkit.checks import render
+    from statementkit.checks.engine import LANGUAGE_INDEPENDENT
+    from statementkit.checks.registry import Finding
+
+    settings = rules.classifier
+    written, real = settings.examples[0], settings.examples[1]
+    w_rows, r_rows = rows_of(written.path), rows_of(real.path)
+    codes = [c for c in codes if c != "out_of_scope"]  # not judged in the real comments
+    item = lambda i, r, w: learned_model.CriterionExample(  # noqa: E731
+        str(i), r["text"], r["lang"], tuple(r["codes"]), w, tuple(r["judged"]) if "judged" in r else None)
+    w_items = [item(i, r, written.weight) for i, r in enumerate(w_rows)]
+    r_items = [item(i, r, real.weight) for i, r in enumerate(r_rows)]
+    w_vec, r_vec = encode(embedder, [r["text"] for r in w_rows]), encode(embedder, [r["text"] for r in r_rows])
+    conversation = np.array([r["id"].rsplit(":", 1)[0] for r in r_rows])
+    probs = np.zeros((len(r_rows), len(codes)))
+    for conv in sorted(set(conversation)):
+        held = conversation == conv
+        train = [r_items[i] for i in np.flatnonzero(~held)]
+        models = learned_model.fit(w_items + train, np.vstack([w_vec, r_vec[~held]]), codes, C=settings.C,
+                                   lexical_weight=settings.lexical_weight)
+        probs[held] = models.probabilities(r_vec[held], [r_rows[i]["text"] for i in np.flatnonzero(held)])
+    docs, found = lexicon_findings(r_rows, rules)
+    found = [list(fs) for fs in found]
+    pending = learned.decide(docs, found, codes, probs, settings)
+    for i, code, p in pending:
+        thresholds = settings.codes[code].for_language(docs[i].lang)
+        found[i].append(Finding(code, f"{rules.criterion(code).id}:model", None, variant="model",
+                                weak=p < thresholds.strong))
+    got = []
+    for doc, fs in zip(docs, found):
+        if any(f.code == "unsupported_language" for f in fs):
+            fs = [f for f in fs if f.rule == "input" or f.code in LANGUAGE_INDEPENDENT]
+        sev = {(f.code, render.severity(rules, f)) for f in fs if f.code not in UNLABELLED}
+        v = "reject" if any(s == "reject" for _, s in sev) else "review" if any(s == "review" for _, s in sev) else "accept"
+        got.append({"verdict": v, "codes": {c for c, s in sev if s in ("reject", "review")}, "lang": doc.lang})
+    return score(r_rows, got)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--errors", choices=("examples", "dev"), help="list the combination's mistakes")
+    ap.add_argument("--real", action="store_true", help="the real comments, leave-one-conversation-out")
     args = ap.parse_args()
     rules = load_rules()
     settings = rules.classifier
     codes = learned.active_codes(rules)
     embedder = CachedEmbedder(load_embedder())
+    if args.real:
+        from checks_realtext import report as real_report
+
+        t = time.perf_counter()
+        result = real_cv(rules, embedder, codes)
+        real_report("real comments, leave-one-conversation-out", result)
+        result["seconds"] = round(time.perf_counter() - t, 1)
+        print(f"\nwrote {write_result('checks_learned_real', {'embedder': embedder.id, **result})}")
+        return
     examples = rows_of(settings.examples[0].path)
     dev = rows_of(DATA / "criteria-dev.jsonl")
     payload: dict = {"embedder": embedder.id, "examples": [str(s.path.relative_to(ROOT)) for s in settings.examples],
