@@ -95,3 +95,32 @@ def test_selfcheck_and_check_cli_agree_with_the_model(tmp_path):
     checked = json.loads(runner.invoke(app, ["check", str(path), "--format", "jsonl"]).output.splitlines()[-1])
     advised = runner.invoke(app, ["selfcheck", text, "--format", "json"])
     assert json.loads(advised.output)[0]["verdict"] == checked["verdict"]
+
+
+def _realtext_test_split() -> list[Statement]:
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "realtext" / "polis-test.jsonl"
+    if not path.exists():  # an installed package without the benchmarks
+        pytest.skip("benchmarks/realtext is not here")
+    return [Statement(r["id"], r["text"]) for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())]
+
+
+def test_selfcheck_and_check_give_one_answer_on_real_comments(rules):
+    """Real participants' text (the held-out real-text split, languages detected): the author and
+    the moderator are told the same verdict, lexicons only."""
+    statements = _realtext_test_split()
+    checked = {s.id: s.verdict for s in check(statements, rules)}
+    for s in statements:
+        assert selfcheck(s.text, None, rules).verdict == checked[s.id], s.id
+
+
+@pytest.mark.slow
+def test_selfcheck_and_check_give_one_answer_on_real_comments_with_the_model(rules):
+    from statementkit.embed import load_embedder
+
+    embedder = load_embedder()
+    statements = _realtext_test_split()
+    checked = {s.id: s.verdict for s in check(statements, rules, embedder=embedder)}
+    for s in statements:
+        assert selfcheck(s.text, None, rules, embedder=embedder).verdict == checked[s.id], s.id
