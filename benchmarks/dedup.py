@@ -281,30 +281,33 @@ def encode_speed(model_id: str, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t)
 
 
-def write_registry(thresholds: dict[str, dict]) -> None:
-    path = ROOT / "models" / "registry.toml"
+CALIBRATED = ("candidate", "duplicate", "duplicate_cross", "substitution", "frame", "stance_coverage",
+              "stance_coverage_cross", "word", "mutual", "near_copy", "soft")
+
+
+def write_registry(thresholds: dict[str, dict], path=None) -> None:
+    """Set the calibrated keys (`CALIBRATED`) in each model's [models.thresholds] block, in place.
+
+    Only those values change: keys added by hand (`sure_soft`, `claim_*`, `flip_cosine`), comments
+    and layout stay as they are; a calibrated key missing from a block is added after its last key.
+    """
+    path = path or ROOT / "models" / "registry.toml"
     text = path.read_text(encoding="utf-8")
     for model_id, t in thresholds.items():
-        block = re.search(rf'id = "{re.escape(model_id)}".*?\[models\.thresholds\]\n(.*?)(?=\n\[\[models\]\]|\Z)',
+        block = re.search(rf'id = "{re.escape(model_id)}"\n.*?\[models\.thresholds\]\n(.*?)(?=\n\[\[models\]\]|\Z)',
                           text, flags=re.S)
         if not block:
             continue
-        lines = [
-            "# calibrated on benchmarks/data/dedup-dev.jsonl by benchmarks/dedup.py --calibrate",
-            f"candidate = {t['candidate']}   # search: cosine above which a pair goes to the second stage",
-            f"duplicate = {t['duplicate']}   # same claim, same stance: cosine at or above this",
-            f"duplicate_cross = {t['duplicate_cross']}   # ... for two statements in different languages",
-            f"substitution = {t['substitution']}   # cosine that forgives a word swapped for another",
-            f"frame = {t['frame']}   # ... when the rest of the two texts is this alike (character similarity)",
-            f"stance_coverage = {t['stance_coverage']}   # share of content with a counterpart to call a stance flip",
-            f"stance_coverage_cross = {t['stance_coverage_cross']}   # ... for two statements in different languages",
-            f"word = {t['word']}   # word-vector cosine that aligns two words",
-            f"mutual = {t['mutual']}   # ... or this, when the two words are each other's best match",
-            f"near_copy = {t['near_copy']}   # character similarity that makes a near-exact copy",
-            f"soft = {t['soft']}   # mean best word cosine a duplicate needs (1 for aligned words)",
-        ]
-        text = text[:block.start(1)] + "\n".join(lines) + "\n" + text[block.end(1):].lstrip("\n")
-        text = text.replace("\n[[models]]", "\n\n[[models]]").replace("\n\n\n[[models]]", "\n\n[[models]]")
+        body = block.group(1)
+        for key in CALIBRATED:
+            if key not in t:
+                continue
+            line = re.compile(rf"^({re.escape(key)}\s*=\s*)([^#\n]*?)(\s*(?:#.*)?)$", flags=re.M)
+            if line.search(body):
+                body = line.sub(lambda m: f"{m.group(1)}{t[key]}{m.group(3)}", body, count=1)
+            else:
+                body = body.rstrip("\n") + f"\n{key} = {t[key]}\n"
+        text = text[:block.start(1)] + body + text[block.end(1):]
     path.write_text(text, encoding="utf-8")
 
 
