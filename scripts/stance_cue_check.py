@@ -1,5 +1,5 @@
 """Which words of the project's own statements a stance cue entry matches, by Snowball stem and by
-`stance.cue_keys` (fold, lemma, declared inflections): the words only the stem matches are the
+`stance.cue_keys` (fold, declared inflections): the words only the stem matches are the
 misreadings a stem match makes (Dutch "vrijwilligers" read as "vrijwillig").
 
     python scripts/stance_cue_check.py            # words matched by one rule only, per language

@@ -185,7 +185,6 @@ def test_a_word_sharing_a_stem_with_a_cue_is_no_cue(rules, text, lang, word):
     ("Udział powinien być dobrowolne.", "pl", "dobrowolne"),
     ("Museums are reducing their energy use.", "en", "reducing"),
     ("KI-Training sollte verboten werden.", "de", "verboten"),
-    ("Les musées interdisent l'entraînement.", "fr", "interdisent"),
 ])
 def test_inflected_cue_words_still_match(rules, text, lang, word):
     assert word in antonym_words(text, lang, rules)

@@ -55,7 +55,7 @@ class LangCues:
     ignore: set[str] = field(default_factory=set)
     negative_prefixes: list[str] = field(default_factory=list)
     multiword_negation: list[Phrase] = field(default_factory=list)
-    inflections: tuple[str, ...] = ()  # folded endings a cue word may take ("s", "ed", "ing")
+    inflections: tuple[tuple[str, ...], ...] = ()  # paradigms: folded endings a cue word may take together
     homographs: frozenset[str] = frozenset()  # folded forms that are usually another word: exact match only
 
     def __post_init__(self) -> None:  # emphatic or accentless spellings: géén, nao
@@ -186,6 +186,12 @@ def _strings(value: object, path: Path, where: str) -> list[str]:
     return value
 
 
+def _paradigms(value: object, path: Path, where: str) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list):
+        raise RulesError(f"'{where}' must be a list of lists of strings", path)
+    return tuple(tuple(dict.fromkeys(fold(e) for e in _strings(group, path, where))) for group in value)
+
+
 def stance_file(rules: str | Path | None = None) -> Path:
     """The stance.toml to use: the rules directory's own, else the bundled one."""
     from statementkit.resources import rules_dir
@@ -220,7 +226,7 @@ def _load(path: Path) -> StanceRules:
             ignore={t for w in get("ignore") for t in lower_pieces(w)},
             negative_prefixes=[fold(p) for p in get("negative_prefixes")],
             multiword_negation=[p for p in negation if len(p) > 1],
-            inflections=tuple(sorted({fold(e) for e in get("inflections")}, key=len)),
+            inflections=_paradigms(raw.get("inflections", []), path, f"languages.{lang}.inflections"),
             homographs=frozenset(fold(w) for w in get("homographs")))
     antonyms: dict[str, list[Antonym]] = {}
     for i, raw in enumerate(data.get("antonyms", [])):
@@ -280,30 +286,25 @@ def stem_key(word: str, lang: str) -> str | None:
 
 
 def cue_keys(word: str, lang: str, cues: LangCues) -> frozenset[str]:
-    """The keys a word matches a stance entry by: its folded form, its lemma ("l:") where the language
-    has a lemma table, and the bases left by removing one of the language's declared `inflections`
-    ("i:"), never shorter than MIN_STEM.
+    """The keys a word matches a stance entry by: its folded form, and per paradigm of the language's
+    declared `inflections` the bases left by removing one of its endings ("i<n>:"), never shorter
+    than MIN_STEM: two words match when both are one base with endings of one paradigm.
 
-    Not Snowball stems: they also strip derivations, so Dutch "vrijwilligers" (volunteers) and
-    "vrijwillig" (voluntary) share the stem "vrijwil" and a translation read as a stance flip. A
-    form whose lemma is known and differs (German "freiwillige" -> "freiwilliger", the noun) is
-    that other word, so it gets no inflection bases either. The language's `homographs` (French
-    "données": data, not "given"; Spanish "voluntarios": volunteers) match only their own spelling.
+    Not Snowball stems, which also strip derivations: Dutch "vrijwilligers" (volunteers) and
+    "vrijwillig" (voluntary) share the stem "vrijwil", so a translation read as a stance flip. Not
+    lemma tables either: their out-of-context guesses ("een" -> "één", Italian "dai" -> "dare")
+    added cues that cost dev pair F1. Paradigms keep a noun from matching a verb (Spanish "términos"
+    / "terminar"). The language's `homographs` (German "Freiwillige", French "données") match only
+    their own spelling.
     """
-    from statementkit.text.nlp import FAST_LOOKUP_LANGS, lemma_of
-
     folded = fold_word(word)
     keys = {folded}
     if folded in cues.homographs:
         return frozenset(keys)
-    if lang in FAST_LOOKUP_LANGS and word.isalpha():
-        lemma = fold_word(lemma_of(word, lang))
-        keys.add("l:" + lemma)
-        if lemma != folded:
-            return frozenset(keys)
-    for ending in ("", *cues.inflections):
-        if folded.endswith(ending) and len(folded) - len(ending) >= MIN_STEM:
-            keys.add("i:" + folded[:len(folded) - len(ending)])
+    for n, endings in enumerate(cues.inflections):
+        for ending in endings:
+            if folded.endswith(ending) and len(folded) - len(ending) >= MIN_STEM:
+                keys.add(f"i{n}:{folded[:len(folded) - len(ending)]}")
     return frozenset(keys)
 
 
