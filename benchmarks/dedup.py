@@ -16,6 +16,7 @@ different claims; related and unrelated pairs):
 - measures each model's encode speed (statements/s, uncached, 2 threads).
 
     python benchmarks/dedup.py              # report
+    python benchmarks/dedup.py --split dev  # ... dev only (test pairs and background untouched)
     python benchmarks/dedup.py --calibrate  # ... and write the thresholds to models/registry.toml
 """
 
@@ -280,30 +281,33 @@ def encode_speed(model_id: str, texts: list[str]) -> float:
     return len(texts) / (time.perf_counter() - t)
 
 
-def write_registry(thresholds: dict[str, dict]) -> None:
-    path = ROOT / "models" / "registry.toml"
+CALIBRATED = ("candidate", "duplicate", "duplicate_cross", "substitution", "frame", "stance_coverage",
+              "stance_coverage_cross", "word", "mutual", "near_copy", "soft")
+
+
+def write_registry(thresholds: dict[str, dict], path=None) -> None:
+    """Set the calibrated keys (`CALIBRATED`) in each model's [models.thresholds] block, in place.
+
+    Only those values change: keys added by hand (`sure_soft`, `claim_*`, `flip_cosine`), comments
+    and layout stay as they are; a calibrated key missing from a block is added after its last key.
+    """
+    path = path or ROOT / "models" / "registry.toml"
     text = path.read_text(encoding="utf-8")
     for model_id, t in thresholds.items():
-        block = re.search(rf'id = "{re.escape(model_id)}".*?\[models\.thresholds\]\n(.*?)(?=\n\[\[models\]\]|\Z)',
+        block = re.search(rf'id = "{re.escape(model_id)}"\n.*?\[models\.thresholds\]\n(.*?)(?=\n\[\[models\]\]|\Z)',
                           text, flags=re.S)
         if not block:
             continue
-        lines = [
-            "# calibrated on benchmarks/data/dedup-dev.jsonl by benchmarks/dedup.py --calibrate",
-            f"candidate = {t['candidate']}   # search: cosine above which a pair goes to the second stage",
-            f"duplicate = {t['duplicate']}   # same claim, same stance: cosine at or above this",
-            f"duplicate_cross = {t['duplicate_cross']}   # ... for two statements in different languages",
-            f"substitution = {t['substitution']}   # cosine that forgives a word swapped for another",
-            f"frame = {t['frame']}   # ... when the rest of the two texts is this alike (character similarity)",
-            f"stance_coverage = {t['stance_coverage']}   # share of content with a counterpart to call a stance flip",
-            f"stance_coverage_cross = {t['stance_coverage_cross']}   # ... for two statements in different languages",
-            f"word = {t['word']}   # word-vector cosine that aligns two words",
-            f"mutual = {t['mutual']}   # ... or this, when the two words are each other's best match",
-            f"near_copy = {t['near_copy']}   # character similarity that makes a near-exact copy",
-            f"soft = {t['soft']}   # mean best word cosine a duplicate needs (1 for aligned words)",
-        ]
-        text = text[:block.start(1)] + "\n".join(lines) + "\n" + text[block.end(1):].lstrip("\n")
-        text = text.replace("\n[[models]]", "\n\n[[models]]").replace("\n\n\n[[models]]", "\n\n[[models]]")
+        body = block.group(1)
+        for key in CALIBRATED:
+            if key not in t:
+                continue
+            line = re.compile(rf"^({re.escape(key)}\s*=\s*)([^#\n]*?)(\s*(?:#.*)?)$", flags=re.M)
+            if line.search(body):
+                body = line.sub(lambda m: f"{m.group(1)}{t[key]}{m.group(3)}", body, count=1)
+            else:
+                body = body.rstrip("\n") + f"\n{key} = {t[key]}\n"
+        text = text[:block.start(1)] + body + text[block.end(1):]
     path.write_text(text, encoding="utf-8")
 
 
@@ -355,8 +359,12 @@ def main() -> None:
     parser.add_argument("--calibrate", action="store_true", help="write the thresholds to models/registry.toml")
     parser.add_argument("--background-max", type=float, default=BACKGROUND_MAX,
                         help="largest share of same-topic background pairs that may be called duplicates")
+    parser.add_argument("--split", choices=("dev", "both"), default="both",
+                        help="dev: calibrate and report on dev only, never reading the test split")
     args = parser.parse_args()
-    dev_rows, test_rows = load("dev"), load("test")
+    splits = ("dev",) if args.split == "dev" else ("dev", "test")
+    dev_rows = load("dev")
+    test_rows = load("test") if "test" in splits else []
     texts = sorted({r[k] for r in dev_rows + test_rows for k in ("a", "b")})
     results, chosen = {}, {}
     for model_id in args.models.split(","):
@@ -366,20 +374,23 @@ def main() -> None:
         langs = set(model_entry(model_id).languages) or None
         within = [r for r in dev_rows if not langs or {r["a_lang"], r["b_lang"]} <= langs]
         within_test = [r for r in test_rows if not langs or {r["a_lang"], r["b_lang"]} <= langs]
-        dev, test = Pairs(within, emb, vectors), Pairs(within_test, emb, vectors)
-        bg_dev, bg_test = background("dev", emb, languages=langs), background("test", emb, languages=langs)
+        dev, test = Pairs(within, emb, vectors), (Pairs(within_test, emb, vectors) if within_test else None)
+        bg_dev = background("dev", emb, languages=langs)
+        bg_test = background("test", emb, languages=langs) if test is not None else None
         t = calibrate(dev, CHECKS, bg_dev, args.background_max)
         f1_grid = t.pop("f1_grid")
         chosen[model_id] = t
+        sets = {"dev": (dev, bg_dev), "test": (test, bg_test)}
+        sets = {split: sets[split] for split in splits}
         out = {"languages": sorted(langs) if langs else "all", "pairs": {"dev": len(within), "test": len(within_test)},
-               "thresholds": t, "dev": metrics(dev, *dev.predict(t, CHECKS)),
-               "test": metrics(test, *test.predict(t, CHECKS)),
-               "background": {"dev": background_rate(bg_dev, t, CHECKS), "test": background_rate(bg_test, t, CHECKS)},
+               "thresholds": t, **{split: metrics(p, *p.predict(t, CHECKS)) for split, (p, _) in sets.items()},
+               "background": {split: background_rate(bg, t, CHECKS) for split, (_, bg) in sets.items()},
                "encode_statements_per_s": round(encode_speed(model_id, texts), 1)}
         shipped = thresholds_for(emb)  # what `statementkit dedup` uses: models/registry.toml
-        out["as_shipped"] = {"thresholds": shipped, "dev": metrics(dev, *dev.predict(shipped, CHECKS)),
-                             "test": metrics(test, *test.predict(shipped, CHECKS)),
-                             "background_test": background_rate(bg_test, shipped, CHECKS)}
+        out["as_shipped"] = {"thresholds": shipped,
+                             **{split: metrics(p, *p.predict(shipped, CHECKS)) for split, (p, _) in sets.items()},
+                             **{f"background_{split}": background_rate(bg, shipped, CHECKS)
+                                for split, (_, bg) in sets.items()}}
         if abs(out["dev"]["f1"] - f1_grid) > 0.01:
             print(f"warning: grid F1 {f1_grid} differs from verdict() F1 {out['dev']['f1']}")
         if model_id == MODELS[0]:
@@ -387,33 +398,36 @@ def main() -> None:
             for name, checks in ABLATION:
                 ta = calibrate(dev, checks, bg_dev, args.background_max)
                 ta.pop("f1_grid")
-                out["stages"][name] = {"thresholds": ta, "dev": metrics(dev, *dev.predict(ta, checks)),
-                                       "test": metrics(test, *test.predict(ta, checks)),
-                                       "background_test": background_rate(bg_test, ta, checks)}
+                out["stages"][name] = {"thresholds": ta,
+                                       **{split: metrics(p, *p.predict(ta, checks)) for split, (p, _) in sets.items()},
+                                       **{f"background_{split}": background_rate(bg, ta, checks)
+                                          for split, (_, bg) in sets.items()}}
         results[model_id] = out
         print(f"\n{model_id}: thresholds {t}, {out['encode_statements_per_s']} statements/s")
         rows = []
-        for split in ("dev", "test"):
+        for split in splits:
             m, b = out[split], out["background"][split]
             rows.append([split, m["precision"], m["recall"], m["f1"], m["cross_lingual_recall"],
                          m["stance_flips_called_duplicate"], m["stance_flips_detected"], b["per_1000_pairs"]])
-        for split in ("dev", "test"):
+        for split in splits:
             m = out["as_shipped"][split]
             rows.append([f"{split}, as shipped", m["precision"], m["recall"], m["f1"], m["cross_lingual_recall"],
                          m["stance_flips_called_duplicate"], m["stance_flips_detected"],
-                         out["as_shipped"]["background_test"]["per_1000_pairs"] if split == "test" else "-"])
+                         out["as_shipped"][f"background_{split}"]["per_1000_pairs"]])
         print_table(["split", "P", "R", "F1", "cross-lingual R", "flips called dup", "flips detected",
                      "background dup /1000"], rows)
-        print("called duplicate, by kind (test):", out["test"]["called_duplicate_by_kind"])
+        last = splits[-1]
+        print(f"called duplicate, by kind ({last}):", out[last]["called_duplicate_by_kind"])
         if "stages" in out:
             print("\nstage contributions (each configuration tuned on dev):")
-            print_table(["stages", "dev F1", "test P", "test R", "test F1", "test flips called dup",
-                         "test background /1000"],
-                        [[name, s["dev"]["f1"], s["test"]["precision"], s["test"]["recall"], s["test"]["f1"],
-                          s["test"]["stance_flips_called_duplicate"], s["background_test"]["per_1000_pairs"]]
+            print_table(["stages", "dev F1", f"{last} P", f"{last} R", f"{last} F1", f"{last} flips called dup",
+                         f"{last} background /1000"],
+                        [[name, s["dev"]["f1"], s[last]["precision"], s[last]["recall"], s[last]["f1"],
+                          s[last]["stance_flips_called_duplicate"], s[f"background_{last}"]["per_1000_pairs"]]
                          for name, s in out["stages"].items()])
     counts = Counter(r["kind"] for r in dev_rows)
-    write_result("dedup", {"pairs": {"dev": len(dev_rows), "test": len(test_rows), "kinds": dict(counts)},
+    write_result("dedup" if args.split == "both" else "dedup_dev",
+                 {"pairs": {"dev": len(dev_rows), "test": len(test_rows), "kinds": dict(counts)},
                            "background_max": args.background_max, "models": results})
     if args.calibrate:
         write_registry(chosen)

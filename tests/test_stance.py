@@ -159,3 +159,44 @@ def test_a_negation_inside_a_near_copy_is_still_a_flip():
 def test_words_that_only_look_negative_are_no_negation(text, lang):
     cues = find_cues(lower_pieces(text), lang, load_stance())
     assert [c for c in cues if c.kind == "negation"] == []
+
+
+def antonym_words(text: str, lang: str, rules) -> list[str]:
+    return [c.text for c in find_cues(lower_pieces(text), lang, rules) if c.kind == "antonym"]
+
+
+@pytest.mark.parametrize("text, lang, word", [
+    # each shares a Snowball stem with a cue entry but is another word
+    ("Vrijwilligers in kleine musea moeten AI-cursussen kunnen volgen.", "nl", "vrijwilligers"),  # vrijwillig
+    ("Freiwillige in kleinen Museen sollten KI-Kurse besuchen können.", "de", "freiwillige"),   # freiwillig
+    ("Museen sollten mehrere Anbieter vergleichen.", "de", "mehrere"),                          # mehr
+    ("Museen sollten mehrere Anbieter vergleichen.", "de", "anbieter"),                         # anbieten
+    ("Museums should ask providers about their position.", "en", "providers"),                 # provide
+    ("Museums should ask providers about their position.", "en", "position"),                  # positive
+    ("Los museos deberían explicar los términos en las calles.", "es", "términos"),            # terminar
+    ("Los museos deberían explicar los términos en las calles.", "es", "calles"),              # callar
+])
+def test_a_word_sharing_a_stem_with_a_cue_is_no_cue(rules, text, lang, word):
+    assert word not in antonym_words(text, lang, rules)
+
+
+@pytest.mark.parametrize("text, lang, word", [
+    ("Deelname moet vrijwillige blijven.", "nl", "vrijwillige"),
+    ("Udział powinien być dobrowolne.", "pl", "dobrowolne"),
+    ("Museums are reducing their energy use.", "en", "reducing"),
+    ("KI-Training sollte verboten werden.", "de", "verboten"),
+])
+def test_inflected_cue_words_still_match(rules, text, lang, word):
+    assert word in antonym_words(text, lang, rules)
+
+
+@pytest.mark.parametrize("a, lang_a, b, lang_b", [
+    ("Freiwillige in kleinen Museen sollten kostenlose KI-Kurse besuchen können.", "de",
+     "Vrijwilligers in kleine musea moeten gratis AI-cursussen kunnen volgen.", "nl"),
+    ("Volunteers at small museums should be able to take AI courses free of charge.", "en",
+     "Vrijwilligers in kleine musea moeten gratis AI-cursussen kunnen volgen.", "nl"),
+    ("Museen sollten Freiwillige schulen.", "de", "Museums should train volunteers.", "en"),
+])
+def test_volunteers_are_not_the_opposite_of_mandatory(judge, rules, a, lang_a, b, lang_b):
+    assert not flip(judge, rules, a, b, lang_a, lang_b)
+    assert not flip(judge, rules, b, a, lang_b, lang_a)

@@ -29,7 +29,8 @@ STANCE_FILE = "stance.toml"
 GAP = "..."  # in an exception phrase: up to GAP_MAX tokens in between ("ne ... que")
 GAP_MAX = 4
 MIN_STEM = 4
-_LANG_KEYS = ("negation", "concord", "prefixes", "suffixes", "contrast", "exceptions", "ignore", "negative_prefixes")
+_LANG_KEYS = ("negation", "concord", "prefixes", "suffixes", "contrast", "exceptions", "ignore", "negative_prefixes",
+              "inflections", "homographs")
 _TOP_KEYS = ("concord_window", "languages", "antonyms", "equivalents")
 
 
@@ -54,6 +55,8 @@ class LangCues:
     ignore: set[str] = field(default_factory=set)
     negative_prefixes: list[str] = field(default_factory=list)
     multiword_negation: list[Phrase] = field(default_factory=list)
+    inflections: tuple[tuple[str, ...], ...] = ()  # paradigms: folded endings a cue word may take together
+    homographs: frozenset[str] = frozenset()  # folded forms that are usually another word: exact match only
 
     def __post_init__(self) -> None:  # emphatic or accentless spellings: géén, nao
         self.negation_folded = {fold(w) for w in self.negation}
@@ -104,23 +107,27 @@ class StanceRules:
         """Lowercase token -> its `TokenFacts` in `lang`."""
         cues, phrases, antonyms = self.lang(lang), self.phrase_index(lang), self.antonym_index(lang)
 
+        order = {a: i for i, a in enumerate(self.antonyms.get(lang, ()))}
+
         def facts(token: str) -> TokenFacts:
             folded = fold_word(token)
+            found = {a for key in self.cue_keys(token, lang) for a in antonyms.get(key, ())}
             return TokenFacts(folded, folded in phrases,
                               token in cues.negation or folded in cues.negation_folded,
                               token in cues.concord or folded in cues.concord_folded,
-                              antonyms.get(folded, []) + antonyms.get(f"s:{stem_key(token, lang)}", []))
+                              sorted(found, key=order.__getitem__))  # longest phrase first, as listed
         return self.memo("tokens:" + lang, facts)
 
+    def cue_keys(self, word: str, lang: str) -> frozenset[str]:
+        """What a word matches a cue entry by (`cue_keys`), worked out once per word."""
+        return self.memo("keys:" + lang, lambda w: cue_keys(w, lang, self.lang(lang)))[word]
+
     def antonym_index(self, lang: str) -> dict[str, list[Antonym]]:
-        """First word of each antonym phrase -> entries, keyed by folded form and by stem ("s:...")."""
+        """First word of each antonym phrase -> entries, keyed by each of its `cue_keys`."""
         if lang not in self._index:
             index: dict[str, list[Antonym]] = {}
             for a in self.antonyms.get(lang, ()):  # longest first, kept in that order
-                first = a.phrase[0]
-                key = stem_key(first, lang)
-                keys = {fold_word(first)} | ({"s:" + key} if key else set())
-                for key in keys:
+                for key in self.cue_keys(a.phrase[0], lang):
                     index.setdefault(key, []).append(a)
             self._index[lang] = index
         return self._index[lang]
@@ -179,6 +186,12 @@ def _strings(value: object, path: Path, where: str) -> list[str]:
     return value
 
 
+def _paradigms(value: object, path: Path, where: str) -> tuple[tuple[str, ...], ...]:
+    if not isinstance(value, list):
+        raise RulesError(f"'{where}' must be a list of lists of strings", path)
+    return tuple(tuple(dict.fromkeys(fold(e) for e in _strings(group, path, where))) for group in value)
+
+
 def stance_file(rules: str | Path | None = None) -> Path:
     """The stance.toml to use: the rules directory's own, else the bundled one."""
     from statementkit.resources import rules_dir
@@ -212,7 +225,9 @@ def _load(path: Path) -> StanceRules:
             exceptions=[_phrase(w) for w in get("exceptions")],
             ignore={t for w in get("ignore") for t in lower_pieces(w)},
             negative_prefixes=[fold(p) for p in get("negative_prefixes")],
-            multiword_negation=[p for p in negation if len(p) > 1])
+            multiword_negation=[p for p in negation if len(p) > 1],
+            inflections=_paradigms(raw.get("inflections", []), path, f"languages.{lang}.inflections"),
+            homographs=frozenset(fold(w) for w in get("homographs")))
     antonyms: dict[str, list[Antonym]] = {}
     for i, raw in enumerate(data.get("antonyms", [])):
         where = f"antonyms[{i}]"
@@ -270,15 +285,34 @@ def stem_key(word: str, lang: str) -> str | None:
     return s if len(s) >= MIN_STEM else None
 
 
-@lru_cache(maxsize=1 << 16)
-def _same(token: str, entry: str, lang: str) -> bool:
-    if token == entry or fold_word(token) == fold_word(entry):
-        return True
-    key = stem_key(entry, lang)
-    return key is not None and stem_key(token, lang) == key
+def cue_keys(word: str, lang: str, cues: LangCues) -> frozenset[str]:
+    """The keys a word matches a stance entry by: its folded form, and per paradigm of the language's
+    declared `inflections` the bases left by removing one of its endings ("i<n>:"), never shorter
+    than MIN_STEM: two words match when both are one base with endings of one paradigm.
+
+    Not Snowball stems, which also strip derivations: Dutch "vrijwilligers" (volunteers) and
+    "vrijwillig" (voluntary) share the stem "vrijwil", so a translation read as a stance flip. Not
+    lemma tables either: their out-of-context guesses ("een" -> "één", Italian "dai" -> "dare")
+    added cues that cost dev pair F1. Paradigms keep a noun from matching a verb (Spanish "términos"
+    / "terminar"). The language's `homographs` (German "Freiwillige", French "données") match only
+    their own spelling.
+    """
+    folded = fold_word(word)
+    keys = {folded}
+    if folded in cues.homographs:
+        return frozenset(keys)
+    for n, endings in enumerate(cues.inflections):
+        for ending in endings:
+            if folded.endswith(ending) and len(folded) - len(ending) >= MIN_STEM:
+                keys.add(f"i{n}:{folded[:len(folded) - len(ending)]}")
+    return frozenset(keys)
 
 
-def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str,
+def _same(token: str, entry: str, lang: str, rules: StanceRules) -> bool:
+    return token == entry or bool(rules.cue_keys(token, lang) & rules.cue_keys(entry, lang))
+
+
+def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str, rules: StanceRules,
               negations: Sequence[bool] | None = None) -> int:
     """End index if `phrase` matches at tokens[i], else -1 (GAP skips up to GAP_MAX tokens, but
     never a negation word: "ne devraient pas autoriser que" is a negation, not "ne ... que")."""
@@ -291,14 +325,14 @@ def _match_at(tokens: list[str], i: int, phrase: Phrase, lang: str,
             for gap in range(GAP_MAX + 1):
                 if j + gap < len(tokens) and negations is not None and gap and negations[j + gap - 1]:
                     return -1
-                if j + gap < len(tokens) and _same(tokens[j + gap], nxt, lang):
+                if j + gap < len(tokens) and _same(tokens[j + gap], nxt, lang, rules):
                     j += gap
                     break
             else:
                 return -1
             k += 1
             continue
-        if j >= len(tokens) or not _same(tokens[j], part, lang):
+        if j >= len(tokens) or not _same(tokens[j], part, lang, rules):
             return -1
         j += 1
         k += 1
@@ -324,11 +358,11 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
     negating = [f.negation or f.concord for f in info]  # a gap in an exception never skips these
     for i in starts:  # exceptions first: "not only" is no negation
         for kind, phrase in phrases[info[i].folded]:
-            if kind == "exception" and (end := _match_at(tokens, i, phrase, lang, negating)) > 0:
+            if kind == "exception" and (end := _match_at(tokens, i, phrase, lang, rules, negating)) > 0:
                 used[i:end] = [True] * (end - i)
     for i in starts:
         for kind, phrase in phrases[info[i].folded]:
-            if kind != "exception" and (end := _match_at(tokens, i, phrase, lang)) > 0 and take(i, end):
+            if kind != "exception" and (end := _match_at(tokens, i, phrase, lang, rules)) > 0 and take(i, end):
                 found.append(Cue(i, end, kind, " ".join(tokens[i:end])))
                 break
     for i in [i for i, f in enumerate(info) if f.negation]:
@@ -348,7 +382,7 @@ def find_cues(tokens: list[str], lang: str | None, rules: StanceRules) -> list[C
         entries = info[i].antonyms
         # a one-word entry was found by this token's own folded form or stem, so it matches here
         hits = [(end, a) for a in entries
-                if (end := i + 1 if len(a.phrase) == 1 else _match_at(tokens, i, a.phrase, lang)) > 0]
+                if (end := i + 1 if len(a.phrase) == 1 else _match_at(tokens, i, a.phrase, lang, rules)) > 0]
         if not hits:
             continue
         end = max(e for e, _ in hits)
