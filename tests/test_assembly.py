@@ -72,6 +72,9 @@ def test_check_describes_every_criterion_of_the_bundled_rules():
     summary = inspect_rules(Path(__file__).parent.parent / "rules")
     assert [c[0] for c in summary.criteria] == [c.id for c in load_rules().criteria]
     assert any("7 themes" in text for _, text in summary.facts)
+    learned = dict(summary.facts)["classifiers"]  # what the classifiers learn from, and where they were measured
+    assert "criteria-examples.jsonl (×0.3)" in learned and "polis-comments.jsonl (×1)" in learned
+    assert "thresholds for de, en" in learned
 
 
 @pytest.mark.parametrize("command", [["rules", "init", "--help"], ["rules", "check", "--help"], ["rules", "--help"]])

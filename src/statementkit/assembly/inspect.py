@@ -67,6 +67,8 @@ def inspect_rules(folder: str | Path) -> RulesSummary:
     no_messages = [lang for lang in rules.languages if lang not in rules.messages]
     if no_messages:
         summary.facts.append(("messages", f"{', '.join(no_messages)} get advice in {rules.moderator_language}"))
+    if rules.classifier is not None:
+        summary.facts.append(("classifiers", _classifier_text(rules)))
     should, should_not = rules.advice_example(rules.default_language)
     summary.facts.append(("advice example", f"“{should}” / “{should_not}”"))
     taxonomy = taxonomy_for_rules(folder)
@@ -77,6 +79,17 @@ def inspect_rules(folder: str | Path) -> RulesSummary:
         summary.warnings.append("scope.toml has neither keywords nor a description or examples: "
                                 "nothing is ever judged off topic")
     return summary
+
+
+def _classifier_text(rules) -> str:
+    """What the learned stage learns from and where its thresholds were measured."""
+    settings = rules.classifier
+    sources = ", ".join(f"{src.path.name} (×{src.weight:g})" for src in settings.examples)
+    parts = [f"with a model, {', '.join(settings.codes)} learned from {sources}"]
+    measured = sorted({lang for cs in settings.codes.values() for lang in cs.languages})
+    if measured:
+        parts.append(f"thresholds for {', '.join(measured)}, `elsewhere` ones for other languages")
+    return "; ".join(parts)
 
 
 def _exemplar_count(rules) -> int:
