@@ -63,7 +63,12 @@ def run(published: list[dict], submissions: list[dict], embedder) -> tuple[dict,
 
 
 def score(submissions: list[dict], flags: dict[str, str], pairs: dict[str, set[str]]) -> dict:
-    gold = {s["id"]: set(s["duplicate_of"]) for s in submissions}
+    """Per statement, as a moderator meets the batch in order: a submission should be flagged when
+    it repeats a published statement or an *earlier* submission (the first of two repeats is the
+    one to keep, and `check` flags the later one); per pair, either direction is right."""
+    position = {s["id"]: n for n, s in enumerate(submissions)}
+    pair_gold = {s["id"]: set(s["duplicate_of"]) for s in submissions}
+    gold = {sid: {d for d in targets if position.get(d, -1) < position[sid]} for sid, targets in pair_gold.items()}
     kind = {s["id"]: s["kind"] for s in submissions}
     flagged = flags
     tp = sum(1 for sid, target in flags.items() if target in gold[sid])
@@ -73,13 +78,13 @@ def score(submissions: list[dict], flags: dict[str, str], pairs: dict[str, set[s
     wrong_kinds: Counter = Counter()
     for sid, ids in pairs.items():
         for other in ids:
-            if other in gold[sid]:
+            if other in pair_gold[sid]:
                 pair_right += 1
             else:
                 pair_wrong += 1
                 wrong_kinds[kind[sid]] += 1
     negatives = Counter(k for k in kind.values() if k in ("stance_flip", "different_claim"))
-    flagged_negatives = Counter(kind[sid] for sid in flagged if kind[sid] in negatives and not gold[sid])
+    flagged_negatives = Counter(kind[sid] for sid in flagged if kind[sid] in negatives and not pair_gold[sid])
     p = tp / (tp + fp) if tp + fp else 1.0
     r = tp / (tp + fn) if tp + fn else 1.0
     return {
@@ -116,7 +121,9 @@ def main() -> None:
             texts = {r["id"]: r["text"] for r in published + submissions}
             print("\n== dev mistakes (FP: the flag names no true duplicate; FN: a true duplicate not flagged)")
             for s in submissions:
-                target, gold = flags.get(s["id"]), set(s["duplicate_of"])
+                position = {x["id"]: n for n, x in enumerate(submissions)}
+                target = flags.get(s["id"])
+                gold = {d for d in s["duplicate_of"] if position.get(d, -1) < position[s["id"]]}
                 if target is not None and target not in gold:
                     print(f"FP {s['id']} [{s['kind']}] {s['text']!r}\n   ~ {target}: {texts.get(target, '?')!r}")
                 elif target is None and gold:
