@@ -14,7 +14,7 @@ from statementkit.records import REASON_CODES
 from statementkit.rules import check_keys, key_line, line_of, load_toml
 
 SETTINGS_KEYS = ("examples", "example_weights", "C", "lexical_weight", "assembly_specific", "models", "codes")
-CODE_KEYS = ("flag", "strong", "veto", "gate", "languages", "elsewhere")
+CODE_KEYS = ("flag", "strong", "veto", "veto_variants", "gate", "languages", "elsewhere")
 GATES = ("structure",)
 LEARNABLE = tuple(c for c in REASON_CODES if c not in ("too_long", "duplicate"))
 
@@ -36,6 +36,7 @@ class CodeSettings:
     flag: float = 0.9
     strong: float = 1.01
     veto: float = 0.0
+    veto_variants: tuple[str, ...] = ()  # the kinds of lexicon flag the veto may drop (empty: every kind)
     gate: str = ""
     languages: tuple[str, ...] = ()
     elsewhere: CodeSettings | None = None
@@ -105,13 +106,17 @@ def code_settings(entry: object, path: Path, name: str, nested: bool = False) ->
     """One code's table (or its `elsewhere` table), validated."""
     if not isinstance(entry, dict):
         raise RulesError(f"{name} must be a table", path)
-    check_keys(entry, CODE_KEYS if not nested else ("flag", "strong", "veto", "gate"), path, name)
+    check_keys(entry, CODE_KEYS if not nested else ("flag", "strong", "veto", "veto_variants", "gate"), path, name)
     for key in ("flag", "strong", "veto"):
         if key in entry and (not isinstance(entry[key], (int, float)) or not 0 <= entry[key] <= 1.01):
             raise RulesError(f"{name}.{key} must be a probability (0 to 1)", path, key_line(path, key))
     if entry.get("gate", "") not in ("", *GATES):
         raise RulesError(f"{name}.gate: unknown gate '{entry['gate']}'", path,
                          key_line(path, "gate"), hint=f"valid: {', '.join(GATES)}")
+    variants = entry.get("veto_variants", [])
+    if not isinstance(variants, list) or not all(isinstance(x, str) and x for x in variants):
+        raise RulesError(f"{name}.veto_variants must list kinds of flag (message variants)", path,
+                         key_line(path, "veto_variants"))
     languages = entry.get("languages", [])
     if not isinstance(languages, list) or not all(isinstance(x, str) and x for x in languages):
         raise RulesError(f"{name}.languages must list language codes", path, key_line(path, "languages"))
@@ -120,4 +125,4 @@ def code_settings(entry: object, path: Path, name: str, nested: bool = False) ->
                          key_line(path, "elsewhere"))
     elsewhere = code_settings(entry["elsewhere"], path, f"{name}.elsewhere", True) if "elsewhere" in entry else None
     return CodeSettings(float(entry.get("flag", 0.9)), float(entry.get("strong", 1.01)), float(entry.get("veto", 0.0)),
-                        str(entry.get("gate", "")), tuple(x.lower() for x in languages), elsewhere)
+                        tuple(variants), str(entry.get("gate", "")), tuple(x.lower() for x in languages), elsewhere)

@@ -7,7 +7,8 @@ with an enabled criterion:
 - a statement the lexicons did not flag is flagged when the calibrated
   probability reaches `flag` (weak evidence: the criterion's weak severity,
   review) or `strong` (its severity, reject);
-- with `veto`, a lexicon flag is dropped when the probability is below it;
+- with `veto`, a lexicon flag is dropped when the probability is below it
+  (only flags of the kinds in `veto_variants`, when given);
 - `gate = "structure"` restricts classifier-only flags to statements with a
   second sentence, a semicolon or a coordinated clause (multiple_ideas).
 
@@ -136,7 +137,8 @@ def decide(docs: Sequence[Doc], found: list[list[Finding]], codes: Sequence[str]
                 continue
             if any(f.code == code for f in found[i]):
                 if p < cs.veto:
-                    found[i] = [f for f in found[i] if f.code != code]
+                    found[i] = [f for f in found[i] if f.code != code
+                                or cs.veto_variants and f.variant not in cs.veto_variants]
                 continue
             if p >= cs.flag and (cs.gate != "structure" or has_structure(doc)):
                 pending.append((i, code, p))
