@@ -80,6 +80,7 @@ def cache(tmp_path, monkeypatch):
     ("[classifier]\nexample_weights = [0]\n", "one positive number per examples file"),
     ("[classifier.codes.vague]\nelsewhere = { flag = 0.9 }\n", "elsewhere needs languages"),
     ("[classifier.codes.vague]\nlanguages = \"en\"\n", "languages must list"),
+    ("[classifier.codes.vague]\nveto_variants = \"fact\"\n", "veto_variants must list"),
     ("[classifier.codes.vague]\nlanguages = [\"en\"]\nelsewhere = { flag = 3 }\n", "elsewhere.flag must be a probability"),
 ])
 def test_bad_classifier_settings_name_the_file_and_the_problem(tmp_path, text, problem):
@@ -168,6 +169,16 @@ def test_veto_drops_a_lexicon_flag_the_classifier_rejects(tmp_path, cache):
     assert "not_standalone" in check([Statement("a", text, "en")], rules)[0].codes
     vetoed = check([Statement("a", text, "en")], rules, embedder=HashingEmbedder())[0]
     assert "not_standalone" not in vetoed.codes  # the classifier has only seen "Piggybacking ..." replies
+    lexicon_flag = next(f for f in check([Statement("a", text, "en")], rules)[0].flags if f.code == "not_standalone")
+    assert lexicon_flag.rule == "stand-alone"
+
+
+def test_veto_variants_limit_which_lexicon_flags_the_veto_drops(tmp_path, cache):
+    text = "I agree with the above: museums must publish their AI budgets."
+    other_kind = CLASSIFIER.replace("flag = 0.6", 'flag = 0.6\nveto = 0.5\nveto_variants = ["not-this-kind"]')
+    rules = load_rules(write_assembly(tmp_path, other_kind, examples()))
+    kept = check([Statement("a", text, "en")], rules, embedder=HashingEmbedder())[0]
+    assert "not_standalone" in kept.codes  # the veto may drop only flags of the kinds it lists
 
 
 def test_thresholds_with_languages_hold_only_there_and_elsewhere_in_the_rest(tmp_path, cache):
