@@ -239,11 +239,13 @@ def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules, st
     import time
 
     from statementkit.dedup.claims import analyse_many
-    from statementkit.text.language import detect
+    from statementkit.text.language import detect_many
 
     involved = list(involved)
     clock = time.perf_counter()
-    langs = [statements[i].lang or detect(statements[i].text)[0] for i in involved]
+    unknown = [statements[i].text for i in involved if not statements[i].lang]
+    found = {text: code for text, (code, _) in zip(unknown, detect_many(unknown))}  # batched, once per text
+    langs = [statements[i].lang or found[statements[i].text] for i in involved]
     if stats is not None:
         stats.language_s += time.perf_counter() - clock
         stats.peak_rss_mb["language"] = peak_rss_mb()
