@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from statementkit.records import DedupResult, Duplicate, Statement
 
@@ -32,6 +32,17 @@ if TYPE_CHECKING:  # numpy and the embed module load only when a model is used
 Progress = Callable[[int, int], None]  # (done, total), as in statementkit.embed
 
 MAX_NEIGHBOURS = 10  # candidates kept per statement and per set (published / new)
+JUDGE_CHUNK = 50_000  # candidate pairs judged at a time
+
+
+class _Verdict(NamedTuple):
+    """What a result needs of one judged pair."""
+
+    score: float
+    duplicate: bool
+    same_stance: bool
+    reason: str
+    sure: bool
 
 
 @dataclass(slots=True)
@@ -151,18 +162,27 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     claims = _analyse(everyone, involved, stance_rules, stats)
     judge = ClaimJudge(embedder if semantic else None, t, rules=stance_rules)
     judge.prepare(list(claims.values()))
-    scores = [0.0 if vectors is None else float(vectors[i] @ vectors[j]) if score is None else score
-              for (i, j), score in pairs.items()]
-    judged = judge.compare_many([(claims[i], claims[j], s) for (i, j), s in zip(pairs, scores)])
-    # copies only: the score is the character similarity
-    verdicts = {key: (v.near_copy if vectors is None else s, v) for key, s, v in zip(pairs, scores, judged)}
+    # judged in chunks, each verdict kept as the few fields a result needs: 500 k full comparisons (their
+    # left-over word lists included) and their argument tuples held at once cost ~0.3 GB at 100 k statements
+    verdicts: dict[tuple[int, int], _Verdict] = {}
+    keys = list(pairs)
+    for start in range(0, len(keys), JUDGE_CHUNK):
+        chunk = keys[start:start + JUDGE_CHUNK]
+        scores = [0.0 if vectors is None else float(vectors[i] @ vectors[j]) if pairs[(i, j)] is None
+                  else pairs[(i, j)] for i, j in chunk]
+        judged = judge.compare_many([(claims[i], claims[j], sc) for (i, j), sc in zip(chunk, scores)])
+        for key, sc, v in zip(chunk, scores, judged):  # copies only: the score is the character similarity
+            verdicts[key] = _Verdict(v.near_copy if vectors is None else sc, v.duplicate, v.same_stance, v.reason,
+                                     v.sure)
+    del claims, judge, keys, pairs  # the analysed statements are the bulk of the memory; grouping needs none
     stats.claims_s = time.perf_counter() - clock
     stats.peak_rss_mb["claims"] = peak_rss_mb()
 
     clock = time.perf_counter()
-    groups = duplicate_groups(n, len(spub), [(i, j, sc) for (i, j), (sc, v) in verdicts.items() if v.duplicate])
+    groups = duplicate_groups(n, len(spub), [(i, j, v.score) for (i, j), v in verdicts.items() if v.duplicate])
     per_new: list[list[Duplicate]] = [[] for _ in range(n)]
-    for (i, j), (score, v) in verdicts.items():
+    for (i, j), v in verdicts.items():
+        score = v.score
         if not (v.duplicate or score >= min(t["duplicate"], t["duplicate_cross"])):
             continue  # a topic neighbour, not worth a moderator's attention
         stats.duplicate_pairs += v.duplicate
