@@ -216,3 +216,12 @@ def test_claim_check_aligns_mutual_best_words_across_languages(rules):
     fs, fl = strict.features(a, b), loose.features(a, b)
     assert fl.claim > fs.claim and fl.coverage == fs.coverage  # only the claim check aligns more
     assert "transkribieren" in fs.claim_unmatched[0] and "transkribieren" not in fl.claim_unmatched[0]
+
+
+def test_claims_share_their_small_arrays_read_only():
+    from statementkit.dedup.claims import analyse_many
+
+    a, b = analyse_many([("Museums should share data.", "en"), ("Libraries should publish records.", "en")], load_stance())
+    assert a.weight is b.weight and a.digits is b.digits
+    assert not a.weight.flags.writeable and a.weight.tolist() == [1.0] * len(a.content)
+    assert a.tokens[1] == "should" and a.tokens[1] is b.tokens[1]  # one string for both

@@ -327,3 +327,18 @@ def test_a_stance_flip_on_little_shared_content_blocks_a_marginal_duplicate():
     assert not low.duplicate and not low.same_stance and low.reason.startswith("opposite stance")
     assert verdict(flip, 0.7, t).duplicate
     assert verdict(flip, 0.62, {**t, "flip_cosine": 0.0}).duplicate  # off: the earlier behaviour
+
+
+def test_judging_in_chunks_changes_nothing(monkeypatch):
+    import statementkit.dedup.detect as detect
+
+    whole = find_duplicates(BATCH, PUBLISHED, embedder=EMB)
+    monkeypatch.setattr(detect, "JUDGE_CHUNK", 3)
+    assert find_duplicates(BATCH, PUBLISHED, embedder=EMB) == whole
+
+
+def test_stats_time_the_language_and_record_peak_memory_per_stage():
+    stats = DedupStats()
+    find_duplicates([Statement(s.id, s.text) for s in BATCH], PUBLISHED, embedder=EMB, stats=stats)
+    assert stats.language_s > 0 and stats.language_s <= stats.claims_s
+    assert list(stats.peak_rss_mb) == ["copies", "encode", "search", "language", "claims", "group"]

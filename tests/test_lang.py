@@ -11,6 +11,7 @@ from statementkit.records import Statement
 from statementkit.text.language import (
     DEFAULT_LANGUAGES,
     detect,
+    detect_many,
     detect_languages,
     with_languages,
 )
@@ -68,3 +69,21 @@ def test_given_and_forced_languages():
 def test_unknown_backend_is_rejected():
     with pytest.raises(ValueError, match="valid: lingua, langdetect"):
         detect("Museums should share data", backend="fasttext")
+
+
+def test_detect_many_answers_as_detect_does_one_by_one():
+    texts = ["Museums should share their data for AI training.", "Museen sollten ihre Daten teilen.",
+             "Les musées devraient partager leurs données.", "Kein Tempolimit", "asdlfjaksdjf", "ok", "",
+             "日本語のテキストです", "한국어 문장입니다", "中文", "中", "Привет, как дела у музеев?",
+             "De musea moeten hun gegevens delen.", "Museums should share their data for AI training."]
+    for langs in (DEFAULT_LANGUAGES, ("en", "de"), None):
+        assert detect_many(texts, langs) == [detect(t, langs) for t in texts]
+    assert detect_many(texts[:3], backend="langdetect") == [detect(t, backend="langdetect") for t in texts[:3]]
+    assert detect_many([]) == []
+
+
+def test_script_of_ascii_text_is_latin_without_name_lookups():
+    from statementkit.text.language import _script
+
+    assert _script("AI, 2024: ok!") == (4, "latin") == _script("AI, 2024: ok!\u00a0")  # the second: not ASCII
+    assert _script("1234 !!") == (0, "latin")

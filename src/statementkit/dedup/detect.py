@@ -19,8 +19,8 @@ on the order of the input.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from statementkit.records import DedupResult, Duplicate, Statement
 
@@ -32,6 +32,17 @@ if TYPE_CHECKING:  # numpy and the embed module load only when a model is used
 Progress = Callable[[int, int], None]  # (done, total), as in statementkit.embed
 
 MAX_NEIGHBOURS = 10  # candidates kept per statement and per set (published / new)
+JUDGE_CHUNK = 50_000  # candidate pairs judged at a time
+
+
+class _Verdict(NamedTuple):
+    """What a result needs of one judged pair."""
+
+    score: float
+    duplicate: bool
+    same_stance: bool
+    reason: str
+    sure: bool
 
 
 @dataclass(slots=True)
@@ -47,8 +58,24 @@ class DedupStats:
     method: str = ""
     encode_s: float = 0.0
     search_s: float = 0.0
+    language_s: float = 0.0       # detecting the language of statements given without one (part of claims_s)
     claims_s: float = 0.0
     group_s: float = 0.0
+    # the process's peak resident memory (MB) at the end of each stage, so a benchmark can tell which
+    # stage raised it; 0 where the platform does not report it
+    peak_rss_mb: dict[str, float] = field(default_factory=dict)
+
+
+def peak_rss_mb() -> float:
+    """The peak resident memory of this process so far, in MB (0 where the platform does not say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0.0
+    import sys
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 2**20 if sys.platform == "darwin" else peak / 1024  # bytes on macOS, KB on Linux
 
 
 def thresholds_for(embedder: Embedder | None, threshold: float | None = None) -> dict[str, float]:
@@ -108,6 +135,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
         pairs[(i, j)] = None
     stats.copy_pairs = len(pairs)
     stats.search_s += time.perf_counter() - clock
+    stats.peak_rss_mb["copies"] = peak_rss_mb()
 
     vectors = None
     if semantic:
@@ -116,6 +144,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
         clock = time.perf_counter()
         vectors = _encode_unique(embedder, [s.text for s in snew + spub], progress)
         stats.encode_s = time.perf_counter() - clock
+        stats.peak_rss_mb["encode"] = peak_rss_mb()
         clock = time.perf_counter()
         found = nearest(vectors[:n], vectors[n:], k=k, threshold=t["candidate"], method=method)
         stats.method = choose_method(n, len(spub), method)
@@ -124,25 +153,36 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
             key = (q, o + n) if pub else (min(q, o), max(q, o))
             pairs[key] = s
         stats.search_s += time.perf_counter() - clock
+        stats.peak_rss_mb["search"] = peak_rss_mb()
     stats.candidate_pairs = len(pairs)
 
     clock = time.perf_counter()
     everyone = snew + spub
     involved = sorted({x for pair in pairs for x in pair})
-    claims = _analyse(everyone, involved, stance_rules)
+    claims = _analyse(everyone, involved, stance_rules, stats)
     judge = ClaimJudge(embedder if semantic else None, t, rules=stance_rules)
     judge.prepare(list(claims.values()))
-    scores = [0.0 if vectors is None else float(vectors[i] @ vectors[j]) if score is None else score
-              for (i, j), score in pairs.items()]
-    judged = judge.compare_many([(claims[i], claims[j], s) for (i, j), s in zip(pairs, scores)])
-    # copies only: the score is the character similarity
-    verdicts = {key: (v.near_copy if vectors is None else s, v) for key, s, v in zip(pairs, scores, judged)}
+    # judged in chunks, each verdict kept as the few fields a result needs: 500 k full comparisons (their
+    # left-over word lists included) and their argument tuples held at once cost ~0.3 GB at 100 k statements
+    verdicts: dict[tuple[int, int], _Verdict] = {}
+    keys = list(pairs)
+    for start in range(0, len(keys), JUDGE_CHUNK):
+        chunk = keys[start:start + JUDGE_CHUNK]
+        scores = [0.0 if vectors is None else float(vectors[i] @ vectors[j]) if pairs[(i, j)] is None
+                  else pairs[(i, j)] for i, j in chunk]
+        judged = judge.compare_many([(claims[i], claims[j], sc) for (i, j), sc in zip(chunk, scores)])
+        for key, sc, v in zip(chunk, scores, judged):  # copies only: the score is the character similarity
+            verdicts[key] = _Verdict(v.near_copy if vectors is None else sc, v.duplicate, v.same_stance, v.reason,
+                                     v.sure)
+    del claims, judge, keys, pairs  # the analysed statements are the bulk of the memory; grouping needs none
     stats.claims_s = time.perf_counter() - clock
+    stats.peak_rss_mb["claims"] = peak_rss_mb()
 
     clock = time.perf_counter()
-    groups = duplicate_groups(n, len(spub), [(i, j, sc) for (i, j), (sc, v) in verdicts.items() if v.duplicate])
+    groups = duplicate_groups(n, len(spub), [(i, j, v.score) for (i, j), v in verdicts.items() if v.duplicate])
     per_new: list[list[Duplicate]] = [[] for _ in range(n)]
-    for (i, j), (score, v) in verdicts.items():
+    for (i, j), v in verdicts.items():
+        score = v.score
         if not (v.duplicate or score >= min(t["duplicate"], t["duplicate_cross"])):
             continue  # a topic neighbour, not worth a moderator's attention
         stats.duplicate_pairs += v.duplicate
@@ -156,6 +196,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
         dups = sorted(per_new[i], key=lambda d: (not d.is_duplicate, -round(d.score, 6), not d.published, d.id))
         results_sorted.append(DedupResult(snew[i].id, dups, groups.get(i)))
     stats.group_s = time.perf_counter() - clock
+    stats.peak_rss_mb["group"] = peak_rss_mb()
     out: list[DedupResult | None] = [None] * n
     for canon, original in enumerate(order_new):
         out[original] = results_sorted[canon]
@@ -214,12 +255,21 @@ def _encode_unique(embedder: Embedder, texts: list[str], progress: Progress | No
     return vecs[[where[t] for t in texts]]
 
 
-def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules) -> dict:
+def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules, stats: DedupStats | None = None) -> dict:
+    import time
+
     from statementkit.dedup.claims import analyse_many
-    from statementkit.text.language import detect
+    from statementkit.text.language import detect_many
 
     involved = list(involved)
-    texts = [(statements[i].text, statements[i].lang or detect(statements[i].text)[0]) for i in involved]
+    clock = time.perf_counter()
+    unknown = [statements[i].text for i in involved if not statements[i].lang]
+    found = {text: code for text, (code, _) in zip(unknown, detect_many(unknown))}  # batched, once per text
+    langs = [statements[i].lang or found[statements[i].text] for i in involved]
+    if stats is not None:
+        stats.language_s += time.perf_counter() - clock
+        stats.peak_rss_mb["language"] = peak_rss_mb()
+    texts = [(statements[i].text, lang) for i, lang in zip(involved, langs)]
     return dict(zip(involved, analyse_many(texts, rules)))
 
 

@@ -63,10 +63,7 @@ def _detect_lingua(text: str, languages: tuple[str, ...] | None) -> tuple[str, f
     values = _lingua(languages, low_accuracy=True).compute_language_confidence_values(text)
     if not values or values[0].value < LOW_ACCURACY_SURE:
         values = _lingua(languages).compute_language_confidence_values(text)
-    if not values:
-        return UNDETERMINED, 0.0
-    best = values[0]
-    return best.language.iso_code_639_1.name.lower(), float(best.value)
+    return _best(values)
 
 
 @lru_cache(maxsize=1)
@@ -81,6 +78,9 @@ def _factory():
 
 def _script(text: str) -> tuple[int, str]:
     """Number of letters and the dominant script: latin, han, kana, hangul or other."""
+    if text.isascii():  # every ASCII letter is Latin: no per-letter name lookup
+        letters = sum(ch.isalpha() for ch in text)
+        return letters, "latin"
     counts = {"latin": 0, "han": 0, "kana": 0, "hangul": 0, "other": 0}
     for ch in text:
         if not ch.isalpha():
@@ -142,24 +142,74 @@ def detect(text: str, languages: Sequence[str] | None = DEFAULT_LANGUAGES,
     if backend not in BACKENDS:
         raise ValueError(f"unknown language detector {backend!r} (valid: {', '.join(BACKENDS)})")
     floor = MIN_PROB[backend] if min_prob is None else min_prob
-    letters, script = _script(text)
-    if script == "kana":
-        return "ja", 1.0
-    if script == "hangul":
-        return "ko", 1.0
-    if script == "han":
-        return ("zh", 1.0) if letters >= 2 else (UNDETERMINED, 0.0)
-    if letters < MIN_LETTERS:
-        return UNDETERMINED, 0.0
-    restrict = tuple(languages) if languages and script == "latin" else None
+    known, restrict = _by_script(text, languages)
+    if known is not None:
+        return known
     if backend == "lingua":
         code, prob = _detect_lingua(text, restrict)
     else:
         code, prob = _detect_langdetect(text, restrict)
+    return _answer(code, prob, floor)
+
+
+def _by_script(text: str, languages: Sequence[str] | None) -> tuple[tuple[str, float] | None, tuple[str, ...] | None]:
+    """The answer when the script (or too few letters) decides, else None and the candidates to restrict to."""
+    letters, script = _script(text)
+    if script == "kana":
+        return ("ja", 1.0), None
+    if script == "hangul":
+        return ("ko", 1.0), None
+    if script == "han":
+        return (("zh", 1.0) if letters >= 2 else (UNDETERMINED, 0.0)), None
+    if letters < MIN_LETTERS:
+        return (UNDETERMINED, 0.0), None
+    return None, tuple(languages) if languages and script == "latin" else None
+
+
+def _answer(code: str, prob: float, floor: float) -> tuple[str, float]:
     prob = round(prob, 4)  # lingua's float sums differ in the last bit between calls
     if prob < floor:
         return UNDETERMINED, prob
     return code, prob
+
+
+def _best(values) -> tuple[str, float]:
+    if not values:
+        return UNDETERMINED, 0.0
+    return values[0].language.iso_code_639_1.name.lower(), float(values[0].value)
+
+
+def detect_many(texts: Sequence[str], languages: Sequence[str] | None = DEFAULT_LANGUAGES,
+                min_prob: float | None = None, backend: str = DEFAULT_BACKEND) -> list[tuple[str, float]]:
+    """`detect` of each text, each distinct text once.
+
+    With lingua, the texts the script does not decide go to it in batches
+    (low accuracy first, the unsure ones to the full detector, as `detect`
+    does one by one), which it spreads over the cores: ~1,300 statements/s
+    one by one was a third of a 100 k dedup.
+    """
+    if backend != "lingua":
+        each = {t: detect(t, languages, min_prob, backend) for t in dict.fromkeys(texts)}
+        return [each[t] for t in texts]
+    floor = MIN_PROB[backend] if min_prob is None else min_prob
+    seen: dict[str, tuple[str, float]] = {}
+    todo: dict[tuple[str, ...] | None, list[str]] = {}
+    for text in dict.fromkeys(texts):
+        known, restrict = _by_script(text, languages)
+        if known is not None:
+            seen[text] = known
+        else:
+            todo.setdefault(restrict, []).append(text)
+    for restrict, group in todo.items():
+        values = _lingua(restrict, low_accuracy=True).compute_language_confidence_values_in_parallel(group)
+        unsure = [k for k, v in enumerate(values) if not v or v[0].value < LOW_ACCURACY_SURE]
+        if unsure:
+            full = _lingua(restrict).compute_language_confidence_values_in_parallel([group[k] for k in unsure])
+            for k, v in zip(unsure, full):
+                values[k] = v
+        for text, v in zip(group, values):
+            seen[text] = _answer(*_best(v), floor)
+    return [seen[t] for t in texts]
 
 
 def _detect_langdetect(text: str, languages: tuple[str, ...] | None) -> tuple[str, float]:
@@ -188,18 +238,18 @@ def detect_languages(statements: Iterable[Statement], languages: Sequence[str] |
     a language already given in the input is kept, as its ISO 639-1 code ("en-GB" -> "en"); a
     given code that names no language is detected instead."""
     forced = forced_language(force) if force else None
+    statements = list(statements)
+    given = [None if forced or not s.lang else language_code(s.lang) for s in statements]
+    todo = [s.text for s, g in zip(statements, given) if not forced and not g]
+    found = dict(zip(todo, detect_many(todo, languages, min_prob, backend)))  # each distinct text once
     results = []
-    seen: dict[str, tuple[str, float]] = {}  # the same text gets the same answer, detected once
-    for s in statements:
-        given = language_code(s.lang) if s.lang else None
+    for s, g in zip(statements, given):
         if forced:
             results.append(LangResult(s.id, forced, 1.0, forced=True))
-        elif given:
-            results.append(LangResult(s.id, given, 1.0, forced=True))
+        elif g:
+            results.append(LangResult(s.id, g, 1.0, forced=True))
         else:
-            if s.text not in seen:
-                seen[s.text] = detect(s.text, languages, min_prob, backend)
-            code, prob = seen[s.text]
+            code, prob = found[s.text]
             results.append(LangResult(s.id, code, prob))
     return results
 
