@@ -209,7 +209,6 @@ def dedup_child(which: str, folder: str) -> None:
 
 def dedup_compare(n_new: int, repeat: int) -> None:
     """The 100 k dedup, ours and semhash alternately in fresh processes; the fastest run of each."""
-    import numpy as np
     from dedup_scale import CACHE, PUBLISHED, corpus, encode_cached
 
     from statementkit.dedup.detect import thresholds_for
