@@ -136,7 +136,7 @@ def real_cv(rules, embedder, codes: list[str]) -> dict:
     from checks_realtext import UNLABELLED, score
 
     from statementkit.checks import render
-    from statementkit.checks.engine import LANGUAGE_INDEPENDENT
+    from statementkit.checks.engine import language_independent
     from statementkit.checks.registry import Finding
 
     settings = rules.classifier
@@ -165,11 +165,9 @@ def real_cv(rules, embedder, codes: list[str]) -> dict:
                                 weak=p < thresholds.strong))
     got = []
     for doc, fs in zip(docs, found):
-        if any(f.code == "unsupported_language" for f in fs):
-            fs = [f for f in fs if f.rule == "input" or f.code in LANGUAGE_INDEPENDENT]
-        sev = {(f.code, render.severity(rules, f)) for f in fs if f.code not in UNLABELLED}
-        v = "reject" if any(s == "reject" for _, s in sev) else "review" if any(s == "review" for _, s in sev) else "accept"
-        got.append({"verdict": v, "codes": {c for c, s in sev if s in ("reject", "review")}, "lang": doc.lang})
+        flags = [f for f in render.flags(rules, language_independent(fs), "en") if f.code not in UNLABELLED]
+        got.append({"verdict": render.verdict(flags), "codes": {f.code for f in flags if f.severity in ("reject", "review")},
+                    "lang": doc.lang})
     return score(r_rows, got)
 
 

@@ -57,12 +57,16 @@ def findings(docs: Sequence[Doc], rules: Rules, *, against: Sequence[Statement] 
         from statementkit.checks import learned
 
         learned.apply(docs, out, ctx)
-    for doc, found in zip(docs, out):
-        if any(f.code == "unsupported_language" for f in found):
-            # lexicons and classifiers know nothing of this language: only what holds in any language
-            found[:] = [f for f in found if f.rule == "input" or f.code in LANGUAGE_INDEPENDENT
-                        or (f.code == "out_of_scope" and f.variant == "meaning")]
-    return out
+    return [language_independent(found) for found in out]
+
+
+def language_independent(found: list[Finding]) -> list[Finding]:
+    """A statement in a language without lexicons keeps only what holds in any language: lexicons
+    and classifiers know nothing of it."""
+    if not any(f.code == "unsupported_language" for f in found):
+        return found
+    return [f for f in found if f.rule == "input" or f.code in LANGUAGE_INDEPENDENT
+            or (f.code == "out_of_scope" and f.variant == "meaning")]
 
 
 #: Codes judged the same way in every language (length in characters, copies and translations); scope
