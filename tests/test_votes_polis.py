@@ -191,3 +191,27 @@ def test_report_reads_an_api_export(api):
     from statementkit.report.data import source_kind
 
     assert source_kind(api / "below-100-ptpts") == "polis"
+
+
+def test_replay_runs_blas_on_one_thread_and_restores_it(api, monkeypatch):
+    """The replay's many small products run on one BLAS thread; the caller's setting is left as it was."""
+    from threadpoolctl import threadpool_info
+
+    import statementkit.votes.polis_method as pm
+
+    seen: list[int] = []
+    real = pm.polis_projection
+
+    def spy(*args, **kwargs):
+        seen.append(max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"))
+        return real(*args, **kwargs)
+
+    before = [p["num_threads"] for p in threadpool_info()]
+    monkeypatch.setattr(pm, "polis_projection", spy)
+    conv = read_conversation(api / "below-100-ptpts")
+    run = pm.replay(conv.votes, conv.history, conv.moderated_out)
+    assert seen and set(seen) == {1}
+    assert [p["num_threads"] for p in threadpool_info()] == before
+    polis = [conv.polis_groups.get(p, -1) for p in conv.votes.participants]
+    both = [i for i, g in enumerate(polis) if g >= 0 and run.labels()[i] >= 0]
+    assert adjusted_rand_score([polis[i] for i in both], [run.labels()[i] for i in both]) == 1.0
