@@ -10,7 +10,10 @@ with an enabled criterion:
 - with `veto`, a lexicon flag is dropped when the probability is below it
   (only flags of the kinds in `veto_variants`, when given);
 - `gate = "structure"` restricts classifier-only flags to statements with a
-  second sentence, a semicolon or a coordinated clause (multiple_ideas).
+  second sentence, a semicolon or a coordinated clause (multiple_ideas);
+  `gate = "no_proposal"` to statements without a proposal the lexicons know
+  the shape of (no_standpoint), so the classifier cannot overrule a demand
+  ("Keine Lebendtiertransporte mehr!", "Carsharing ausbauen").
 
 A classifier-only flag still says what and where: its span is the clause
 the classifier finds most typical of the code (a reply marker, an insult,
@@ -140,9 +143,20 @@ def decide(docs: Sequence[Doc], found: list[list[Finding]], codes: Sequence[str]
                     found[i] = [f for f in found[i] if f.code != code
                                 or cs.veto_variants and f.variant not in cs.veto_variants]
                 continue
-            if p >= cs.flag and (cs.gate != "structure" or has_structure(doc)):
+            if p >= cs.flag and passes_gate(doc, cs.gate):
                 pending.append((i, code, p))
     return pending
+
+
+def passes_gate(doc: Doc, gate: str) -> bool:
+    """Whether a classifier-only flag may be raised on `doc` (classifier.toml's `gate`)."""
+    if gate == "structure":
+        return has_structure(doc)
+    if gate == "no_proposal":
+        from statementkit.checks.kinds.standpoint import proposes
+
+        return not proposes(doc)
+    return True
 
 
 def apply(docs: Sequence[Doc], found: list[list[Finding]], ctx: Context) -> None:

@@ -151,6 +151,14 @@ def infinitive_proposal(doc: Doc, s: int) -> bool:
     return is_infinitive(doc, i)
 
 
+def proposes(doc: Doc) -> bool:
+    """A sentence that is not a question makes a proposal the lexicons know the shape of ("No
+    more ...", "Keine ... mehr", an infinitive proposal): a demand is a standpoint whatever its
+    grammar, so the classifier must not call it none."""
+    return any(not is_question(doc, s) and (_in_sentence(doc, "standpoint.proposal", s) or infinitive_proposal(doc, s))
+               for s in range(len(doc.sentences)))
+
+
 def assess(doc: Doc, ctx: Context | None = None) -> tuple[str | None, int | None]:
     """(variant, sentence) of the missing standpoint, or (None, None) when there is one."""
     if not doc.words:
