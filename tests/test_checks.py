@@ -440,3 +440,20 @@ def test_a_malformed_advice_example_names_the_file_and_key(tmp_path):
     assembly.write_text(assembly.read_text() + 'example.en = ["The city should …"]\n')
     with pytest.raises(RulesError, match=r"assembly\.toml:\d+: assembly\.example\.en must be two texts"):
         load_rules(root)
+
+
+@pytest.mark.parametrize("lang,text,reply", [
+    ("de", "auch in Privatgärten", True),
+    ("de", "Aber nur ein kleines gefördertes Windrad", True),
+    ("en", "But only for small farms", True),
+    ("fr", "Mais seulement pour les petits musées", True),
+    ("de", "Auch die Bundesforste sollen ihren Beitrag leisten.", False),  # a modal: a statement of its own
+    ("de", "Auch Dächer begrünen", False),  # an infinitive proposal
+    ("en", "Also, museums should label AI images.", False),
+])
+def test_a_verbless_fragment_opening_on_also_or_but_only_reads_as_the_rest_of_a_reply(rules, lang, text, reply):
+    """Real German replies are often the rest of another comment ("auch in Privatgärten"): weak
+    evidence, so review, and never for a fragment with a verb, a modal or an infinitive proposal."""
+    [s] = check([Statement("t", text, lang)], rules)
+    found = [(f.code, f.severity) for f in s.flags if f.code == "not_standalone"]
+    assert found == ([("not_standalone", "review")] if reply else [])

@@ -48,7 +48,7 @@ CRITERION_KEYS = ("id", "code", "kind", "severity", "weak_severity", "weak_varia
 ASSEMBLY_KEYS = ("name", "languages", "moderator_language", "base", "example")
 LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "vague": ("strong", "weak", "generic"),
-    "reply": ("strong", "weak"),
+    "reply": ("strong", "weak", "continuation"),
     "incivility": ("insults", "profanity", "attacks", "harsh", "targets", "link"),
     "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question", "asking"),
     "clauses": ("coordinators", "adversative", "additive", "contrast", "subordinators", "verbs", "elaboration",

@@ -84,12 +84,26 @@ def reply(doc: Doc, criterion: Criterion, ctx: Context) -> list[Finding]:
     that opens on a demonstrative ("This will ...") may as well speak of the conversation's own
     subject, so it is weak evidence (review)."""
     strong = longest(matches(doc, "reply.strong"))
-    found = strong or longest(matches(doc, "reply.weak"))
+    found = strong or longest(matches(doc, "reply.weak")) or continuation(doc)
     if not found:
         return []
     m = found[0]
     return [Finding(criterion.code, criterion.id, span_of(m), values={"term": doc.text[m.start:m.end]},
                     weak=not strong)]
+
+
+def continuation(doc: Doc) -> list[Match]:
+    """A verbless fragment that opens by adding to or contrasting with something unsaid ("auch in
+    Privatgärten", "Aber nur ein kleines Windrad", "or with the manure"): the rest of another
+    comment. Weak evidence; a verb, a modal or an infinitive proposal makes it a statement of its own."""
+    from statementkit.checks.kinds.standpoint import infinitive_proposal
+
+    opening = [m for m in matches(doc, "reply.continuation") if m.first == 0]
+    if not opening or matches(doc, "clauses.verbs") or matches(doc, "standpoint.modal"):
+        return []
+    if any(infinitive_proposal(doc, s) for s in range(len(doc.sentences))):
+        return []
+    return opening
 
 
 def _aimed_at_people(doc: Doc, harsh: Match, targets: list[Match], links: list[Match], window: int) -> bool:
