@@ -457,3 +457,18 @@ def test_a_verbless_fragment_opening_on_also_or_but_only_reads_as_the_rest_of_a_
     [s] = check([Statement("t", text, lang)], rules)
     found = [(f.code, f.severity) for f in s.flags if f.code == "not_standalone"]
     assert found == ([("not_standalone", "review")] if reply else [])
+
+
+@pytest.mark.parametrize("lang,text,attack", [
+    ("de", "Fleisch muss von unseren Speisekarten verschwinden.", False),  # a thing disappears, nobody is told to
+    ("de", "Finger weg von alten Wäldern, Plenterwald durchsetzen.", False),  # hands off a thing: a slogan
+    ("en", "Adults who love guns matter more than children growing up in fear.", False),
+    ("en", "Children grow up with AI tools.", False),
+    ("de", "Verschwindet aus dem Klimarat!", True),
+    ("en", "Grow up!", True),
+    ("en", "You need to grow up and stop whining.", True),
+])
+def test_get_lost_and_grow_up_attack_only_as_words_said_to_people(rules, lang, text, attack):
+    """Real comments: "verschwinden" and "growing up" matched the lemmas of "verschwindet!" and
+    "grow up!"; the insults are the imperative forms, said to someone."""
+    assert ("incivility" in codes(text, lang, rules)) is attack
