@@ -264,9 +264,10 @@ def test_output_separates_duplicates_from_similar_statements():
     assert [d["id"] for d in record["similar"]] == ["p2", "p3"] and not record["similar"][0]["same_stance"]
 
 
-def test_an_unsure_duplicate_asks_for_review_and_a_sure_one_rejects():
-    """Precision first (issue 14): in a same-topic batch, duplicates with few words aligned were wrong
-    more often than right, so their flag is `review` with a message that asks to compare."""
+def test_a_pair_the_detector_is_not_sure_of_is_similar_and_raises_no_flag():
+    """Precision first (issue 14): in a same-topic batch, close pairs with few words aligned were wrong
+    more often than right, so they are listed under `similar` for context: no flag, no group.
+    (Until issue 14 they were duplicates with `sure: false` whose flag asked for review.)"""
     from statementkit.checks import load_rules
     from statementkit.checks.kinds.duplicate import duplicate_findings
     from statementkit.checks.render import flags
@@ -276,26 +277,28 @@ def test_an_unsure_duplicate_asks_for_review_and_a_sure_one_rejects():
     t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "sure_soft": 0.82, "near_copy": 0.9}
     base = dict(exact=False, near_copy=0.3, coverage=0.8, unmatched=([], []), negatives=([], []),
                 numbers=([], []), names=([], []), cross_lingual=True)
-    assert verdict(PairFeatures(soft=0.9, **base), 0.8, t).sure
+    assert verdict(PairFeatures(soft=0.9, **base), 0.8, t).duplicate
     loose = verdict(PairFeatures(soft=0.7, **base), 0.8, t)
-    assert loose.duplicate and not loose.sure
+    assert not loose.duplicate and loose.same_stance and loose.reason.startswith("related")
 
     rules = load_rules()
     published = [Statement("p1", "Museums should label AI-generated texts.", "en")]
     new = [Statement("n1", "Les musées devraient signaler les textes écrits par l'IA.", "fr"),
            Statement("n2", "Museums should clearly label texts written by AI.", "en")]
-    results = [DedupResult("n1", [Duplicate("p1", 0.7, sure=False)]), DedupResult("n2", [Duplicate("p1", 0.9)])]
+    results = [DedupResult("n1", [Duplicate("p1", 0.7, is_duplicate=False, reason=loose.reason)]),
+               DedupResult("n2", [Duplicate("p1", 0.9)])]
     found = duplicate_findings(new, results, published, rules.criterion("duplicate"))
-    unsure, sure = flags(rules, found[0], "fr")[0], flags(rules, found[1], "en")[0]
-    assert unsure.severity == "review" and sure.severity == "reject"
-    assert "peut-être" in unsure.message and "p1" in unsure.message
-    assert results[0].to_dict()["duplicates"][0]["sure"] is False
+    assert 0 not in found
+    assert flags(rules, found[1], "en")[0].severity == "reject"
+    record = results[0].to_dict()
+    assert record["duplicates"] == [] and record["similar"][0]["reason"] == loose.reason
+    assert "sure" not in record["similar"][0]
 
 
-def test_a_duplicate_with_a_claim_word_left_over_is_unsure():
+def test_a_pair_with_claim_words_left_over_is_no_duplicate():
     """The claim check (issue 14): a same-frame pair that leaves a side's action, partner or group
-    without counterpart ("train staff" / "teach visitors") may still be close enough to list, but its
-    flag asks for review; one word left over is a paraphrase's freedom."""
+    without counterpart ("train staff" / "teach visitors") may still be close enough to list as
+    similar, but it is no duplicate; one word left over is a paraphrase's freedom."""
     from statementkit.dedup.claims import PairFeatures, verdict
 
     t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "near_copy": 0.9,
@@ -305,12 +308,12 @@ def test_a_duplicate_with_a_claim_word_left_over_is_unsure():
     one = verdict(PairFeatures(**base, cross_lingual=False, claim=0.9, claim_unmatched=(["clearly"], [])), 0.8, t)
     two = verdict(PairFeatures(**base, cross_lingual=False, claim=0.8,
                                claim_unmatched=(["train", "staff"], ["teach", "visitors"])), 0.8, t)
-    assert one.duplicate and one.sure
-    assert two.duplicate and not two.sure
+    assert one.duplicate
+    assert not two.duplicate and two.reason == "related (left over: train, staff vs teach, visitors)"
     # across languages the share of aligned content decides, not the count of words
     low = verdict(PairFeatures(**base, cross_lingual=True, claim=0.6, claim_unmatched=(["a", "b"], [])), 0.8, t)
     high = verdict(PairFeatures(**base, cross_lingual=True, claim=0.75, claim_unmatched=(["a", "b"], [])), 0.8, t)
-    assert not low.sure and high.sure
+    assert not low.duplicate and high.duplicate
 
 
 def test_a_stance_flip_on_little_shared_content_blocks_a_marginal_duplicate():

@@ -56,8 +56,7 @@ DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "subst
             # same-topic statements in two languages ("museums transcribe archives" / "museums should review
             # colonial texts") reach the threshold on topic alone, with few words in common
             "marginal": 0.1, "marginal_soft": 0.65,
-            # a duplicate whose mean word alignment is below this is unsure: flagged for review, not
-            # rejected (0: every duplicate is sure; calibrated per model on a same-topic batch)
+            # a pair whose mean word alignment is below this is no duplicate, only similar (0: off)
             "sure_soft": 0.0,
             # the claim check: share of each side's content words (weighted) that has a counterpart a
             # duplicate needs. Same language: aligned at `word`; two languages: also a mutual best match at
@@ -78,7 +77,6 @@ class Comparison:
     coverage: float = 0.0               # the lower of the two sides
     near_copy: float = 0.0              # character similarity of the normalised texts
     unmatched: tuple[list[str], list[str]] = ([], [])
-    sure: bool = True                   # a duplicate the word alignment confirms (see `verdict`)
 
 
 #: The checks of the second stage; benchmarks switch them off one by one to measure each.
@@ -298,8 +296,10 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     is a different claim; otherwise the cosine (`duplicate`, or
     `duplicate_cross` for two languages: cosines across languages run lower)
     and the mean word alignment (`soft`; `marginal_soft` for a cosine less
-    than `marginal` above the threshold) decide. A duplicate decided by the
-    cosine is `sure` only when its mean word alignment reaches `sure_soft`.
+    than `marginal` above the threshold) decide, and a pair they pass is a
+    duplicate only when the claim check passes too (`claim_aligned`; and a mean
+    word alignment of `sure_soft`): precision first (issue 14), a pair that
+    fails it is reported as related, shown for context, never flagged.
     """
     on = checks
     if "copy" in on and f.exact:
@@ -335,13 +335,15 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
         return res(False, "related")
     if cosine < needed + t.get("marginal", 0.0) and f.soft < t.get("marginal_soft", 0.0):
         return res(False, "related (few words in common)")
-    found = res(True, "translation" if f.cross_lingual else "paraphrase")
-    found.sure = f.soft >= t.get("sure_soft", 0.0) and claim_aligned(f, t)
-    return found
+    if f.soft < t.get("sure_soft", 0.0) or not claim_aligned(f, t):
+        left = f.claim_unmatched
+        return res(False, "related (left over: {} vs {})".format(", ".join(left[0][:3]) or "-",
+                                                                 ", ".join(left[1][:3]) or "-"))
+    return res(True, "translation" if f.cross_lingual else "paraphrase")
 
 
 def claim_aligned(f: PairFeatures, t: dict[str, float]) -> bool:
-    """Does every side's content (nearly) all have a counterpart? The claim check of a sure duplicate.
+    """Does every side's content (nearly) all have a counterpart? The claim check of a duplicate.
 
     A different action, partner, object or target group in the same frame ("publish the energy use
     of AI tools" / "switch off AI tools nobody uses") leaves words without counterpart on a side,

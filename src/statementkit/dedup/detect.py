@@ -42,7 +42,6 @@ class _Verdict(NamedTuple):
     duplicate: bool
     same_stance: bool
     reason: str
-    sure: bool
 
 
 @dataclass(slots=True)
@@ -172,8 +171,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
                   else pairs[(i, j)] for i, j in chunk]
         judged = judge.compare_many([(claims[i], claims[j], sc) for (i, j), sc in zip(chunk, scores)])
         for key, sc, v in zip(chunk, scores, judged):  # copies only: the score is the character similarity
-            verdicts[key] = _Verdict(v.near_copy if vectors is None else sc, v.duplicate, v.same_stance, v.reason,
-                                     v.sure)
+            verdicts[key] = _Verdict(v.near_copy if vectors is None else sc, v.duplicate, v.same_stance, v.reason)
     del claims, judge, keys, pairs  # the analysed statements are the bulk of the memory; grouping needs none
     stats.claims_s = time.perf_counter() - clock
     stats.peak_rss_mb["claims"] = peak_rss_mb()
@@ -188,9 +186,9 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
         stats.duplicate_pairs += v.duplicate
         stats.stance_flips += not v.same_stance
         other = everyone[j]
-        per_new[i].append(Duplicate(other.id, score, v.same_stance, v.duplicate, j >= n, v.reason, v.sure))
+        per_new[i].append(Duplicate(other.id, score, v.same_stance, v.duplicate, j >= n, v.reason))
         if j < n:
-            per_new[j].append(Duplicate(snew[i].id, score, v.same_stance, v.duplicate, False, v.reason, v.sure))
+            per_new[j].append(Duplicate(snew[i].id, score, v.same_stance, v.duplicate, False, v.reason))
     results_sorted = []
     for i in range(n):
         dups = sorted(per_new[i], key=lambda d: (not d.is_duplicate, -round(d.score, 6), not d.published, d.id))
@@ -240,7 +238,7 @@ def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Emb
             out.append(Duplicate(a.id, scores[p], True, False, True, "not a candidate"))
             continue
         v = judged[p]
-        out.append(Duplicate(a.id, scores[p], v.same_stance, v.duplicate, True, v.reason, v.sure))
+        out.append(Duplicate(a.id, scores[p], v.same_stance, v.duplicate, True, v.reason))
     return out
 
 
