@@ -9,9 +9,10 @@ stage's features, the sentence cosine), kept when no rule before the judge settl
   pair is a duplicate when `duplicate_of` says so, every other pair a negative.
 
 The test splits are never read. A logistic regression on standardised features (scikit-learn,
-lbfgs, deterministic); its operating point is chosen on out-of-fold probabilities (5-fold,
-5 shuffles with fixed seeds): the lowest probability at which the batch's out-of-fold pair
-precision, and the pair set's, both reach `--precision`. Writes models/pair-judge/<model>.json.
+lbfgs, deterministic); C and the operating point are chosen on out-of-fold probabilities
+(5-fold, 5 shuffles with fixed seeds): the best recall of the batch's `duplicate` flags per
+statement (as `check` raises them, the rules' own duplicates included) while their precision,
+and the pair set's, reach `--precision`. Writes models/pair-judge/<model>.json.
 
     python scripts/fit_pair_judge.py            # fit, report the cross-validation, write
     python scripts/fit_pair_judge.py --dry-run  # report only
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,8 +33,23 @@ FOLDS, REPEATS = 5, 5
 C_GRID = (0.1, 0.3, 1.0)   # inverse regularisation strength tried
 
 
-def training_pairs(model_id: str = MODEL) -> tuple[np.ndarray, np.ndarray, list[str], list[tuple[str, str]]]:
-    """(features, labels, source of each pair, the pair's texts) of every dev pair the judge decides."""
+@dataclass
+class Training:
+    """The dev pairs the judge decides, and what scoring the batch's flags per statement needs."""
+
+    x: np.ndarray                      # features of each open pair
+    y: np.ndarray                      # ... its label
+    source: list[str]                  # ... "pairs" or "batch"
+    ids: list[tuple[str, str]]         # ... (earlier, new) ids (batch pairs)
+    cosine: list[float]
+    settled: list[tuple[str, str, float]]   # batch pairs the rules call duplicates: (earlier, new, cosine)
+    order: dict[str, int]              # submission id -> position in the batch
+    gold: dict[str, set[str]]          # submission id -> its true duplicates
+    floor: float                       # the candidate cosine
+
+
+def training_pairs(model_id: str = MODEL) -> Training:
+    """Every dev pair the judge decides, measured as `find_duplicates` measures it."""
     from statementkit.checks import load_rules
     from statementkit.dedup.claims import ClaimJudge, analyse_many, settled
     from statementkit.dedup.copies import copy_candidates
@@ -78,11 +95,14 @@ def training_pairs(model_id: str = MODEL) -> tuple[np.ndarray, np.ndarray, list[
     claims = dict(zip(keyed, analyse_many(keyed, stance)))
     judge = ClaimJudge(emb, {**t, "judge": 0.0}, rules=stance)
     judge.prepare(list(claims.values()))
-    x, y, source, pairs = [], [], [], []
+    x, y, source, ids, cos, done = [], [], [], [], [], []
     for k in open_rows:
         a, b, label, where = rows[k]
         f = judge.features(claims[(a.text, a.lang)], claims[(b.text, b.lang)])
-        if a.text == b.text or settled(f, cosines[k], t) is not None:
+        decided = settled(f, cosines[k], t) if a.text != b.text else True
+        if decided is not None:
+            if where == "batch" and (decided is True or decided.duplicate):
+                done.append((a.id, b.id, cosines[k]))
             continue
         if where == "batch":
             i, j = batch_ids[a.id], batch_ids[b.id]
@@ -90,8 +110,33 @@ def training_pairs(model_id: str = MODEL) -> tuple[np.ndarray, np.ndarray, list[
         x.append(pair_features(f, cosines[k], t["candidate"]))
         y.append(label)
         source.append(where)
-        pairs.append((a.text, b.text))
-    return np.array(x), np.array(y), source, pairs, t["candidate"]
+        ids.append((a.id, b.id))
+        cos.append(cosines[k])
+    return Training(np.array(x), np.array(y), source, ids, cos, done, {s.id: n for n, s in enumerate(new)}, gold,
+                    t["candidate"])
+
+
+def flags_per_statement(data: Training, p: np.ndarray, at: float) -> tuple[float, float]:
+    """(precision, recall) of the batch's `duplicate` flags when the judge calls a pair at probability `at`,
+    as `check` raises them: a submission is flagged for a published statement or an earlier submission it
+    duplicates (a published one first, then the closest), and rightly so when that one is a true duplicate."""
+    found: dict[str, list[tuple[bool, float, str]]] = {}
+    called = [(a, b, c) for (a, b), c, pr, s in zip(data.ids, data.cosine, p, data.source)
+              if s == "batch" and pr >= at] + data.settled
+    for a, b, c in called:
+        for this, other in ((b, a), (a, b)):
+            if this in data.order and (other not in data.order or data.order[other] < data.order[this]):
+                found.setdefault(this, []).append((other not in data.order, c, other))
+    tp = fp = 0
+    for sid, options in found.items():
+        named = max(options)[2]
+        if named in data.gold[sid]:
+            tp += 1
+        else:
+            fp += 1
+    should = sum(1 for sid, g in data.gold.items()
+                 if any(d not in data.order or data.order[d] < data.order[sid] for d in g))
+    return (tp / (tp + fp) if tp + fp else 1.0), tp / should
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray, make) -> np.ndarray:
@@ -119,13 +164,14 @@ def precision_recall(p: np.ndarray, y: np.ndarray, at: float) -> tuple[float, fl
     return (tp / called.sum() if called.sum() else 1.0), (tp / y.sum() if y.sum() else 1.0)
 
 
-def operating_point(p: np.ndarray, y: np.ndarray, source: list[str], precision: float) -> tuple[float, dict]:
-    """The probability with the best out-of-fold recall on the batch's pairs while the precision of the
-    batch's pairs and of the pair set's both reach `precision` (ties: the better pair-set recall)."""
-    src = np.array(source)
+def operating_point(data: Training, p: np.ndarray, precision: float) -> tuple[float, dict]:
+    """The probability with the best out-of-fold recall of the batch's flags per statement while their
+    precision and the pair set's precision both reach `precision` (ties: the better pair-set recall)."""
+    src, y = np.array(data.source), data.y
     best, best_key, best_stats = 0.95, None, {}
     for at in np.round(np.arange(0.30, 0.96, 0.01), 2):
-        stats = {s: precision_recall(p[src == s], y[src == s], float(at)) for s in ("batch", "pairs")}
+        stats = {"batch": flags_per_statement(data, p, float(at)),
+                 "pairs": precision_recall(p[src == "pairs"], y[src == "pairs"], float(at))}
         if min(stats["batch"][0], stats["pairs"][0]) < precision:
             continue
         key = (stats["batch"][1], stats["pairs"][1], -at)
@@ -141,16 +187,16 @@ def main() -> None:
     args = ap.parse_args()
     from statementkit.dedup.pair_judge import FEATURES, PairJudge, judge_path
 
-    x, y, source, _, floor = training_pairs()
-    src = np.array(source)
+    data = training_pairs()
+    x, y, src = data.x, data.y, np.array(data.source)
     print(f"{len(y)} pairs the rules leave open: batch {int((src == 'batch').sum())} "
           f"({int(y[src == 'batch'].sum())} duplicates), pairs {int((src == 'pairs').sum())} "
           f"({int(y[src == 'pairs'].sum())} duplicates)")
     chosen = None
     for c in C_GRID:
-        at, stats = operating_point(out_of_fold(x, y, logistic(c)), y, source, args.precision)
-        print(f"C={c}: at {at:.2f} out-of-fold " + "; ".join(f"{s} P {pr:.3f} R {rc:.3f}" for s, (pr, rc) in
-                                                              stats.items()))
+        at, stats = operating_point(data, out_of_fold(x, y, logistic(c)), args.precision)
+        print(f"C={c}: at {at:.2f} out of fold: batch flags P {stats['batch'][0]:.3f} R {stats['batch'][1]:.3f}; "
+              f"pair set P {stats['pairs'][0]:.3f} R {stats['pairs'][1]:.3f}")
         key = (stats.get("batch", (0, 0))[1], stats.get("pairs", (0, 0))[1])
         if stats and (chosen is None or key > chosen[0]):
             chosen = (key, c, at)
@@ -158,7 +204,7 @@ def main() -> None:
     fitted = logistic(c)().fit(x, y)
     scaler, lr = fitted[0], fitted[1]
     judge = PairJudge(MODEL, tuple(map(float, scaler.mean_)), tuple(map(float, scaler.scale_)),
-                      tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]), at, float(floor))
+                      tuple(map(float, lr.coef_[0])), float(lr.intercept_[0]), at, float(data.floor))
     print(f"shipped: C={c}, threshold {at}; coefficients (standardised):")
     for name, coef in sorted(zip(FEATURES, judge.coef), key=lambda z: -abs(z[1])):
         print(f"  {name:<22} {coef:+.3f}")
