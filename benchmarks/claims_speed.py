@@ -100,7 +100,8 @@ def judge_sample(pairs: list[dict], grid: bool) -> dict:
         for p, (a, b, cos) in zip(pairs, judged):
             f = j.features(a, b)
             if (word, mutual) == (t["word"], t["mutual"]):
-                v = verdict(f, cos, t)
+                # the tree's fitted pair judge, where it has one (issue 14), decides what the rules leave open
+                v = verdict(f, cos, t, judge=judge.pair_judge) if hasattr(judge, "pair_judge") else verdict(f, cos, t)
                 assert [v.duplicate, v.same_stance, v.reason] == out["verdicts"][p["id"]], p["id"]
             features[f"{p['id']}@{word}/{mutual}"] = _plain(asdict(f))
     out["features"] = features

@@ -18,6 +18,7 @@ different claims; related and unrelated pairs):
     python benchmarks/dedup.py              # report
     python benchmarks/dedup.py --split dev  # ... dev only (test pairs and background untouched)
     python benchmarks/dedup.py --calibrate  # ... and write the thresholds to models/registry.toml
+    python benchmarks/dedup.py --split dev --as-shipped   # the shipped verdicts only, no grid (fast)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from _common import DATA, ROOT, polis_dir, print_table, write_result
 from statementkit.dedup.claims import CHECKS, DEFAULTS, ClaimJudge, analyse, verdict
 from statementkit.dedup.copies import copy_candidates
 from statementkit.dedup.detect import thresholds_for
+from statementkit.dedup.pair_judge import load_pair_judge
 from statementkit.dedup.stance import load_stance
 from statementkit.embed import CachedEmbedder, load_embedder, model_entry
 
@@ -87,8 +89,9 @@ class Pairs:
             self._features[(word, mutual)] = [judge.features(a, b) for a, b in self.claims]
         return self._features[(word, mutual)]
 
-    def predict(self, t: dict, checks) -> tuple[np.ndarray, np.ndarray]:
-        """(is duplicate, same stance) per pair, as `dedup.compare_pairs` decides."""
+    def predict(self, t: dict, checks, judge=None) -> tuple[np.ndarray, np.ndarray]:
+        """(is duplicate, same stance) per pair, as `dedup.compare_pairs` decides (`judge`: the model's
+        fitted pair judge, as shipped; None: the threshold rules, as the calibration grid assumes)."""
         feats = self.features(t["word"], t["mutual"]) if checks else None
         dup = np.zeros(len(self.rows), bool)
         same = np.ones(len(self.rows), bool)
@@ -98,7 +101,7 @@ class Pairs:
             if not checks:
                 dup[i] = self.cos[i] >= t["duplicate"]
                 continue
-            v = verdict(feats[i], self.cos[i], t, checks)
+            v = verdict(feats[i], self.cos[i], t, checks, judge)
             dup[i], same[i] = v.duplicate, v.same_stance
         return dup, same
 
@@ -311,8 +314,8 @@ def write_registry(thresholds: dict[str, dict], path=None) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def background_rate(bg: Pairs, t: dict, checks) -> dict:
-    dup, _ = bg.predict(t, checks)
+def background_rate(bg: Pairs, t: dict, checks, judge=None) -> dict:
+    dup, _ = bg.predict(t, checks, judge)
     return {"pairs": bg.total, "called_duplicate": int(dup.sum()),
             "per_1000_pairs": round(1000 * float(dup.sum()) / bg.total, 3)}
 
@@ -353,6 +356,23 @@ def polis_background(embedder, floor: float = BACKGROUND_FLOOR, languages=None) 
     return Pairs(rows, embedder, vectors, total=total)
 
 
+def as_shipped(splits) -> None:
+    """Pair metrics of `statementkit dedup` as shipped, on the default model, for the given splits."""
+    emb = CachedEmbedder(load_embedder(MODELS[0]))
+    shipped = thresholds_for(emb)
+    rows, out = [], {}
+    for split in splits:
+        data = load(split)
+        texts = sorted({r[k] for r in data for k in ("a", "b")})
+        pairs = Pairs(data, emb, dict(zip(texts, emb.encode(texts))))
+        out[split] = m = metrics(pairs, *pairs.predict(shipped, CHECKS, load_pair_judge(MODELS[0])))
+        rows.append([split, m["precision"], m["recall"], m["f1"], m["cross_lingual_recall"],
+                     m["stance_flips_called_duplicate"], m["called_duplicate_by_kind"].get("different_claim")])
+    print_table(["split, as shipped", "P", "R", "F1", "cross-lingual R", "flips called dup", "different claims called dup"],
+                rows)
+    write_result("dedup_shipped_" + "_".join(splits), {"model": MODELS[0], **out})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", default=",".join(MODELS))
@@ -361,8 +381,13 @@ def main() -> None:
                         help="largest share of same-topic background pairs that may be called duplicates")
     parser.add_argument("--split", choices=("dev", "both"), default="both",
                         help="dev: calibrate and report on dev only, never reading the test split")
+    parser.add_argument("--as-shipped", action="store_true",
+                        help="only the verdicts as shipped (models/registry.toml), on the default model: no grid")
     args = parser.parse_args()
     splits = ("dev",) if args.split == "dev" else ("dev", "test")
+    if args.as_shipped:
+        as_shipped(splits)
+        return
     dev_rows = load("dev")
     test_rows = load("test") if "test" in splits else []
     texts = sorted({r[k] for r in dev_rows + test_rows for k in ("a", "b")})
@@ -386,10 +411,11 @@ def main() -> None:
                "thresholds": t, **{split: metrics(p, *p.predict(t, CHECKS)) for split, (p, _) in sets.items()},
                "background": {split: background_rate(bg, t, CHECKS) for split, (_, bg) in sets.items()},
                "encode_statements_per_s": round(encode_speed(model_id, texts), 1)}
-        shipped = thresholds_for(emb)  # what `statementkit dedup` uses: models/registry.toml
-        out["as_shipped"] = {"thresholds": shipped,
-                             **{split: metrics(p, *p.predict(shipped, CHECKS)) for split, (p, _) in sets.items()},
-                             **{f"background_{split}": background_rate(bg, shipped, CHECKS)
+        shipped = thresholds_for(emb)  # what `statementkit dedup` uses: models/registry.toml, its pair judge
+        judge = load_pair_judge(model_id)
+        out["as_shipped"] = {"thresholds": shipped, "pair_judge": judge is not None,
+                             **{split: metrics(p, *p.predict(shipped, CHECKS, judge)) for split, (p, _) in sets.items()},
+                             **{f"background_{split}": background_rate(bg, shipped, CHECKS, judge)
                                 for split, (_, bg) in sets.items()}}
         if abs(out["dev"]["f1"] - f1_grid) > 0.01:
             print(f"warning: grid F1 {f1_grid} differs from verdict() F1 {out['dev']['f1']}")

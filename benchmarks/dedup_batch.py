@@ -6,7 +6,8 @@ split is screened exactly as `statementkit check FILE --against PUBLISHED` does:
 submission against every published statement and every other submission.
 
 Reported, per statement (what a moderator sees), for every `duplicate` flag and for the flags that
-reject (the detector is sure; an unsure duplicate asks for review):
+reject (they name a published statement; a flag naming an earlier submission asks for review). Since
+issue 14 a pair the detector is not confident of is `similar` and raises no flag at all:
   - precision of the `duplicate` flag (a flagged submission has at least one true duplicate among
     what it was flagged for), recall (a submission with a true duplicate is flagged);
   - flags per 100 submissions;
@@ -134,7 +135,7 @@ def main() -> None:
     print_table(["split", *keys], [[split, *(r[k] for k in keys)] for split, r in results.items()])
     reject_keys = ["flagged", "precision", "recall", "f1", "flags_per_100", "stance_flips_flagged",
                    "different_claims_flagged"]
-    print("\nthe flags that reject (the detector is sure; the others ask for review):")
+    print("\nthe flags that reject (they name a published statement; one naming a submission asks for review):")
     print_table(["split", *reject_keys], [[split, *(r["reject_flags"][k] for k in reject_keys)]
                                           for split, r in results.items()])
     for split, r in results.items():

@@ -128,7 +128,7 @@ def fingerprint(results) -> str:
     h = hashlib.sha256()
     for r in results:
         h.update(json.dumps([r.id, r.group, [[d.id, round(d.score, 4), d.same_stance, d.is_duplicate, d.published,
-                                               d.reason, d.sure] for d in r.duplicates]]).encode())
+                                               d.reason] for d in r.duplicates]]).encode())
     return h.hexdigest()[:16]
 
 

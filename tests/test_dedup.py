@@ -264,9 +264,10 @@ def test_output_separates_duplicates_from_similar_statements():
     assert [d["id"] for d in record["similar"]] == ["p2", "p3"] and not record["similar"][0]["same_stance"]
 
 
-def test_an_unsure_duplicate_asks_for_review_and_a_sure_one_rejects():
-    """Precision first (issue 14): in a same-topic batch, duplicates with few words aligned were wrong
-    more often than right, so their flag is `review` with a message that asks to compare."""
+def test_a_pair_the_detector_is_not_sure_of_is_similar_and_raises_no_flag():
+    """Precision first (issue 14): in a same-topic batch, close pairs with few words aligned were wrong
+    more often than right, so they are listed under `similar` for context: no flag, no group.
+    (Until issue 14 they were duplicates with `sure: false` whose flag asked for review.)"""
     from statementkit.checks import load_rules
     from statementkit.checks.kinds.duplicate import duplicate_findings
     from statementkit.checks.render import flags
@@ -276,26 +277,28 @@ def test_an_unsure_duplicate_asks_for_review_and_a_sure_one_rejects():
     t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "sure_soft": 0.82, "near_copy": 0.9}
     base = dict(exact=False, near_copy=0.3, coverage=0.8, unmatched=([], []), negatives=([], []),
                 numbers=([], []), names=([], []), cross_lingual=True)
-    assert verdict(PairFeatures(soft=0.9, **base), 0.8, t).sure
+    assert verdict(PairFeatures(soft=0.9, **base), 0.8, t).duplicate
     loose = verdict(PairFeatures(soft=0.7, **base), 0.8, t)
-    assert loose.duplicate and not loose.sure
+    assert not loose.duplicate and loose.same_stance and loose.reason.startswith("related")
 
     rules = load_rules()
     published = [Statement("p1", "Museums should label AI-generated texts.", "en")]
     new = [Statement("n1", "Les musées devraient signaler les textes écrits par l'IA.", "fr"),
            Statement("n2", "Museums should clearly label texts written by AI.", "en")]
-    results = [DedupResult("n1", [Duplicate("p1", 0.7, sure=False)]), DedupResult("n2", [Duplicate("p1", 0.9)])]
+    results = [DedupResult("n1", [Duplicate("p1", 0.7, is_duplicate=False, reason=loose.reason)]),
+               DedupResult("n2", [Duplicate("p1", 0.9)])]
     found = duplicate_findings(new, results, published, rules.criterion("duplicate"))
-    unsure, sure = flags(rules, found[0], "fr")[0], flags(rules, found[1], "en")[0]
-    assert unsure.severity == "review" and sure.severity == "reject"
-    assert "peut-être" in unsure.message and "p1" in unsure.message
-    assert results[0].to_dict()["duplicates"][0]["sure"] is False
+    assert 0 not in found
+    assert flags(rules, found[1], "en")[0].severity == "reject"
+    record = results[0].to_dict()
+    assert record["duplicates"] == [] and record["similar"][0]["reason"] == loose.reason
+    assert "sure" not in record["similar"][0]
 
 
-def test_a_duplicate_with_a_claim_word_left_over_is_unsure():
+def test_a_pair_with_claim_words_left_over_is_no_duplicate():
     """The claim check (issue 14): a same-frame pair that leaves a side's action, partner or group
-    without counterpart ("train staff" / "teach visitors") may still be close enough to list, but its
-    flag asks for review; one word left over is a paraphrase's freedom."""
+    without counterpart ("train staff" / "teach visitors") may still be close enough to list as
+    similar, but it is no duplicate; one word left over is a paraphrase's freedom."""
     from statementkit.dedup.claims import PairFeatures, verdict
 
     t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "near_copy": 0.9,
@@ -305,12 +308,12 @@ def test_a_duplicate_with_a_claim_word_left_over_is_unsure():
     one = verdict(PairFeatures(**base, cross_lingual=False, claim=0.9, claim_unmatched=(["clearly"], [])), 0.8, t)
     two = verdict(PairFeatures(**base, cross_lingual=False, claim=0.8,
                                claim_unmatched=(["train", "staff"], ["teach", "visitors"])), 0.8, t)
-    assert one.duplicate and one.sure
-    assert two.duplicate and not two.sure
+    assert one.duplicate
+    assert not two.duplicate and two.reason == "related (left over: train, staff vs teach, visitors)"
     # across languages the share of aligned content decides, not the count of words
     low = verdict(PairFeatures(**base, cross_lingual=True, claim=0.6, claim_unmatched=(["a", "b"], [])), 0.8, t)
     high = verdict(PairFeatures(**base, cross_lingual=True, claim=0.75, claim_unmatched=(["a", "b"], [])), 0.8, t)
-    assert not low.sure and high.sure
+    assert not low.duplicate and high.duplicate
 
 
 def test_a_stance_flip_on_little_shared_content_blocks_a_marginal_duplicate():
@@ -342,3 +345,82 @@ def test_stats_time_the_language_and_record_peak_memory_per_stage():
     find_duplicates([Statement(s.id, s.text) for s in BATCH], PUBLISHED, embedder=EMB, stats=stats)
     assert stats.language_s > 0 and stats.language_s <= stats.claims_s
     assert list(stats.peak_rss_mb) == ["copies", "encode", "search", "language", "claims", "group"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 6), st.integers(0, 3), st.data())
+def test_every_group_member_duplicates_the_groups_representative(n, m, data):
+    """Groups never chain (issue 14): whatever the duplicate pairs, each group has a representative
+    (its published statement, else one of its members) that every other member is a duplicate of."""
+    from statementkit.dedup.detect import duplicate_groups
+
+    possible = [(i, j) for i in range(n) for j in range(i + 1, n + m)]
+    chosen = data.draw(st.lists(st.sampled_from(possible), unique=True)) if possible else []
+    edges = [(i, j, data.draw(st.floats(0.5, 1.0))) for i, j in chosen]
+    linked = {(i, j) for i, j, _ in edges}
+    groups = duplicate_groups(n, m, edges)
+    for root in set(groups.values()):
+        members = [i for i, g in groups.items() if g == root]
+        anchors = {j for i in members for j in range(n, n + m) if (i, j) in linked}
+        candidates = [p for p in anchors if all((i, p) in linked for i in members)] or members
+        assert any(all(x == rep or (min(x, rep), max(x, rep)) in linked for x in members) for rep in candidates)
+
+
+def _features(**changes):
+    from statementkit.dedup.claims import PairFeatures
+
+    base = dict(soft=0.95, exact=False, near_copy=0.5, coverage=0.9, unmatched=([], []), negatives=([], []),
+                numbers=([], []), names=([], []), cross_lingual=False)
+    return PairFeatures(**{**base, **changes})
+
+
+def _judge(intercept: float):
+    """A judge that says yes (large intercept) or no (negative) to every pair it is asked about."""
+    from statementkit.dedup.pair_judge import FEATURES, PairJudge
+
+    k = len(FEATURES)
+    return PairJudge("test", (0.0,) * k, (1.0,) * k, (0.0,) * k, intercept, 0.5, 0.575)
+
+
+def test_the_pair_judge_decides_only_what_the_rules_leave_open():
+    """The stance stage keeps its authority (issue 14): a judge that would call everything a duplicate
+    never turns a stance flip, a near-copy with a negation, or different numbers into one."""
+    from statementkit.dedup.claims import verdict
+
+    t = {"duplicate": 0.6, "duplicate_cross": 0.575, "soft": 0.0, "near_copy": 0.9, "stance_coverage": 0.8,
+         "stance_coverage_cross": 0.7, "substitution": 0.99, "frame": 0.7}
+    yes, no = _judge(50.0), _judge(-50.0)
+    flip = verdict(_features(negatives=(["not"], [])), 0.9, t, judge=yes)
+    assert not flip.duplicate and not flip.same_stance and flip.reason.startswith("opposite stance")
+    # "Les archives (ne) devraient (pas) autoriser …": a near-copy whose negation bears on little shared
+    # content is still no copy
+    copy_flip = verdict(_features(near_copy=0.95, coverage=0.5, negatives=(["ne", "pas"], [])), 0.9, t,
+                        judge=yes)
+    assert not copy_flip.duplicate and copy_flip.reason.startswith("opposite stance")
+    assert not verdict(_features(numbers=(["20"], ["50"])), 0.9, t, judge=yes).duplicate
+    assert verdict(_features(near_copy=0.95), 0.9, t, judge=no).duplicate  # a near-exact copy stays one
+    open_yes = verdict(_features(), 0.7, t, judge=yes)
+    open_no = verdict(_features(claim_unmatched=(["staff"], ["visitors"])), 0.9, t, judge=no)
+    assert open_yes.duplicate and open_yes.reason == "paraphrase"
+    assert not open_no.duplicate and open_no.reason == "related (left over: staff vs visitors)"
+
+
+def test_the_shipped_pair_judge_loads_for_the_default_model_only():
+    from statementkit.dedup.pair_judge import FEATURES, load_pair_judge
+
+    judge = load_pair_judge("use-multilingual-v3")
+    assert judge is not None and len(judge.coef) == len(FEATURES) and 0.5 <= judge.threshold < 1.0
+    assert load_pair_judge("hashing") is None and load_pair_judge(None) is None
+    # a pair alone (no rival candidate) and the same pair where the statement has a closer rival
+    alone = judge.probability(_features(), 0.8)
+    crowded = judge.probability(_features(rivals=(0.85, None)), 0.8)
+    assert crowded < alone
+
+
+def test_a_french_negation_inside_a_near_copy_is_no_duplicate():
+    """Issue 14: "ne … pas" added to the same words was called a near-exact copy."""
+    new = [Statement("n1", "Les archives ne devraient pas autoriser que l'IA trie les documents.", "fr")]
+    published = [Statement("p1", "Les archives devraient autoriser que l'IA trie les documents.", "fr")]
+    [result] = find_duplicates(new, published, embedder=EMB)
+    assert result.duplicates and not any(d.is_duplicate for d in result.duplicates)
+    assert not result.duplicates[0].same_stance

@@ -97,18 +97,20 @@ def test_two_imports_give_the_groups_and_clusters_of_one(tmp_path):
     halves.close()
 
 
-def test_the_queue_keeps_whether_the_detector_is_sure_of_a_duplicate(tmp_path):
-    """An unsure duplicate is flagged for review (issue 14); the queue keeps that, so the compare view
-    can say "maybe a duplicate" rather than "duplicate"."""
+def test_the_queue_keeps_a_similar_statement_apart_from_duplicates(tmp_path):
+    """A pair the detector is not sure of is similar, not a duplicate (issue 14; before, a duplicate with
+    `sure: false`): the queue shows it as a candidate for context but does not count it as a duplicate."""
     from statementkit.pipeline import ScreenRow
-    from statementkit.records import DedupResult, Duplicate, Flag, Screening, Statement
+    from statementkit.records import DedupResult, Duplicate, Screening, Statement
 
     q = Queue.create(tmp_path / "q.db", published=[Statement("p1", "Museums should label AI texts.", "en")])
-    flag = Flag("duplicate", "duplicate", None, None, "review", "May say the same as statement p1")
+    similar = Duplicate("p1", 0.7, is_duplicate=False, reason="related (left over: signaler vs label)")
     q.add_screened([ScreenRow(Statement("s1", "Les musées devraient signaler les textes IA.", "fr"),
-                              screening=Screening("s1", "review", [flag], "fr"),
-                              duplicates=DedupResult("s1", [Duplicate("p1", 0.7, sure=False)]))])
-    [candidate] = q.get("s1").candidates
-    assert candidate.duplicate.is_duplicate and candidate.duplicate.sure is False
-    assert q.get("s1").verdict == "review"
+                              screening=Screening("s1", "accept", [], "fr"),
+                              duplicates=DedupResult("s1", [similar]))])
+    item = q.get("s1")
+    [candidate] = item.candidates
+    assert not candidate.duplicate.is_duplicate and candidate.duplicate.reason == similar.reason
+    assert item.verdict == "accept"
+    assert tuple(q.conn.execute("SELECT n_duplicates, dup_group FROM statements WHERE id = 's1'").fetchone()) == (0, None)
     q.close()

@@ -127,9 +127,6 @@ class Duplicate:
     is_duplicate: bool = True
     published: bool = True
     reason: str | None = None
-    #: The detector is sure (a copy, or most words aligned): a duplicate flag rejects. An unsure
-    #: duplicate (same topic and close, few words aligned) is flagged for review instead.
-    sure: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -137,7 +134,6 @@ class Duplicate:
             "score": round(float(self.score), 4),
             "same_stance": self.same_stance,
             "duplicate": self.is_duplicate,
-            "sure": self.is_duplicate and self.sure,
             "published": self.published,
             "reason": self.reason,
         }

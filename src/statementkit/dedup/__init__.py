@@ -7,7 +7,9 @@
 The decision is one path, `detect.find_duplicates`: exact and near-exact
 `copies` by text alone; candidates by sentence-vector cosine (`neighbours`);
 then for each candidate pair, `claims` judges whether both make the same claim
-(`claim_analysis` analyses each statement, `stance` finds what flips it).
+(`claim_analysis` analyses each statement, `stance` finds what flips it; what
+its rules leave open, the model's fitted `pair_judge` decides). Only confident
+pairs are duplicates; the others are listed as similar, for context.
 """
 
 from statementkit.dedup.detect import (

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from cydifflib import (
@@ -45,6 +46,9 @@ from statementkit.dedup.claim_analysis import (
 )
 from statementkit.dedup.stance import Cue, StanceRules
 
+if TYPE_CHECKING:
+    from statementkit.dedup.pair_judge import PairJudge
+
 __all__ = ["CHECKS", "DEFAULTS", "Claim", "ClaimJudge", "Comparison", "PairFeatures", "WordVectors", "analyse",
            "analyse_many", "normalise_text", "verdict"]
 
@@ -56,8 +60,7 @@ DEFAULTS = {"candidate": 0.45, "duplicate": 0.6, "duplicate_cross": 0.55, "subst
             # same-topic statements in two languages ("museums transcribe archives" / "museums should review
             # colonial texts") reach the threshold on topic alone, with few words in common
             "marginal": 0.1, "marginal_soft": 0.65,
-            # a duplicate whose mean word alignment is below this is unsure: flagged for review, not
-            # rejected (0: every duplicate is sure; calibrated per model on a same-topic batch)
+            # a pair whose mean word alignment is below this is no duplicate, only similar (0: off)
             "sure_soft": 0.0,
             # the claim check: share of each side's content words (weighted) that has a counterpart a
             # duplicate needs. Same language: aligned at `word`; two languages: also a mutual best match at
@@ -78,7 +81,6 @@ class Comparison:
     coverage: float = 0.0               # the lower of the two sides
     near_copy: float = 0.0              # character similarity of the normalised texts
     unmatched: tuple[list[str], list[str]] = ([], [])
-    sure: bool = True                   # a duplicate the word alignment confirms (see `verdict`)
 
 
 #: The checks of the second stage; benchmarks switch them off one by one to measure each.
@@ -122,6 +124,11 @@ class ClaimJudge:
         self.t = {**DEFAULTS, **(thresholds or {})}
         self.checks = frozenset(checks)
         self.words = WordVectors()
+        from statementkit.dedup.pair_judge import load_pair_judge
+
+        # the model's fitted same-claim judge (None: the threshold rules decide); `judge=False`
+        # in the thresholds switches it off, for benchmarks that measure the rules alone
+        self.pair_judge = load_pair_judge(getattr(embedder, "id", None)) if self.t.get("judge", 1.0) else None
 
     def prepare(self, claims: Sequence[Claim]) -> None:
         """Encode, in one batch, every content word not seen yet."""
@@ -208,8 +215,13 @@ class ClaimJudge:
         claim_a, claim_b = ok_a, ok_b
         if cross and sim.size and self.t["claim_word_cross"] < word:
             claim_a, claim_b = _mutual_partners(sim, self.t["claim_word_cross"], a, b, ok_a, ok_b)
-        soft = 1.0
+        soft = left_best = 1.0
         if sim.size:
+            # how close the claim check's left-over words come to anything on the other side: a paraphrase's
+            # reworded words still have a near partner, a different action or group has none
+            sides = [np.minimum(np.maximum(best, 0), 1)[[i not in claim for i in content]]
+                     for best, claim, content in ((best_of_a, claim_a, a.content), (best_of_b, claim_b, b.content))]
+            left_best = min((float(s.mean()) for s in sides if s.size), default=1.0)
             wa, wb = a.weight, b.weight
             best_a = np.minimum(np.maximum(best_of_a, 0), 1)  # np.clip, at a third of the cost
             best_b = np.minimum(np.maximum(best_of_b, 0), 1)
@@ -220,6 +232,7 @@ class ClaimJudge:
             soft = 0.0
         return PairFeatures(
             soft=soft,
+            left_best=left_best,
             exact=a.norm == b.norm,
             near_copy=0.0 if cross else _near_copy(a.norm, b.norm),
             coverage=min(_coverage(a, ok_a), _coverage(b, ok_b)),
@@ -238,10 +251,11 @@ class ClaimJudge:
             and any(j not in lex_b for j in b.content),
             swapped=([a.tokens[i] for i in a.content if i not in lex_a],
                      [b.tokens[j] for j in b.content if j not in lex_b]),
-            opposed=_opposed(a, b))
+            opposed=_opposed(a, b),
+            sizes=(len(a.content), len(b.content)))
 
-    def compare_many(self, pairs: Iterable[tuple[Claim, Claim, float]]) -> list[Comparison]:
-        """`compare` each (a, b, cosine), with BLAS on one thread and the garbage collector paused.
+    def compare_many(self, pairs: Iterable[tuple]) -> list[Comparison]:
+        """`compare` each (a, b, cosine[, rivals]), with BLAS on one thread and the garbage collector paused.
 
         The word-vector products are tiny (a dozen words by a dozen); a second
         BLAS thread gains nothing on them, and waiting for it on a core another
@@ -250,13 +264,19 @@ class ClaimJudge:
         from threadpoolctl import threadpool_limits
 
         with threadpool_limits(1, user_api="blas"), paused_gc():
-            return [self.compare(a, b, cosine) for a, b, cosine in pairs]
+            return [self.compare(*pair) for pair in pairs]
 
-    def compare(self, a: Claim, b: Claim, cosine: float) -> Comparison:
-        """Same claim, opposite stance, or a different claim? Symmetric in a and b."""
+    def compare(self, a: Claim, b: Claim, cosine: float,
+                rivals: tuple[float | None, float | None] = (None, None)) -> Comparison:
+        """Same claim, opposite stance, or a different claim? Symmetric in a and b.
+
+        `rivals`: the cosine of a's and of b's best other candidate in the search (None: none).
+        """
         if "copy" in self.checks and a.norm == b.norm:  # decided before any feature counts
             return Comparison(True, True, "exact copy", 1.0, 1.0)
-        return verdict(self.features(a, b), cosine, self.t, self.checks)
+        f = self.features(a, b)
+        f.rivals = rivals
+        return verdict(f, cosine, self.t, self.checks, self.pair_judge)
 
 
 @dataclass(slots=True)
@@ -277,6 +297,9 @@ class PairFeatures:
     opposed: bool = False                             # one concept with opposite signs (speed up / slow down)
     claim: float = 1.0                                # share of content with a counterpart for the claim check
     claim_unmatched: tuple[list[str], list[str]] = ([], [])   # ... the words without one
+    sizes: tuple[int, int] = (0, 0)                   # content words of each side
+    left_best: float = 1.0                            # mean best word cosine of `claim_unmatched`, lower side
+    rivals: tuple[float | None, float | None] = (None, None)  # each side's best other candidate's cosine
 
     @property
     def flip(self) -> bool:
@@ -285,7 +308,8 @@ class PairFeatures:
         return (na - nb) % 2 == 1 or (na == 0) != (nb == 0)
 
 
-def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequence[str] = CHECKS) -> Comparison:
+def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequence[str] = CHECKS,
+            judge: PairJudge | None = None) -> Comparison:
     """Decide one pair from its features, its cosine and the model's thresholds.
 
     In order: an exact copy is a duplicate; an odd number of negations on
@@ -298,9 +322,19 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     is a different claim; otherwise the cosine (`duplicate`, or
     `duplicate_cross` for two languages: cosines across languages run lower)
     and the mean word alignment (`soft`; `marginal_soft` for a cosine less
-    than `marginal` above the threshold) decide. A duplicate decided by the
-    cosine is `sure` only when its mean word alignment reaches `sure_soft`.
+    than `marginal` above the threshold) decide, and a pair they pass is a
+    duplicate only when the claim check passes too (`claim_aligned`; and a mean
+    word alignment of `sure_soft`): precision first (issue 14), a pair that
+    fails it is reported as related, shown for context, never flagged.
+    With a fitted `judge` (`pair_judge`), the judge decides instead of the
+    cosine rules: the pairs the rules before them leave open.
     """
+    return settled(f, cosine, t, checks) or _decide(f, cosine, t, checks, judge)
+
+
+def settled(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequence[str] = CHECKS) -> Comparison | None:
+    """The verdict of the rules that come before any judge (copies, stance, numbers, substitutions,
+    near-copies, names), or None when they leave the pair open."""
     on = checks
     if "copy" in on and f.exact:
         return Comparison(True, True, "exact copy", 1.0, 1.0)
@@ -327,21 +361,40 @@ def verdict(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
         return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
                                                              "/".join(f.negatives[1]) or "-"))
     if "copy" in on and f.near_copy >= t["near_copy"]:
+        if flipped:  # no copy rule overrules a negation or antonym difference ("ne devraient pas autoriser")
+            return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
+                                                                 "/".join(f.negatives[1]) or "-"))
         return res(True, "near-exact copy")
     if "names" in on and f.names[0] and f.names[1]:
         return res(False, "different names ({} vs {})".format(", ".join(f.names[0]), ", ".join(f.names[1])))
+    return None
+
+
+def _decide(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequence[str],
+            judge: PairJudge | None) -> Comparison:
+    """A pair the rules left open: the judge, or the cosine thresholds and the claim check."""
+    flipped = "stance" in checks and f.flip
+    res = lambda dup, reason: Comparison(dup, dup or not flipped, reason, f.coverage, f.near_copy,  # noqa: E731
+                                         f.unmatched)
+    left = f.claim_unmatched
+    left_over = "left over: {} vs {}".format(", ".join(left[0][:3]) or "-", ", ".join(left[1][:3]) or "-")
+    if judge is not None:
+        p = judge.probability(f, cosine)
+        if p >= judge.threshold:
+            return res(True, "translation" if f.cross_lingual else "paraphrase")
+        return res(False, f"related ({left_over})")
     needed = t["duplicate_cross" if f.cross_lingual else "duplicate"]
     if cosine < needed or f.soft < t["soft"]:
         return res(False, "related")
     if cosine < needed + t.get("marginal", 0.0) and f.soft < t.get("marginal_soft", 0.0):
         return res(False, "related (few words in common)")
-    found = res(True, "translation" if f.cross_lingual else "paraphrase")
-    found.sure = f.soft >= t.get("sure_soft", 0.0) and claim_aligned(f, t)
-    return found
+    if f.soft < t.get("sure_soft", 0.0) or not claim_aligned(f, t):
+        return res(False, f"related ({left_over})")
+    return res(True, "translation" if f.cross_lingual else "paraphrase")
 
 
 def claim_aligned(f: PairFeatures, t: dict[str, float]) -> bool:
-    """Does every side's content (nearly) all have a counterpart? The claim check of a sure duplicate.
+    """Does every side's content (nearly) all have a counterpart? The claim check of a duplicate.
 
     A different action, partner, object or target group in the same frame ("publish the energy use
     of AI tools" / "switch off AI tools nobody uses") leaves words without counterpart on a side,

@@ -42,7 +42,6 @@ class _Verdict(NamedTuple):
     duplicate: bool
     same_stance: bool
     reason: str
-    sure: bool
 
 
 @dataclass(slots=True)
@@ -165,15 +164,18 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     # judged in chunks, each verdict kept as the few fields a result needs: 500 k full comparisons (their
     # left-over word lists included) and their argument tuples held at once cost ~0.3 GB at 100 k statements
     verdicts: dict[tuple[int, int], _Verdict] = {}
+    for key, score in pairs.items():
+        if score is None:
+            pairs[key] = 0.0 if vectors is None else float(vectors[key[0]] @ vectors[key[1]])
+    top = best_candidates(pairs)
     keys = list(pairs)
     for start in range(0, len(keys), JUDGE_CHUNK):
         chunk = keys[start:start + JUDGE_CHUNK]
-        scores = [0.0 if vectors is None else float(vectors[i] @ vectors[j]) if pairs[(i, j)] is None
-                  else pairs[(i, j)] for i, j in chunk]
-        judged = judge.compare_many([(claims[i], claims[j], sc) for (i, j), sc in zip(chunk, scores)])
+        scores = [pairs[key] for key in chunk]
+        judged = judge.compare_many([(claims[i], claims[j], sc, (rival_cosine(top, i, j), rival_cosine(top, j, i)))
+                                     for (i, j), sc in zip(chunk, scores)])
         for key, sc, v in zip(chunk, scores, judged):  # copies only: the score is the character similarity
-            verdicts[key] = _Verdict(v.near_copy if vectors is None else sc, v.duplicate, v.same_stance, v.reason,
-                                     v.sure)
+            verdicts[key] = _Verdict(v.near_copy if vectors is None else sc, v.duplicate, v.same_stance, v.reason)
     del claims, judge, keys, pairs  # the analysed statements are the bulk of the memory; grouping needs none
     stats.claims_s = time.perf_counter() - clock
     stats.peak_rss_mb["claims"] = peak_rss_mb()
@@ -188,9 +190,9 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
         stats.duplicate_pairs += v.duplicate
         stats.stance_flips += not v.same_stance
         other = everyone[j]
-        per_new[i].append(Duplicate(other.id, score, v.same_stance, v.duplicate, j >= n, v.reason, v.sure))
+        per_new[i].append(Duplicate(other.id, score, v.same_stance, v.duplicate, j >= n, v.reason))
         if j < n:
-            per_new[j].append(Duplicate(snew[i].id, score, v.same_stance, v.duplicate, False, v.reason, v.sure))
+            per_new[j].append(Duplicate(snew[i].id, score, v.same_stance, v.duplicate, False, v.reason))
     results_sorted = []
     for i in range(n):
         dups = sorted(per_new[i], key=lambda d: (not d.is_duplicate, -round(d.score, 6), not d.published, d.id))
@@ -240,8 +242,27 @@ def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Emb
             out.append(Duplicate(a.id, scores[p], True, False, True, "not a candidate"))
             continue
         v = judged[p]
-        out.append(Duplicate(a.id, scores[p], v.same_stance, v.duplicate, True, v.reason, v.sure))
+        out.append(Duplicate(a.id, scores[p], v.same_stance, v.duplicate, True, v.reason))
     return out
+
+
+def best_candidates(pairs: dict[tuple[int, int], float]) -> dict[int, list[tuple[float, int]]]:
+    """Each statement's two best candidates, (cosine, other), best first."""
+    top: dict[int, list[tuple[float, int]]] = {}
+    for (i, j), score in pairs.items():
+        for x, y in ((i, j), (j, i)):
+            best = top.setdefault(x, [])
+            best.append((score, y))
+            if len(best) > 2:
+                best.sort(reverse=True)
+                best.pop()
+    return top
+
+
+def rival_cosine(top: dict[int, list[tuple[float, int]]], x: int, partner: int) -> float | None:
+    """The cosine of `x`'s best candidate other than `partner` (None: it has no other): in a same-topic
+    batch a statement has many close neighbours, and a duplicate usually stands out among them."""
+    return max((score for score, y in top.get(x, ()) if y != partner), default=None)
 
 
 def _encode_unique(embedder: Embedder, texts: list[str], progress: Progress | None) -> np.ndarray:

@@ -202,7 +202,7 @@ def get_item(conn: sqlite3.Connection, sid: str, who: str = "", history: bool = 
     flags = flags_of(conn, [sid])[sid]
     candidates = [
         Candidate(Duplicate(d["other_id"], d["score"], bool(d["same_stance"]), bool(d["is_duplicate"]),
-                            bool(d["published"]), d["reason"], bool(d["sure"])), d["text"], d["status"], d["kind"])
+                            bool(d["published"]), d["reason"]), d["text"], d["status"], d["kind"])
         for d in conn.execute("SELECT d.*, o.text, o.status, o.kind FROM duplicates d LEFT JOIN statements o "
                               "ON o.id = d.other_id WHERE d.statement_id = ? ORDER BY d.pos", (sid,))]
     members = []

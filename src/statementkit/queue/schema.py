@@ -223,5 +223,6 @@ def initial_schema(conn: sqlite3.Connection) -> None:
 
 @migration(2)
 def duplicate_certainty(conn: sqlite3.Connection) -> None:
-    """Whether the detector is sure of each duplicate (an unsure one is flagged for review)."""
+    """Whether the detector was sure of each duplicate. Unused since issue 14 (a pair the detector is
+    not sure of is `similar`, not a duplicate); the column stays so that older queues open unchanged."""
     conn.execute("ALTER TABLE duplicates ADD COLUMN sure INTEGER NOT NULL DEFAULT 1")

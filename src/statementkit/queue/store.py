@@ -80,9 +80,9 @@ def store_duplicates(conn: sqlite3.Connection, results: Iterable[DedupResult]) -
         ranked = sorted(r.duplicates, key=lambda d: -d.score)
         conn.executemany(
             "INSERT INTO duplicates (statement_id, pos, other_id, score, same_stance, is_duplicate, published,"
-            " reason, sure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            ((r.id, i, d.id, float(d.score), int(d.same_stance), int(d.is_duplicate), int(d.published), d.reason,
-              int(d.sure)) for i, d in enumerate(ranked)))
+            " reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            ((r.id, i, d.id, float(d.score), int(d.same_stance), int(d.is_duplicate), int(d.published), d.reason)
+             for i, d in enumerate(ranked)))
         n = sum(1 for d in ranked if d.is_duplicate)
         conn.execute("UPDATE statements SET dup_group = ?, n_duplicates = ? WHERE id = ?", (r.group, n, r.id))
 

@@ -132,8 +132,7 @@ class CompareScreen(Screen[str | None]):
         c = self.item.candidates[self.i]
         title = Text(f"candidate {self.i + 1}/{len(self.item.candidates)}  score ", style="bold")
         title.append_text(score_text(c.duplicate.score, c.duplicate.is_duplicate, c.duplicate.same_stance))
-        title.append(("  duplicate" if c.duplicate.sure else "  maybe a duplicate: compare")
-                     if c.duplicate.is_duplicate else "  related, not a duplicate",
+        title.append("  duplicate" if c.duplicate.is_duplicate else "  similar, not a duplicate",
                      style="bold red" if c.duplicate.is_duplicate else "yellow")
         if not c.duplicate.same_stance:
             title.append("  opposite stance", style="cyan")

@@ -7,10 +7,10 @@ the detector calls duplicates count: stance flips ("should" vs "should not")
 and same-topic statements with a different claim are not flagged. Within the
 batch, only the later of two duplicate submissions is flagged, with the
 criterion's weak severity (review): neither is published yet, and a
-moderator chooses which one to keep. A duplicate the detector is unsure of
-(close and on the same topic, but few words aligned: in a same-topic batch
-these are wrong more often than right) is flagged for review too, with a
-message that asks the moderator to compare.
+moderator chooses which one to keep. A pair the detector is not sure of
+(close and on the same topic, but a claim word left over) is no duplicate:
+it is `similar`, shown for context, and raises no flag (issue 14: a flag
+must be right at least 9 times in 10 in a same-topic batch).
 """
 
 from __future__ import annotations
@@ -48,9 +48,7 @@ def duplicate_findings(statements: Sequence[Statement], results: Sequence[DedupR
                 candidates.append((dup, statements[order[dup.id]].text, "batch"))
         if not candidates:
             continue
-        dup, text, variant = max(candidates, key=lambda c: (c[2] == "published", c[0].sure, c[0].score))
-        if variant == "published" and not dup.sure:
-            variant = "unsure"
+        dup, text, variant = max(candidates, key=lambda c: (c[2] == "published", c[0].score))
         out[index] = [Finding(criterion.code, criterion.id, None, variant=variant, weak=variant != "published",
                               values={"id": dup.id, "text": _quote(text), "score": round(float(dup.score), 2)})]
     return out
