@@ -114,3 +114,31 @@ def test_the_queue_keeps_a_similar_statement_apart_from_duplicates(tmp_path):
     assert item.verdict == "accept"
     assert tuple(q.conn.execute("SELECT n_duplicates, dup_group FROM statements WHERE id = 's1'").fetchone()) == (0, None)
     q.close()
+
+
+def test_a_queue_made_before_issue_14_shows_its_unsure_duplicates_as_similar(tmp_path):
+    """Migration 3: a pair stored as a duplicate the detector was not sure of (schema 2) opens as
+    similar and leaves the statement's duplicate count; a sure one stays a duplicate."""
+    import sqlite3
+
+    from statementkit.pipeline import ScreenRow
+    from statementkit.records import DedupResult, Duplicate, Screening, Statement
+
+    path = tmp_path / "old.db"
+    q = Queue.create(path, published=[Statement("p1", "Museums should label AI texts.", "en"),
+                                      Statement("p2", "Museums should train staff in AI.", "en")])
+    q.add_screened([ScreenRow(Statement("s1", "Museums must label AI texts.", "en"),
+                              screening=Screening("s1", "reject", [], "en"),
+                              duplicates=DedupResult("s1", [Duplicate("p1", 0.95), Duplicate("p2", 0.7)]))])
+    q.close()
+    conn = sqlite3.connect(path)  # as schema 2 stored it: p2 a duplicate the detector was unsure of
+    conn.execute("UPDATE duplicates SET sure = 0 WHERE other_id = 'p2'")
+    conn.execute("UPDATE statements SET n_duplicates = 2 WHERE id = 's1'")
+    conn.execute("DELETE FROM _migrations WHERE version = 3")
+    conn.execute("PRAGMA user_version = 2")
+    conn.commit()
+    conn.close()
+    with Queue(path) as q:
+        kinds = {c.duplicate.id: c.duplicate.is_duplicate for c in q.get("s1").candidates}
+        assert kinds == {"p1": True, "p2": False}
+        assert q.conn.execute("SELECT n_duplicates FROM statements WHERE id = 's1'").fetchone()[0] == 1

@@ -226,3 +226,16 @@ def duplicate_certainty(conn: sqlite3.Connection) -> None:
     """Whether the detector was sure of each duplicate. Unused since issue 14 (a pair the detector is
     not sure of is `similar`, not a duplicate); the column stays so that older queues open unchanged."""
     conn.execute("ALTER TABLE duplicates ADD COLUMN sure INTEGER NOT NULL DEFAULT 1")
+
+
+@migration(3)
+def unsure_duplicates_are_similar(conn: sqlite3.Connection) -> None:
+    """Issue 14's contract for queues made before it: a pair the detector was not sure of is
+    `similar` (shown for context), not a duplicate, so it no longer counts in `n_duplicates`. The
+    flags stored then stay as they were: they are the record of what the moderator was shown."""
+    run_script(conn, """
+    UPDATE duplicates SET is_duplicate = 0 WHERE is_duplicate = 1 AND sure = 0;
+    UPDATE statements SET n_duplicates = (SELECT count(*) FROM duplicates d
+                                          WHERE d.statement_id = statements.id AND d.is_duplicate = 1)
+    WHERE id IN (SELECT statement_id FROM duplicates);
+    """)
