@@ -14,12 +14,8 @@ werden"). The lexicon lists these read are described in rules/README.md (`[claus
 from __future__ import annotations
 
 from statementkit.checks.document import Doc
-from statementkit.checks.kinds.lexical import is_infinitive, matches
-from statementkit.checks.kinds.standpoint import (
-    VERB_FINAL,
-    infinitive_endings_for,
-    infinitive_proposal,
-)
+from statementkit.checks.kinds.lexical import VERB_FINAL, infinitive_proposal, is_infinitive, matches
+from statementkit.checks.kinds.standpoint import infinitive_endings_for
 from statementkit.checks.ruleset import Rules
 from statementkit.text import nlp
 

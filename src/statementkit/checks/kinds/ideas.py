@@ -56,7 +56,8 @@ from statementkit.checks.kinds.clauses import (
 )
 from statementkit.checks.kinds.ideas_sentences import claim_sentences
 from statementkit.checks.kinds.lexical import matches
-from statementkit.checks.kinds.standpoint import STANCE_LISTS, VERB_FINAL
+from statementkit.checks.kinds.lexical import VERB_FINAL
+from statementkit.checks.kinds.standpoint import STANCE_LISTS
 from statementkit.checks.patterns import unit_ok
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules

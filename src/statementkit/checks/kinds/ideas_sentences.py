@@ -19,12 +19,8 @@ from statementkit.checks.kinds.clauses import (
     verb_form,
     verb_words,
 )
-from statementkit.checks.kinds.lexical import matches
-from statementkit.checks.kinds.standpoint import (
-    STANCE_LISTS,
-    infinitive_proposal,
-    is_question,
-)
+from statementkit.checks.kinds.lexical import infinitive_proposal, matches
+from statementkit.checks.kinds.standpoint import STANCE_LISTS, is_question
 from statementkit.text import nlp
 
 

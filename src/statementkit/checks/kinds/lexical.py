@@ -65,6 +65,23 @@ def is_infinitive(doc: Doc, i: int) -> bool:
     return True
 
 
+#: Languages whose infinitive proposals put the verb last ("Leuchtreklamen ab 22 Uhr abschalten").
+VERB_FINAL = frozenset({"de", "nl"})
+
+
+def infinitive_proposal(doc: Doc, s: int) -> bool:
+    """A sentence in the infinitive style of proposals: ending in an infinitive in German and
+    Dutch ("Stromnetze ausbauen"), starting with one elsewhere ("Installer des panneaux ...")."""
+    a, b = doc.sentences[s]
+    words = [i for i in range(a, b) if not doc.units[i].punct]
+    if len(words) < 2:
+        return False
+    i = words[-1] if doc.lang in VERB_FINAL else words[0]
+    if doc.lang in VERB_FINAL and any(m.first >= a and m.last <= b for m in matches(doc, "clauses.verbs")):
+        return False  # a finite verb too: "..., die wir nutzen können" is not an infinitive proposal
+    return is_infinitive(doc, i)
+
+
 def concrete_words(doc: Doc, exclude: set[int]) -> list[str]:
     """Content words outside the given units: not stop words, not numbers-only, at least 3 letters."""
     stops = stop_words(doc.lang)
@@ -96,8 +113,6 @@ def continuation(doc: Doc) -> list[Match]:
     """A verbless fragment that opens by adding to or contrasting with something unsaid ("auch in
     Privatgärten", "Aber nur ein kleines Windrad", "or with the manure"): the rest of another
     comment. Weak evidence; a verb, a modal or an infinitive proposal makes it a statement of its own."""
-    from statementkit.checks.kinds.standpoint import infinitive_proposal
-
     opening = [m for m in matches(doc, "reply.continuation") if m.first == 0]
     if not opening or matches(doc, "clauses.verbs") or matches(doc, "standpoint.modal"):
         return []

@@ -17,7 +17,7 @@ from collections.abc import Container
 from functools import lru_cache
 
 from statementkit.checks.document import Doc
-from statementkit.checks.kinds.lexical import is_infinitive, matches
+from statementkit.checks.kinds.lexical import infinitive_proposal, matches
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion, Rules
 from statementkit.records import Span
@@ -132,23 +132,6 @@ def infinitive_endings_for(rules: Rules, lang: str) -> tuple[str, ...]:
 
 def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
     return () if ctx is None else infinitive_endings_for(ctx.rules, lang)
-
-
-#: Languages whose infinitive proposals put the verb last ("Leuchtreklamen ab 22 Uhr abschalten").
-VERB_FINAL = frozenset({"de", "nl"})
-
-
-def infinitive_proposal(doc: Doc, s: int) -> bool:
-    """A sentence in the infinitive style of proposals: ending in an infinitive in German and
-    Dutch ("Stromnetze ausbauen"), starting with one elsewhere ("Installer des panneaux ...")."""
-    a, b = doc.sentences[s]
-    words = [i for i in range(a, b) if not doc.units[i].punct]
-    if len(words) < 2:
-        return False
-    i = words[-1] if doc.lang in VERB_FINAL else words[0]
-    if doc.lang in VERB_FINAL and any(m.first >= a and m.last <= b for m in matches(doc, "clauses.verbs")):
-        return False  # a finite verb too: "..., die wir nutzen können" is not an infinitive proposal
-    return is_infinitive(doc, i)
 
 
 def proposes(doc: Doc) -> bool:
