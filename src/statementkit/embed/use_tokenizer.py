@@ -29,45 +29,65 @@ from pathlib import Path
 UNK, BOS, EOS = 0, 1, 2
 
 
+def _varint(data: bytes, pos: int) -> tuple[int, int]:
+    """(value, position after it) of the protobuf varint at `pos`."""
+    value = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value, pos
+        shift += 7
+
+
 def _fields(data: bytes, start: int, end: int) -> dict[int, list[tuple[int, int]]]:
-    """The length-delimited and 32-bit fields of one protobuf message: field -> [(offset, length)]."""
+    """The length-delimited and 32-bit fields of one protobuf message: field -> [(offset, length)]
+    (one-byte tags and lengths read inline: the model's top level has 128,000 fields)."""
     out: dict[int, list[tuple[int, int]]] = {}
     pos = start
     while pos < end:
-        tag = 0
-        shift = 0
-        while True:
-            b = data[pos]
+        tag = data[pos]
+        if tag & 0x80:
+            tag, pos = _varint(data, pos)
+        else:
             pos += 1
-            tag |= (b & 0x7F) << shift
-            shift += 7
-            if not b & 0x80:
-                break
         field, wire = tag >> 3, tag & 7
-        if wire == 0:  # varint: skipped
-            while data[pos] & 0x80:
+        if wire == 2:
+            length = data[pos]
+            if length & 0x80:
+                length, pos = _varint(data, pos)
+            else:
                 pos += 1
-            pos += 1
+            found = out.get(field)
+            if found is None:
+                out[field] = found = []
+            found.append((pos, length))
+            pos += length
+        elif wire == 0:
+            pos = _varint(data, pos)[1]
         elif wire == 1:
             pos += 8
-        elif wire == 2:
-            length = 0
-            shift = 0
-            while True:
-                b = data[pos]
-                pos += 1
-                length |= (b & 0x7F) << shift
-                shift += 7
-                if not b & 0x80:
-                    break
-            out.setdefault(field, []).append((pos, length))
-            pos += length
         elif wire == 5:
             out.setdefault(field, []).append((pos, 4))
             pos += 4
         else:
             raise ValueError(f"unsupported protobuf wire type {wire}")
     return out
+
+
+def _piece(data: bytes, start: int, end: int) -> tuple[str, float]:
+    """One SentencePiece message (1: piece, 2: score, 3: type) as (piece, score). The usual layout,
+    a short piece then its score, is read directly: there are 128,000 of them and this runs at
+    every start; anything else goes through `_fields`."""
+    n = data[start + 1]
+    b = start + 2 + n
+    if data[start] == 0x0A and n < 0x80 and b + 5 <= end and data[b] == 0x15:
+        return data[start + 2:b].decode("utf-8"), struct.unpack_from("<f", data, b + 1)[0]
+    fields = _fields(data, start, end)
+    (a, n), = fields[1][:1]
+    score = struct.unpack_from("<f", data, fields[2][0][0])[0] if 2 in fields else 0.0
+    return data[a:a + n].decode("utf-8"), score
 
 
 def read_model(path: Path) -> tuple[list[tuple[str, float]], bytes]:
@@ -77,14 +97,7 @@ def read_model(path: Path) -> tuple[list[tuple[str, float]], bytes]:
     character map in the trainer spec (field 3, its field 2)."""
     data = path.read_bytes()
     top = _fields(data, 0, len(data))
-    pieces: list[tuple[str, float]] = []
-    for start, length in top.get(1, []):
-        piece = _fields(data, start, start + length)
-        if 1 not in piece:
-            continue
-        (a, n), = piece[1][:1]
-        score = struct.unpack_from("<f", data, piece[2][0][0])[0] if 2 in piece else 0.0
-        pieces.append((data[a:a + n].decode("utf-8"), score))
+    pieces = [_piece(data, start, start + length) for start, length in top.get(1, [])]
     charsmap = b""
     if 3 in top:
         start, length = top[3][0]
