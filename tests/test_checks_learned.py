@@ -243,6 +243,27 @@ def test_clauses_split_at_punctuation_and_keep_two_words_or_more():
                                                                      "must label AI images"]
 
 
+def test_ngram_scores_are_scikit_learns_tfidf_of_the_fit():
+    """The classifiers' n-gram part, computed without scikit-learn, against its TfidfVectorizer with
+    the bundled fit's vocabulary and IDF: the same n-grams and the same scores."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from statementkit.resources import models_dir
+
+    models = learned_model.CodeModels.load(models_dir() / learned_model.BUNDLED)
+    texts = [json.loads(line)["text"] for line in (rules_dir() / "examples" / "criteria-examples.jsonl")
+             .read_text(encoding="utf-8").splitlines()[:400]]
+    texts += ["", "  ", "a", "ab", "I  II\t\nIII", "Ça   VA?  Żółw!", "x" * 30, "tab\tand\u00a0nbsp"]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=learned_model.NGRAMS, sublinear_tf=True,
+                          dtype=np.float32, vocabulary=models.vocabulary)
+    vec.idf_ = models.idf
+    analyse = vec.build_analyzer()
+    for text in texts:
+        assert learned_model.char_wb_ngrams(text) == analyse(text), text
+    theirs = np.asarray(vec.transform(texts) @ models.w_lex.T)
+    assert np.abs(models.lexical_scores(texts) - theirs).max() < 1e-5
+
+
 # ---------------------------------------------------------------- the real model (slow)
 
 

