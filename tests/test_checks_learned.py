@@ -306,14 +306,7 @@ def test_no_proposal_gate_keeps_the_classifier_from_overruling_a_demand(tmp_path
     topics = ["Lebendtiertransporte", "Plastiktüten", "Ölheizungen", "Kurzstreckenflüge", "Einwegbecher", "Laubbläser"]
     bare = [{"text": f"Thema {t} im Winter", "lang": "de", "codes": ["no_standpoint"]} for t in topics]
     demands = [{"text": f"Die Regierung muss {t} verbieten.", "lang": "de", "codes": []} for t in topics]
-    settings = """[classifier]
-examples = "examples/ex.jsonl"
-lexical_weight = 1.0
-models = ["hashing"]
-[classifier.codes.no_standpoint]
-flag = 0.5
-strong = 1.01
-"""
+    settings = CLASSIFIER.replace("not_standalone]\nflag = 0.6", "no_standpoint]\nflag = 0.5")
     text = "Keine Lebendtiertransporte im Winter mehr!"
     ungated = load_rules(write_assembly(tmp_path, settings, bare + demands))
     assert "no_standpoint" in check([Statement("a", text, "de")], ungated, embedder=HashingEmbedder())[0].codes

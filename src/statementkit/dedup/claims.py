@@ -338,16 +338,12 @@ def settled(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     on = checks
     if "copy" in on and f.exact:
         return Comparison(True, True, "exact copy", 1.0, 1.0)
-    miss = f.unmatched
     flipped = "stance" in on and f.flip
-    # a flip on little shared content is weak evidence: it decides only if nothing else does,
-    # but a pair that is no duplicate for another reason still reports the opposite stance
-    res = lambda dup, reason: Comparison(dup, dup or not flipped, reason, f.coverage, f.near_copy, miss)  # noqa: E731
+    res = lambda dup, reason: _comparison(f, flipped, dup, reason)  # noqa: E731
     # words of one antonym concept with opposite signs ("beschleunigen" / "spowolnić", "most" / "least")
     # name what is opposed, so they need no coverage; otherwise most content must be shared
     if flipped and (f.opposed or f.coverage >= t["stance_coverage_cross" if f.cross_lingual else "stance_coverage"]):
-        return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
-                                                             "/".join(f.negatives[1]) or "-"))
+        return res(False, _opposite(f))
     if "numbers" in on and (f.numbers[0] or f.numbers[1]):
         return res(False, "different numbers ({} vs {})".format(", ".join(f.numbers[0]) or "-",
                                                                ", ".join(f.numbers[1]) or "-"))
@@ -358,24 +354,32 @@ def settled(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     # shared content, is never overruled by a near-copy or a cosine (across languages the word
     # alignment is too weak to show the shared content: "keine KI-Sensoren" / "use AI sensors")
     if flipped and cosine < t.get("flip_cosine", 0.0):
-        return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
-                                                             "/".join(f.negatives[1]) or "-"))
+        return res(False, _opposite(f))
     if "copy" in on and f.near_copy >= t["near_copy"]:
         if flipped:  # no copy rule overrules a negation or antonym difference ("ne devraient pas autoriser")
-            return res(False, "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-",
-                                                                 "/".join(f.negatives[1]) or "-"))
+            return res(False, _opposite(f))
         return res(True, "near-exact copy")
     if "names" in on and f.names[0] and f.names[1]:
         return res(False, "different names ({} vs {})".format(", ".join(f.names[0]), ", ".join(f.names[1])))
     return None
 
 
+def _comparison(f: PairFeatures, flipped: bool, duplicate: bool, reason: str) -> Comparison:
+    """A verdict with the pair's coverage and left-over words. A flip on little shared content is weak
+    evidence: it decides only if nothing else does, but a pair that is no duplicate for another reason
+    still reports the opposite stance."""
+    return Comparison(duplicate, duplicate or not flipped, reason, f.coverage, f.near_copy, f.unmatched)
+
+
+def _opposite(f: PairFeatures) -> str:
+    return "opposite stance ({} vs {})".format("/".join(f.negatives[0]) or "-", "/".join(f.negatives[1]) or "-")
+
+
 def _decide(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequence[str],
             judge: PairJudge | None) -> Comparison:
     """A pair the rules left open: the judge, or the cosine thresholds and the claim check."""
     flipped = "stance" in checks and f.flip
-    res = lambda dup, reason: Comparison(dup, dup or not flipped, reason, f.coverage, f.near_copy,  # noqa: E731
-                                         f.unmatched)
+    res = lambda dup, reason: _comparison(f, flipped, dup, reason)  # noqa: E731
     left = f.claim_unmatched
     left_over = "left over: {} vs {}".format(", ".join(left[0][:3]) or "-", ", ".join(left[1][:3]) or "-")
     if judge is not None:

@@ -138,8 +138,9 @@ def proposes(doc: Doc) -> bool:
     """A sentence that is not a question makes a proposal the lexicons know the shape of ("No
     more ...", "Keine ... mehr", an infinitive proposal): a demand is a standpoint whatever its
     grammar, so the classifier must not call it none."""
-    return any(not is_question(doc, s) and (_in_sentence(doc, "standpoint.proposal", s) or infinitive_proposal(doc, s))
-               for s in range(len(doc.sentences)))
+    questions = doc.cache.get("questions") or [is_question(doc, s) for s in range(len(doc.sentences))]
+    return any(not asked and (_in_sentence(doc, "standpoint.proposal", s) or infinitive_proposal(doc, s))
+               for s, asked in enumerate(questions))
 
 
 def assess(doc: Doc, ctx: Context | None = None) -> tuple[str | None, int | None]:
