@@ -424,3 +424,18 @@ def test_a_french_negation_inside_a_near_copy_is_no_duplicate():
     [result] = find_duplicates(new, published, embedder=EMB)
     assert result.duplicates and not any(d.is_duplicate for d in result.duplicates)
     assert not result.duplicates[0].same_stance
+
+
+def test_texts_without_words_repeat_nothing():
+    """Emoji-only and zero-width-only texts have no words: close vectors must not make them copies of
+    each other ("Says the same as submission zw: “\u200b\u200b”"); the checks reject them as empty."""
+    from statementkit.dedup.claims import ClaimJudge, analyse
+    from statementkit.dedup.stance import load_stance
+
+    rules = load_stance()
+    judge = ClaimJudge(None, rules=rules)
+    empty, emoji, words, again = (analyse(t, "en", rules) for t in
+                                  ("\u200b\u200b", "🙂🙂🙂", "Museums should label AI texts.", "Museums should label AI texts!"))
+    assert not judge.compare(empty, emoji, 0.95).duplicate
+    assert not judge.compare(emoji, words, 0.95).duplicate
+    assert judge.compare(words, again, 0.99).duplicate

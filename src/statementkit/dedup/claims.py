@@ -272,6 +272,8 @@ class ClaimJudge:
 
         `rivals`: the cosine of a's and of b's best other candidate in the search (None: none).
         """
+        if not a.norm or not b.norm:  # no words at all (emoji, zero-width characters): nothing to repeat
+            return Comparison(False, True, "no words to compare")
         if "copy" in self.checks and a.norm == b.norm:  # decided before any feature counts
             return Comparison(True, True, "exact copy", 1.0, 1.0)
         f = self.features(a, b)
