@@ -490,3 +490,23 @@ def test_the_reject_dialog_names_the_statements_and_the_chosen_reasons(db):
     assert "Reject 2 statements (s2, s5) because" in shown and "reasons: duplicate" in shown
     # the boxes themselves read without colour: only the chosen reason is ticked
     assert "▐X▌ 8 duplicate" in shown and "▐ ▌ 1 too_long" in shown and shown.count("▐X▌") == 1
+
+
+def test_a_participants_bidi_and_control_characters_never_reach_the_terminal(tmp_path):
+    """A right-to-left override (U+202E) would reorder what the moderator sees, an ESC could retitle
+    or recolour the terminal: the list, the detail and the flags show visible placeholders instead."""
+    from statementkit.pipeline import ScreenRow
+    from statementkit.records import Screening, Statement
+
+    path = tmp_path / "hostile.db"
+    q = Queue.create(path)
+    text = "Keine \u202eLebendtiertransporte\u202c mehr \x1b]0;owned\x07!"
+    q.add_screened([ScreenRow(Statement("h1", text, "de"), screening=Screening("h1", "accept", [], "de"))])
+    q.close()
+
+    async def scenario(app, pilot, queue):
+        return screen_text(app)
+
+    shown = run(path, scenario)
+    assert "Lebendtiertransporte" in shown
+    assert not any(ch in shown for ch in "\u202e\u202c\x1b\x07")

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from statementkit.queue.items import Item
+from statementkit.text.normalise import visible
 from statementkit.tui.render import (
     VERDICT_STYLE,
     flag_text,
@@ -51,7 +52,7 @@ def item_view(item: Item, theme_label: Labels, max_candidates: int = 3) -> Rende
     if item.claimed_by:
         parts.append(Text(f"⚿ {item.claimed_by} is looking at this item", style="bold cyan"))
     if item.edited:
-        parts.append(Text(item.text))
+        parts.append(Text(visible(item.text)))
         parts.append(Text("original: ", style="dim") + highlight(item.original_text, item.flags))
     else:
         parts.append(highlight(item.text, item.flags))
@@ -77,7 +78,7 @@ def item_view(item: Item, theme_label: Labels, max_candidates: int = 3) -> Rende
             line = score_text(c.duplicate.score, c.duplicate.is_duplicate, c.duplicate.same_stance)
             line.append(f" {c.duplicate.id} ", style="bold")
             line.append_text(status_text(c.status or "?"))
-            line.append(f"  {c.text or '(not in this queue)'}")
+            line.append(f"  {visible(c.text) if c.text else '(not in this queue)'}")
             parts.append(line)
     if item.group_members:
         parts.append(Text(f"near-duplicate group: {', '.join(item.group_members[:6])}"
@@ -144,7 +145,7 @@ class CompareScreen(Screen[str | None]):
         table.add_column(left, ratio=1)
         table.add_column(right, ratio=1)
         table.add_row(highlight(self.item.text, [] if self.item.edited else self.item.flags),
-                      Text(c.text or "(not in this queue)"))
+                      Text(visible(c.text) if c.text else "(not in this queue)"))
         self.query_one("#compare", Static).update(Group(title, table))
 
     def action_step(self, delta: int) -> None:

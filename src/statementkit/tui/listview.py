@@ -21,6 +21,7 @@ from textual.strip import Strip
 
 from statementkit.errors import QueueError
 from statementkit.queue.items import Row
+from statementkit.text.normalise import visible
 from statementkit.tui.render import STATUS_GLYPH, STATUS_STYLE, VERDICT_GLYPH, VERDICT_STYLE
 
 PAGE = 200
@@ -133,7 +134,7 @@ class QueueList(ScrollView, can_focus=True):
         t.append("≈" if r.n_duplicates else " ", style="bold yellow")
         t.append("⚿" if r.claimed_by else " ", style="bold cyan")
         t.append(f"{r.id} ", style="bold" if r.status == "pending" else "dim")
-        t.append(r.text.replace("\n", " "), style="" if r.status == "pending" else "dim")
+        t.append(visible(r.text).replace("\n", " "), style="" if r.status == "pending" else "dim")
         t.truncate(width, overflow="ellipsis", pad=True)
         return t
 

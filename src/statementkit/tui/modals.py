@@ -24,6 +24,7 @@ from textual.widgets.selection_list import Selection
 from statementkit.errors import QueueError, StatementkitError
 from statementkit.queue.query import STATUS_FILTERS, Filter
 from statementkit.records import REASON_CODES, Flag
+from statementkit.text.normalise import visible
 from statementkit.tui.render import flag_text
 
 #: Shared look of every dialog; the app installs it (a screen's DEFAULT_CSS is scoped to that screen).
@@ -344,7 +345,7 @@ class PickStatementModal(ModalScreen[str | None]):
             if row.id == self._exclude:
                 continue
             prompt = Text(f"{row.id} ", style="bold")
-            prompt.append(row.text.replace("\n", " "))
+            prompt.append(visible(row.text).replace("\n", " "))
             prompt.no_wrap, prompt.overflow = True, "ellipsis"
             ol.add_option(Option(prompt, id=row.id))
         if ol.option_count:

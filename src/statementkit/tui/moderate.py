@@ -22,6 +22,7 @@ from textual.widgets import Footer, Static
 
 from statementkit.errors import QueueError
 from statementkit.queue import Filter, Item, Queue
+from statementkit.text.normalise import visible
 from statementkit.tui.detail import CompareScreen, item_view
 from statementkit.tui.listview import QueueList
 from statementkit.tui.modals import (
@@ -344,7 +345,7 @@ class ModerateScreen(Screen):
             if not into:
                 return
             target = self._safe(self.q.get, None, into)
-            quoted = f": “{target.text[:90]}”" if target is not None else ""
+            quoted = f": “{visible(target.text[:90])}”" if target is not None else ""
             self.app.push_screen(ConfirmModal(f"Merge {item.id} into {into}{quoted}?"),
                                  lambda yes: yes and self._decide([item.id], "merge", "merged", into=into))
 

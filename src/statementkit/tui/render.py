@@ -12,6 +12,7 @@ from typing import Any
 from rich.text import Text
 
 from statementkit.records import Flag
+from statementkit.text.normalise import visible
 
 # ---------------------------------------------------------------- the palette
 VERDICT_STYLE = {"accept": "green", "review": "yellow", "reject": "bold red"}
@@ -35,7 +36,7 @@ def code_style(code: str) -> str:
 def highlight(text: str, flags: Sequence[Flag | Any]) -> Text:
     """The statement with each flagged span marked in its severity's colour (anything with a `span`
     and a `severity`: a moderator's flags, a participant's problems)."""
-    out = Text(text)
+    out = Text(visible(text))  # one character for one: the spans still fit
     for f in flags:
         if f.span is None:
             continue
@@ -50,7 +51,7 @@ def flag_text(flag: Flag, text: str) -> Text:
     line = Text()
     line.append(f"{flag.code}", style=SEVERITY_STYLE.get(flag.severity, "bold"))
     if flag.span is not None and flag.span.end > flag.span.start and flag.span.of(text) not in flag.message:
-        line.append(f" “{flag.span.of(text)}”", style="italic")
+        line.append(f" “{visible(flag.span.of(text))}”", style="italic")
     line.append(f" {flag.message}")
     if flag.suggestion:
         line.append(" → ", style="dim")
