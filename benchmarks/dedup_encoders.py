@@ -20,10 +20,17 @@ For each encoder (the default USE, and every other one given by --models), on th
     python benchmarks/dedup_encoders.py --models use-multilingual-v3 e5:query e5:passage
     python benchmarks/dedup_encoders.py --no-speed
     python benchmarks/dedup_encoders.py --judge      # also: does its cosine help the USE pair judge?
+    python benchmarks/dedup_encoders.py --models use-multilingual-v3 --no-speed --use-variants
 
 (d) with --judge: the pair judge's own cross-validation (scripts/fit_pair_judge.py: 5x5 folds,
     operating point for flag precision >= 0.9) with each other encoder's cosine (and cosine x
-    cross-lingual, and its margin over the best other candidate) added to the USE features.
+    cross-lingual, and its margin over the best other candidate) added to the USE features;
+(e) with --use-variants: what USE alone could still do (docs/dedup.md): the true and false pairs a
+    candidate rule below the search's floor would admit (mutual nearest neighbours, across
+    languages or not), and the judge's cross-validation with extra USE features (character length
+    ratio; the cosine's margin over the mean of each side's 3 nearest statements, CSLS-like;
+    each side's rank of the other; every feature split by one language / two; a weaker
+    regularisation).
 
 Writes benchmarks/results/dedup_encoders.json. Never reads a test split.
 """
@@ -35,13 +42,12 @@ import json
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import DATA, ROOT, polis_comments, print_table, write_result  # noqa: E402
+from _common import DATA, ROOT, polis_comments, print_table, write_result
 
 BATCH = ROOT / "benchmarks" / "dedup_batch"
 USE_FLOOR = 0.575   # the USE search's candidate cosine (models/registry.toml)
@@ -203,6 +209,104 @@ def pair_measures(emb) -> dict:
             "p_at_r85_cross": round(precision_at_recall(xpos, xneg), 3)}
 
 
+def cv_best(data, x: np.ndarray, grid=None) -> dict:
+    """The judge's cross-validation (scripts/fit_pair_judge.py) on features `x`: the C with the best
+    out-of-fold batch flag recall at precision >= 0.9."""
+    import fit_pair_judge as fit
+
+    best = None
+    for c in grid or fit.C_GRID:
+        at, stats = fit.operating_point(data, fit.out_of_fold(x, data.y, fit.logistic(c)), 0.9)
+        if stats and (best is None or stats["batch"][1] > best["batch_recall"]):
+            best = {"C": c, "at": at, "batch_precision": round(stats["batch"][0], 3),
+                    "batch_recall": round(stats["batch"][1], 3), "pairs_precision": round(stats["pairs"][0], 3),
+                    "pairs_recall": round(stats["pairs"][1], 3)}
+    return best or {"C": None, "at": None, "batch_precision": None, "batch_recall": 0.0, "pairs_precision": None,
+                    "pairs_recall": None}
+
+
+def batch_matrix():
+    """The USE cosines of every pair of the batch's dev statements, their ids and languages (as `check`
+    detects them)."""
+    from statementkit.checks import load_rules
+    from statementkit.embed import default_embedder
+    from statementkit.records import Statement
+    from statementkit.text.language import with_languages
+
+    everyone = rows(BATCH / "published-dev.jsonl") + rows(BATCH / "submissions-dev.jsonl")
+    langs = [s.lang for s in with_languages([Statement(r["id"], r["text"]) for r in everyone],
+                                            load_rules().languages)]
+    vecs = default_embedder().encode([r["text"] for r in everyone])
+    sims = vecs @ vecs.T
+    np.fill_diagonal(sims, -1.0)
+    return sims, [r["id"] for r in everyone], langs, everyone
+
+
+def below_floor() -> list[dict]:
+    """True and false batch pairs that a candidate rule below USE's floor would admit."""
+    sims, ids, langs, everyone = batch_matrix()
+    m = len(rows(BATCH / "published-dev.jsonl"))
+    gold = {frozenset((r["id"], d)) for r in everyone[m:] for d in r["duplicate_of"]}
+    best = sims.argmax(1)
+    best_published = sims[:, :m].argmax(1)  # each statement's nearest published one
+    out = []
+    for floor in (0.40, 0.45, 0.50):
+        counts = {rule: [0, 0] for rule in ("mutual nearest", "mutual nearest, two languages", "either's nearest",
+                                             "either's nearest, two languages",
+                                             "the submission's nearest published", "any")}
+        for i in range(len(ids)):
+            for j in range(max(i + 1, m), len(ids)):
+                if not floor <= sims[i, j] < USE_FLOOR:
+                    continue
+                dup = frozenset((ids[i], ids[j])) in gold
+                cross = langs[i] != langs[j]
+                mutual = best[i] == j and best[j] == i
+                for rule, ok in (("mutual nearest", mutual), ("mutual nearest, two languages", mutual and cross),
+                                 ("either's nearest", best[i] == j or best[j] == i),
+                                 ("either's nearest, two languages", cross and (best[i] == j or best[j] == i)),
+                                 ("the submission's nearest published", i < m and best_published[j] == i),
+                                 ("any", True)):
+                    counts[rule][0 if dup else 1] += int(bool(ok))
+        out += [{"floor": floor, "rule": rule, "true_pairs": t, "false_pairs": f} for rule, (t, f) in counts.items()]
+    return out
+
+
+def use_variants() -> dict:
+    """The judge's cross-validation with extra features USE alone gives."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import fit_pair_judge as fit
+
+    data = fit.training_pairs()
+    sims, ids, _, _ = batch_matrix()
+    where = {x: i for i, x in enumerate(ids)}
+
+    def nearest_mean(i: int, partner: int, k: int = 3) -> float:
+        return float(np.sort(np.delete(sims[i], partner))[-k:].mean())
+
+    length, csls, ranks = [], [], []
+    for (a, b), (ta, tb), src, c in zip(data.ids, data.texts, data.source, data.cosine):
+        length.append(min(len(ta), len(tb)) / max(len(ta), len(tb)))
+        if src == "batch":
+            i, j = where[a], where[b]
+            csls.append(c - (nearest_mean(i, j) + nearest_mean(j, i)) / 2)
+            r = sorted((int((sims[i] > sims[i, j]).sum()) + 1, int((sims[j] > sims[j, i]).sum()) + 1))
+            ranks.append([np.log(r[0]), np.log(r[1])])
+        else:  # a pair judged alone has no neighbourhood: as for its rivals, the search's floor
+            csls.append(c - data.floor)
+            ranks.append([0.0, 0.0])
+    x, cross = data.x, data.x[:, 1:2]
+    length = np.array(length)
+    variants = {
+        "use features (shipped)": (x, None),
+        "+ length ratio": (np.column_stack([x, length, length * cross[:, 0]]), None),
+        "+ CSLS margin (k=3)": (np.column_stack([x, csls]), None),
+        "+ ranks": (np.column_stack([x, ranks]), None),
+        "split by one language / two": (np.column_stack([x * cross, x * (1 - cross), cross]), None),
+        "weaker regularisation": (x, (3.0, 10.0, 30.0)),
+    }
+    return {name: cv_best(data, features, grid) for name, (features, grid) in variants.items()}
+
+
 def judge_cv(specs: list[str]) -> dict:
     """Out-of-fold batch flag precision/recall of the USE pair judge, alone and with each encoder's
     cosine, its cross-lingual product and its margin over the statement's other candidates added."""
@@ -223,7 +327,7 @@ def judge_cv(specs: list[str]) -> dict:
                 partners.setdefault(a, {})[b] = partners.setdefault(b, {})[a] = float(c)
         floor = float(np.median(cos))
 
-        def rival(x: str, other: str) -> float:
+        def rival(x: str, other: str, partners=partners, floor=floor) -> float:
             return max((c for y, c in partners.get(x, {}).items() if y != other), default=floor)
 
         gap = np.array([c - max(rival(a, b), rival(b, a)) if where == "batch" else c - floor
@@ -231,15 +335,7 @@ def judge_cv(specs: list[str]) -> dict:
         variants[f"+ {spec} cosine"] = np.column_stack([data.x, cos, cos * data.x[:, 1]])
         variants[f"+ {spec} cosine, margin"] = np.column_stack([data.x, cos, cos * data.x[:, 1], gap])
     for name, x in variants.items():
-        best = None
-        for c in fit.C_GRID:
-            at, stats = fit.operating_point(data, fit.out_of_fold(x, data.y, fit.logistic(c)), 0.9)
-            if stats and (best is None or stats["batch"][1] > best["batch_recall"]):
-                best = {"C": c, "at": at, "batch_precision": round(stats["batch"][0], 3),
-                        "batch_recall": round(stats["batch"][1], 3), "pairs_precision": round(stats["pairs"][0], 3),
-                        "pairs_recall": round(stats["pairs"][1], 3)}
-        out[name] = best or {"C": None, "at": None, "batch_precision": None, "batch_recall": 0.0,
-                             "pairs_precision": None, "pairs_recall": None}
+        out[name] = cv_best(data, x)
     return out
 
 
@@ -280,6 +376,8 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", default=["use-multilingual-v3", "e5:query"])
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--judge", action="store_true", help="cross-validate the pair judge with each encoder's cosine")
+    ap.add_argument("--use-variants", action="store_true", help="what USE alone could still do: candidate rules "
+                    "below the floor, extra judge features")
     args = ap.parse_args()
     results: dict = {}
     use_cos = None
@@ -327,7 +425,18 @@ def main() -> None:
         jkeys = ["C", "at", "batch_precision", "batch_recall", "pairs_precision", "pairs_recall"]
         print("\npair judge, out of fold (5x5, precision >= 0.9), dev:")
         print_table(["features", *jkeys], [[name, *(r[k] for k in jkeys)] for name, r in results["judge_cv"].items()])
-    write_result("dedup_encoders", {"split": "dev", "models": results})
+    if args.use_variants:
+        results["below_floor"] = below_floor()
+        print(f"\nbatch dev pairs below USE's candidate cosine ({USE_FLOOR}) that a candidate rule would admit:")
+        print_table(["floor", "rule", "true_pairs", "false_pairs"],
+                    [[r["floor"], r["rule"], r["true_pairs"], r["false_pairs"]] for r in results["below_floor"]])
+        results["use_variants_cv"] = use_variants()
+        jkeys = ["C", "at", "batch_precision", "batch_recall", "pairs_precision", "pairs_recall"]
+        print("\npair judge with extra USE features, out of fold (5x5, precision >= 0.9), dev:")
+        print_table(["features", *jkeys], [[name, *(r[k] for k in jkeys)]
+                                           for name, r in results["use_variants_cv"].items()])
+    name = "dedup_encoders" if len(args.models) > 1 or not args.use_variants else "dedup_encoders_use"
+    write_result(name, {"split": "dev", "models": results})
 
 
 if __name__ == "__main__":
