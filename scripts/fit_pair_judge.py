@@ -46,6 +46,7 @@ class Training:
     order: dict[str, int]              # submission id -> position in the batch
     gold: dict[str, set[str]]          # submission id -> its true duplicates
     floor: float                       # the candidate cosine
+    texts: list[tuple[str, str]] | None = None   # (earlier, new) texts of each open pair
 
 
 def training_pairs(model_id: str = MODEL) -> Training:
@@ -95,7 +96,7 @@ def training_pairs(model_id: str = MODEL) -> Training:
     claims = dict(zip(keyed, analyse_many(keyed, stance)))
     judge = ClaimJudge(emb, {**t, "judge": 0.0}, rules=stance)
     judge.prepare(list(claims.values()))
-    x, y, source, ids, cos, done = [], [], [], [], [], []
+    x, y, source, ids, cos, done, pair_texts = [], [], [], [], [], [], []
     for k in open_rows:
         a, b, label, where = rows[k]
         f = judge.features(claims[(a.text, a.lang)], claims[(b.text, b.lang)])
@@ -112,8 +113,9 @@ def training_pairs(model_id: str = MODEL) -> Training:
         source.append(where)
         ids.append((a.id, b.id))
         cos.append(cosines[k])
+        pair_texts.append((a.text, b.text))
     return Training(np.array(x), np.array(y), source, ids, cos, done, {s.id: n for n, s in enumerate(new)}, gold,
-                    t["candidate"])
+                    t["candidate"], pair_texts)
 
 
 def flags_per_statement(data: Training, p: np.ndarray, at: float) -> tuple[float, float]:
