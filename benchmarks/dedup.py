@@ -79,20 +79,25 @@ class Pairs:
         self._features: dict[tuple[float, float], list] = {}
         self._words = None  # word vectors shared by the judges of every (word, mutual) setting
 
-    def features(self, word: float, mutual: float) -> list:
-        if (word, mutual) not in self._features:
-            judge = ClaimJudge(self.embedder, {"word": word, "mutual": mutual}, rules=self.rules)
+    def features(self, word: float, mutual: float, claim_word_cross: float = DEFAULTS["claim_word_cross"]) -> list:
+        """The claims stage's features at these alignment thresholds (`claim_word_cross`: the mutual best
+        match that counts for the claim check, as `find_duplicates` measures it with the model's thresholds)."""
+        key = (word, mutual, claim_word_cross)
+        if key not in self._features:
+            judge = ClaimJudge(self.embedder, {"word": word, "mutual": mutual, "claim_word_cross": claim_word_cross},
+                               rules=self.rules)
             if self._words is not None:
                 judge.words = self._words
             judge.prepare([c for pair in self.claims for c in pair])
             self._words = judge.words
-            self._features[(word, mutual)] = [judge.features(a, b) for a, b in self.claims]
-        return self._features[(word, mutual)]
+            self._features[key] = [judge.features(a, b) for a, b in self.claims]
+        return self._features[key]
 
     def predict(self, t: dict, checks, judge=None) -> tuple[np.ndarray, np.ndarray]:
         """(is duplicate, same stance) per pair, as `dedup.compare_pairs` decides (`judge`: the model's
         fitted pair judge, as shipped; None: the threshold rules, as the calibration grid assumes)."""
-        feats = self.features(t["word"], t["mutual"]) if checks else None
+        feats = self.features(t["word"], t["mutual"], t.get("claim_word_cross", DEFAULTS["claim_word_cross"])) \
+            if checks else None
         dup = np.zeros(len(self.rows), bool)
         same = np.ones(len(self.rows), bool)
         for i in range(len(self.rows)):
