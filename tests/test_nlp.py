@@ -161,6 +161,30 @@ def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
         lemma_tables._in_memory.cache_clear()
 
 
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
+    """The lookup and folded tables SQLite fills from the source JSON (json_each) are row for row
+    the dicts `_lemmas` reads in Python (French: values are lists), as are the sizes in `meta`."""
+    import marshal
+    import sqlite3
+
+    from statementkit.text import lemma_tables
+
+    if lemma_tables.source_file(lang, "lemma_lookup") is None:
+        pytest.skip("spacy-lookups-data not installed")
+    path = tmp_path / f"{lang}.sqlite"
+    lemma_tables._build(lang, path)
+    table, folded = lemma_tables._lemmas(lang)
+    con = sqlite3.connect(path)
+    try:
+        assert dict(con.execute("SELECT form, lemma FROM lemma")) == table
+        assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
+        sizes = marshal.loads(dict(con.execute("SELECT key, value FROM meta"))["sizes"])
+        assert sizes == (len(table), len(folded)) and len(folded) > 1000
+    finally:
+        con.close()
+
+
 def test_rule_tables_are_read_from_the_cache_not_held_in_memory(tmp_path, monkeypatch):
     """The lemma index and exceptions (French ~60 MB as Python lists) are queried from the cache
     file, and give the same lemmas as the tables in memory."""
