@@ -187,7 +187,10 @@ def _open(lang: str) -> tuple[Any, Any, tuple] | None:
             return None
         if not path.exists():
             _build(lang, path)
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        # immutable: the file is written once to a temporary name and moved into place, never changed
+        # after, so SQLite need not lock it and check it for changes on every look-up (~half of
+        # a look-up's 30 us, ~18,000 look-ups in a first check of 100 statements)
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
         meta = dict(con.execute("SELECT key, value FROM meta"))
         n_table, n_folded = marshal.loads(meta["sizes"])
         sizes = marshal.loads(meta["pos_sizes"])
