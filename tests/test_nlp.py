@@ -185,6 +185,27 @@ def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
         con.close()
 
 
+def test_json_sqlite_cannot_parse_falls_back_to_python(tmp_path, monkeypatch):
+    """A source file SQLite's JSON parser refuses (Python's json module is laxer: spacy-lookups-data's
+    lemma_index files are such) is converted the old way, to the same tables."""
+    import sqlite3
+
+    from statementkit.text import lemma_tables
+
+    if lemma_tables.source_file("it", "lemma_lookup") is None:
+        pytest.skip("spacy-lookups-data not installed")
+    monkeypatch.setattr(lemma_tables, "_ENTRIES", "SELECT key, value FROM json_each(?) WHERE no_such_function()")
+    path = tmp_path / "it.sqlite"
+    lemma_tables._build("it", path)
+    table, folded = lemma_tables._lemmas("it")
+    con = sqlite3.connect(path)
+    try:
+        assert dict(con.execute("SELECT form, lemma FROM lemma")) == table
+        assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
+    finally:
+        con.close()
+
+
 def test_rule_tables_are_read_from_the_cache_not_held_in_memory(tmp_path, monkeypatch):
     """The lemma index and exceptions (French ~60 MB as Python lists) are queried from the cache
     file, and give the same lemmas as the tables in memory."""

@@ -137,10 +137,17 @@ def _fill_lookup(con: sqlite3.Connection, lang: str) -> tuple[int, int]:
     if path is not None:
         with gzip.open(path, "rt", encoding="utf-8") as f:
             text = f.read()
-    # last value of a repeated form wins, as in a dict
-    con.execute(f"INSERT OR REPLACE INTO lemma {_ENTRIES}", (text,))
+    try:  # last value of a repeated form wins, as in a dict
+        con.execute(f"INSERT OR REPLACE INTO lemma {_ENTRIES}", (text,))
+        rows = con.execute(f"{_ENTRIES} WHERE length(CAST(key AS BLOB)) != length(key)", (text,)).fetchall()
+    except sqlite3.OperationalError:  # JSON SQLite does not take (Python's json is laxer): as before
+        con.execute("DELETE FROM lemma")
+        table, folded = _lemmas(lang)
+        con.executemany("INSERT OR IGNORE INTO lemma VALUES (?, ?)", table.items())
+        con.executemany("INSERT OR IGNORE INTO folded VALUES (?, ?)", folded.items())
+        return len(table), len(folded)
     folded: dict[str, str] = {}
-    for form, lemma in con.execute(f"{_ENTRIES} WHERE length(CAST(key AS BLOB)) != length(key)", (text,)):
+    for form, lemma in rows:
         key = fold(form)
         if key != form.lower():
             folded.setdefault(key, str(lemma).lower())
