@@ -169,3 +169,45 @@ def test_vectors_are_cached_under_the_encoders_cache_id(tmp_path):
     revised = CachedEmbedder(Revised(), cache)
     revised.encode(["same text"])
     assert revised.encoded == 1 and revised.id == "hashing" and len(cache) == 2
+
+
+@pytest.mark.slow
+def test_bundled_vectors_are_what_the_script_encodes_now():
+    """models/bundled-vectors.npz holds exactly the texts scripts/bundle_vectors.py lists from the
+    bundled rules, under the default encoder's cache keys, with the vectors a fresh encoding gives
+    (up to the ~3e-7 the memo's batch history moves a vector)."""
+    import importlib.util
+
+    from statementkit.embed import bundled
+
+    script = Path(__file__).resolve().parent.parent / "scripts" / "bundle_vectors.py"
+    spec = importlib.util.spec_from_file_location("bundle_vectors", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    key_id, keys, vecs = module.encode_fresh(module.bundled_texts())
+    shipped = bundled._read(bundled.path(), key_id)
+    assert len(keys) > 500 and set(shipped) == set(keys)
+    assert max(float(np.abs(shipped[k] - v).max()) for k, v in zip(keys, vecs)) <= 1e-6
+
+
+def test_cached_embedder_takes_bundled_vectors_and_encodes_the_rest(tmp_path, monkeypatch):
+    """A text the bundle has is not sent to the model; another is; a bundle made with another
+    encoder (another cache id) is not used at all."""
+    from statementkit.embed import CachedEmbedder, EmbeddingCache, HashingEmbedder, bundled
+
+    inner = HashingEmbedder()
+    key_id = getattr(inner, "cache_id", inner.id)
+    known = ["Museums should open their archives.", "AI needs public data."]
+    fake = np.full((2, inner.dim), 0.5, dtype=np.float32)  # not what the model gives: visibly from the file
+    target = tmp_path / "bundle.npz"
+    bundled.write(target, key_id, [EmbeddingCache.key(key_id, t) for t in known], fake, "test")
+    monkeypatch.setattr(bundled, "path", lambda: target)
+    monkeypatch.setattr(bundled, "_LOADED", {})
+    emb = CachedEmbedder(inner, EmbeddingCache(tmp_path / "cache.sqlite"))
+    out = emb.encode([known[1], "Something else entirely.", known[0]])
+    assert emb.encoded == 1
+    assert np.array_equal(out[0], fake[1]) and np.array_equal(out[2], fake[0])
+    assert np.allclose(out[1], inner.encode(["Something else entirely."])[0])
+    other = tmp_path / "other.npz"
+    bundled.write(other, "another-model/rev", [EmbeddingCache.key(key_id, t) for t in known], fake, "test")
+    assert bundled.vectors(key_id, other) == {}

@@ -45,6 +45,56 @@ def test_fold_and_stop_words():
     assert "und" in nlp.stop_words("de") and "the" in nlp.stop_words("en")
 
 
+def _fold_reference(text: str) -> str:
+    """`fold` as it was written before its translate tables: one character at a time in Python."""
+    import unicodedata
+
+    from statementkit.text.normalise import _APOSTROPHES, _CONFUSABLE, _DROP_INVISIBLE
+
+    def clean(word: str) -> str:
+        if word.isascii():
+            return word
+        word = word.translate(_DROP_INVISIBLE)
+        if any("a" <= ch.lower() <= "z" for ch in word) or "ı" in word:
+            word = word.translate(_CONFUSABLE)
+        return word
+
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", " ".join(map(clean, text.split(" "))).lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ł", "l").translate(_APOSTROPHES)
+
+
+def test_fold_equals_the_character_by_character_reference():
+    """The fast `fold` (regex look-ups before translating, combining marks dropped by a translate
+    table) gives what the per-character loop gave, and so does `clean_word`: on every non-ASCII
+    form of two lemma tables, disguised words and random text across scripts."""
+    import gzip
+    import json
+    import random
+
+    from statementkit.text import lemma_tables
+    from statementkit.text.normalise import _CONFUSABLE, _DROP_INVISIBLE, clean_word
+
+    words = ["Musées", "idi\u043ets", "\u0131diots", "id\u200biots", "Łódź’s", "ＭＵＳÉＥ", "ΣΟΦΊΑ σοφία", "Ǆemal",
+             "İstanbul", "\u212aelvin", "a\u0301\u0327", "Кот и кіт", "naïve café ﬁn", "\u00ad", "ʼn"]
+    for lang in ("de",):
+        source = lemma_tables.source_file(lang, "lemma_lookup")
+        if source is not None:
+            with gzip.open(source, "rt", encoding="utf-8") as f:
+                words += [w for w in json.load(f) if not w.isascii()]
+    rng = random.Random(20)
+    blocks = [(0x20, 0x250), (0x300, 0x370), (0x400, 0x500), (0x1E00, 0x1F00), (0x2000, 0x2100), (0x20, 0x30000)]
+    for _ in range(20000):
+        words.append("".join(chr(rng.randrange(*rng.choice(blocks))) for _ in range(rng.randrange(1, 12))))
+    for word in words:
+        assert fold(word) == _fold_reference(word), repr(word)
+        ref = word if word.isascii() else word.translate(_DROP_INVISIBLE)
+        if not word.isascii() and (any("a" <= ch.lower() <= "z" for ch in ref) or "ı" in ref):
+            ref = ref.translate(_CONFUSABLE)
+        assert clean_word(word) == ref, repr(word)
+
+
 # ---------------------------------------------------------------- fast path (no spaCy)
 
 
@@ -109,6 +159,51 @@ def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
     finally:
         lemma_tables._open.cache_clear()
         lemma_tables._in_memory.cache_clear()
+
+
+@pytest.mark.parametrize("lang", ["de", "fr"])
+def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
+    """The lookup and folded tables SQLite fills from the source JSON (json_each) are row for row
+    the dicts `_lemmas` reads in Python (French: values are lists), as are the sizes in `meta`."""
+    import marshal
+    import sqlite3
+
+    from statementkit.text import lemma_tables
+
+    if lemma_tables.source_file(lang, "lemma_lookup") is None:
+        pytest.skip("spacy-lookups-data not installed")
+    path = tmp_path / f"{lang}.sqlite"
+    lemma_tables._build(lang, path)
+    table, folded = lemma_tables._lemmas(lang)
+    con = sqlite3.connect(path)
+    try:
+        assert dict(con.execute("SELECT form, lemma FROM lemma")) == table
+        assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
+        sizes = marshal.loads(dict(con.execute("SELECT key, value FROM meta"))["sizes"])
+        assert sizes == (len(table), len(folded)) and len(folded) > 1000
+    finally:
+        con.close()
+
+
+def test_json_sqlite_cannot_parse_falls_back_to_python(tmp_path, monkeypatch):
+    """A source file SQLite's JSON parser refuses (Python's json module is laxer: spacy-lookups-data's
+    lemma_index files are such) is converted the old way, to the same tables."""
+    import sqlite3
+
+    from statementkit.text import lemma_tables
+
+    if lemma_tables.source_file("it", "lemma_lookup") is None:
+        pytest.skip("spacy-lookups-data not installed")
+    monkeypatch.setattr(lemma_tables, "_ENTRIES", "SELECT key, value FROM json_each(?) WHERE no_such_function()")
+    path = tmp_path / "it.sqlite"
+    lemma_tables._build("it", path)
+    table, folded = lemma_tables._lemmas("it")
+    con = sqlite3.connect(path)
+    try:
+        assert dict(con.execute("SELECT form, lemma FROM lemma")) == table
+        assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
+    finally:
+        con.close()
 
 
 def test_rule_tables_are_read_from_the_cache_not_held_in_memory(tmp_path, monkeypatch):

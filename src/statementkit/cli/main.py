@@ -59,6 +59,17 @@ app.add_typer(models_cli.app, name="models")
 app.add_typer(rules_cmd.app, name="rules")
 
 
+#: The cyclic garbage collector's thresholds for a CLI process (Python's default: 700, 10, 10). A
+#: first `check` builds ~260,000 long-lived objects (compiled lexicon patterns, lemma memos, the
+#: parser and encoder) and nearly no cyclic garbage; with the defaults it ran ~730 young and 4 full
+#: collections, ~1.3 s of a 100-statement first run (py-spy, gc callbacks). Collecting young objects
+#: every 50,000 allocations instead leaves ~10 young ones and no full one there (memory unchanged).
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
 def run() -> None:
     """Console-script entry point."""
+    import gc
+
+    gc.set_threshold(*GC_THRESHOLDS)
     app()

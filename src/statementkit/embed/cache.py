@@ -85,6 +85,12 @@ class CachedEmbedder:
         texts = list(texts)
         keys = [EmbeddingCache.key(self.key_id, t) for t in texts]
         found = self.cache.get_many(list(dict.fromkeys(keys)))
+        if len(found) < len(keys):  # texts the package ships vectors for (embed.bundled)
+            from statementkit.embed import bundled
+
+            shipped = bundled.vectors(self.key_id)
+            if shipped:
+                found.update((k, shipped[k]) for k in keys if k not in found and k in shipped)
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
         done = len(texts) - len(missing)
         for i in range(0, len(missing), self.batch_size):
