@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from statementkit.checks import VERDICT_EXIT_CODES, check, load_rules, selfcheck
 from statementkit.checks.document import analyse
+from statementkit.checks.engine import prepare
+from statementkit.checks.kinds.standpoint import is_question
 from statementkit.checks.kinds.length import count_characters
 from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
 from statementkit.cli.main import app
@@ -421,6 +423,23 @@ def test_check_against_published_flags_duplicates_not_stance_flips(rules):
     assert "duplicate" in copy_.codes and copy_.verdict == "reject"
     assert "aa-004" in next(f.message for f in copy_.flags if f.code == "duplicate")
     assert "duplicate" not in flip.codes
+
+
+@pytest.mark.parametrize("text,lang,question", [
+    ("Museums should ban AI tools?", "en", False),          # a demand with a question mark stays a demand
+    ("Synthetische Kraftstoffe müssen mehr gefördert werden?", "de", False),
+    ("Keine Elternautos vor Schulen - wozu gibt es Öffis?", "de", False),  # the demand comes first
+    ("Should museums ban AI?", "en", True),                 # asked by its form
+    ("But why should museums use AI?", "en", True),         # an interrogative before the modal
+    ("Und warum sollen Museen KI nutzen?", "de", True),
+    ("Müssen Museen KI-Texte kennzeichnen?", "de", True),
+    ("Ale dlaczego muzea mają używać AI?", "pl", True),
+])
+def test_a_question_mark_does_not_turn_a_demand_into_a_question(rules, text, lang, question):
+    """Participants add '?' to demands for emphasis (real German comments, issue 13): a sentence
+    worded as a demand before any interrogative word is the demand, not a question."""
+    doc = prepare([Statement("x", text, lang)], rules)[0]
+    assert is_question(doc, 0) is question
 
 
 @pytest.mark.parametrize("text", ["Tempolimit 100 auf Autobahnen einführen.", "Radwege in Wien massiv ausbauen."])

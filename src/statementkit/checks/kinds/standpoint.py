@@ -86,16 +86,30 @@ def is_question(doc: Doc, s: int) -> bool:
     units = doc.units[a:b]
     if units[0].text.startswith("¿"):
         return True
+    asks = bool(_in_sentence(doc, "standpoint.asking", s)) or _inverted(doc, a, b)
     last = next((u for u in reversed(units) if u.text not in _CLOSERS), None)
     if last is not None and last.punct and "?" in last.text:
-        return True
+        return asks or bool(_in_sentence(doc, "standpoint.question", s)) or not _states_a_stance(doc, s)
     if _quotes_a_question(units):
         return False  # „Ist dieses Foto echt?“ sollte man nie fragen müssen: a claim about a question
-    if _in_sentence(doc, "standpoint.asking", s) or _inverted(doc, a, b):
+    if asks:
         return True
     if _in_sentence(doc, "standpoint.question", s):
         return not any(_in_sentence(doc, cat, s) for cat in STANCE_LISTS + EVALUATIVE_LISTS)
     return False
+
+
+def _states_a_stance(doc: Doc, s: int) -> bool:
+    """A sentence with a question mark that is worded as a statement with a stance: no question
+    form, and a modal, a stance verb or a proposal before any interrogative word ("Synthetische
+    Kraftstoffe müssen mehr gefördert werden?", "Keine Elternautos vor Schulen - wozu gibt es
+    Öffis?", but not "But why should museums use AI?"). Participants add a question mark to a
+    demand for emphasis; it stays the demand it is worded as."""
+    first = min((m.first for cat in STANCE_LISTS for m in matches(doc, cat) if doc.units[m.first].sent == s),
+                default=None)
+    if first is None:
+        return False
+    return not any(m.first < first for m in matches(doc, "standpoint.interrogative") if doc.units[m.first].sent == s)
 
 
 @lru_cache(maxsize=None)
