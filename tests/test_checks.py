@@ -434,12 +434,20 @@ def test_check_against_published_flags_duplicates_not_stance_flips(rules):
     ("Und warum sollen Museen KI nutzen?", "de", True),
     ("Müssen Museen KI-Texte kennzeichnen?", "de", True),
     ("Ale dlaczego muzea mają używać AI?", "pl", True),
+    ("Sollen Museen das wirklich tun???", "de", True),      # "???" is a "?"
 ])
 def test_a_question_mark_does_not_turn_a_demand_into_a_question(rules, text, lang, question):
     """Participants add '?' to demands for emphasis (real German comments, issue 13): a sentence
     worded as a demand before any interrogative word is the demand, not a question."""
     doc = prepare([Statement("x", text, lang)], rules)[0]
     assert is_question(doc, 0) is question
+
+
+@pytest.mark.parametrize("text", ["Wasserkraft ist SUPER!!", "KI in Archiven ist toll!!!"])
+def test_an_emphatic_evaluation_has_a_standpoint(rules, text):
+    """'!!' is the lexicons' '!' said louder, and 'super' an evaluation: real German comments
+    (issue 13) were rejected as neutral facts."""
+    assert "no_standpoint" not in codes(text, "de", rules)
 
 
 @pytest.mark.parametrize("text", ["Tempolimit 100 auf Autobahnen einführen.", "Radwege in Wien massiv ausbauen."])
