@@ -148,12 +148,14 @@ def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
     return () if ctx is None else infinitive_endings_for(ctx.rules, lang)
 
 
-def proposes(doc: Doc) -> bool:
+def states_a_position(doc: Doc) -> bool:
     """A sentence that is not a question makes a proposal the lexicons know the shape of ("No
-    more ...", "Keine ... mehr", an infinitive proposal): a demand is a standpoint whatever its
-    grammar, so the classifier must not call it none."""
+    more ...", "Keine ... mehr", an infinitive proposal) or says where its writer stands ("I
+    believe in strict gun control", "ich bin dafür"): a standpoint whatever its grammar, so the
+    classifier must not call it none."""
     questions = doc.cache.get("questions") or [is_question(doc, s) for s in range(len(doc.sentences))]
-    return any(not asked and (_in_sentence(doc, "standpoint.proposal", s) or infinitive_proposal(doc, s))
+    return any(not asked and (_in_sentence(doc, "standpoint.proposal", s) or _in_sentence(doc, "standpoint.stance", s)
+                              or infinitive_proposal(doc, s))
                for s, asked in enumerate(questions))
 
 
