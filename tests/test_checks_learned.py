@@ -314,8 +314,11 @@ def test_no_position_gate_keeps_the_classifier_from_overruling_a_demand(tmp_path
     (tmp_path / "rules").rename(tmp_path / "ungated")
     gated = load_rules(write_assembly(tmp_path, settings + 'gate = "no_position"\n', bare + demands))
     found = check([Statement("a", text, "de"), Statement("b", "Thema Plastiktüten im Sommer", "de"),
-                   Statement("c", "Ich bin dafür: Thema Plastiktüten im Sommer", "de")], gated,
+                   Statement("c", "Ich bin dafür: Thema Plastiktüten im Sommer", "de"),
+                   Statement("d", "auch Thema Plastiktüten im Sommer", "de")], gated,
                   embedder=HashingEmbedder())
     assert "no_standpoint" not in found[0].codes  # "Keine ... mehr" is a proposal the lexicons know
     assert "no_standpoint" in found[1].codes  # a bare topic is still the classifier's to flag
     assert "no_standpoint" not in found[2].codes  # so is a stated stance ("ich bin dafür")
+    assert "no_standpoint" not in found[3].codes  # the rest of another comment: not_standalone's to flag
+    assert "not_standalone" in found[3].codes

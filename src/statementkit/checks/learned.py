@@ -14,7 +14,8 @@ with an enabled criterion:
   `gate = "no_position"` to statements without a proposal or stance the
   lexicons know the shape of (no_standpoint), so the classifier cannot overrule
   a demand ("Keine Lebendtiertransporte mehr!", "Carsharing ausbauen") or a
-  stated belief ("I believe in strict gun control")
+  stated belief ("I believe in strict gun control"), nor flag the rest of
+  another comment ("auch in Privatgärten": not_standalone's to flag)
 
 A classifier-only flag still says what and where: its span is the clause
 the classifier finds most typical of the code (a reply marker, an insult,
@@ -154,9 +155,12 @@ def passes_gate(doc: Doc, gate: str) -> bool:
     if gate == "structure":
         return has_structure(doc)
     if gate == "no_position":
+        from statementkit.checks.kinds.lexical import continuation
         from statementkit.checks.kinds.standpoint import states_a_position
 
-        return not states_a_position(doc)
+        # the rest of another comment ("auch in Privatgärten") has its standpoint there: it is
+        # not_standalone's to flag, as a reply's missing claim is
+        return not states_a_position(doc) and not continuation(doc)
     return True
 
 
