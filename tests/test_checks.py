@@ -507,6 +507,19 @@ def test_a_verbless_fragment_opening_on_also_or_but_only_reads_as_the_rest_of_a_
     assert found == ([("not_standalone", "review")] if reply else [])
 
 
+@pytest.mark.parametrize("text,reply", [
+    ("Bin dafür", True),                                  # the subject is in the comment it answers
+    ("Geht nur mit der 100 % Förderung!", True),
+    ("Wird in vielen Fällen ohnehin gemacht", True),
+    ("Ist doch klar, dass Museen KI-Texte kennzeichnen müssen.", False),
+    ("Museen sollen KI-Texte kennzeichnen.", False),
+])
+def test_a_german_sentence_opening_on_its_verb_without_a_subject_answers_another_comment(rules, text, reply):
+    """Real German replies leave out the subject they answer ("Bin dafür", issue 13): weak evidence."""
+    [s] = check([Statement("t", text, "de")], rules)
+    assert (("not_standalone", "review") in [(f.code, f.severity) for f in s.flags]) is reply
+
+
 @pytest.mark.parametrize("lang,text,attack", [
     ("de", "Fleisch muss von unseren Speisekarten verschwinden.", False),  # a thing disappears, nobody is told to
     ("de", "Finger weg von alten Wäldern, Plenterwald durchsetzen.", False),  # hands off a thing: a slogan
