@@ -435,6 +435,11 @@ def test_check_against_published_flags_duplicates_not_stance_flips(rules):
     ("Müssen Museen KI-Texte kennzeichnen?", "de", True),
     ("Ale dlaczego muzea mają używać AI?", "pl", True),
     ("Sollen Museen das wirklich tun???", "de", True),      # "???" is a "?"
+    ("Ist das wirklich sinnvoll", "de", True),               # asked by word order: verb, then subject
+    ("Ist doch klar, dass Museen KI-Texte kennzeichnen müssen.", "de", False),  # no subject after the verb
+    ("Ist für mich diskriminierend.", "de", False),
+    ("Sollten Landesbibliotheken ihre Scans an KI-Firmen verkaufen", "de", True),  # then a noun: its subject
+    ("Ist WICHTIG für die Sicherheit!!", "de", False),       # capitals for emphasis are no noun
 ])
 def test_a_question_mark_does_not_turn_a_demand_into_a_question(rules, text, lang, question):
     """Participants add '?' to demands for emphasis (real German comments, issue 13): a sentence

@@ -47,6 +47,16 @@ def _sentence_span(doc: Doc, s: int) -> Span:
 INVERTED_PRONOUNS = {"fr": frozenset({"je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles"})}
 
 
+def _verb_then_noun(doc: Doc, s: int) -> bool:
+    """A verb of `asking_before_noun` opening the sentence, then a capitalised word (a German noun,
+    not a word in capitals for emphasis): "Sollten Landesbibliotheken ihre Scans verkaufen"."""
+    a, b = doc.sentences[s]
+    if not any(m.first == a for m in matches(doc, "standpoint.asking_before_noun")):
+        return False
+    nxt = next((u for u in doc.units[a + 1:b] if not u.punct), None)
+    return nxt is not None and nxt.text[:1].isupper() and not nxt.text.isupper()
+
+
 def _inverted(doc: Doc, a: int, b: int) -> bool:
     """A verb and a subject pronoun joined by a hyphen (French inversion): a question by word order."""
     pronouns = INVERTED_PRONOUNS.get(doc.lang)
@@ -86,7 +96,7 @@ def is_question(doc: Doc, s: int) -> bool:
     units = doc.units[a:b]
     if units[0].text.startswith("¿"):
         return True
-    asks = bool(_in_sentence(doc, "standpoint.asking", s)) or _inverted(doc, a, b)
+    asks = bool(_in_sentence(doc, "standpoint.asking", s)) or _inverted(doc, a, b) or _verb_then_noun(doc, s)
     last = next((u for u in reversed(units) if u.text not in _CLOSERS), None)
     if last is not None and last.punct and "?" in last.text:
         return asks or bool(_in_sentence(doc, "standpoint.question", s)) or not _states_a_stance(doc, s)
@@ -105,8 +115,10 @@ def _states_a_stance(doc: Doc, s: int) -> bool:
     Kraftstoffe müssen mehr gefördert werden?", "Keine Elternautos vor Schulen - wozu gibt es
     Öffis?", but not "But why should museums use AI?"). Participants add a question mark to a
     demand for emphasis; it stays the demand it is worded as."""
-    first = min((m.first for cat in STANCE_LISTS for m in matches(doc, cat) if doc.units[m.first].sent == s),
-                default=None)
+    a = doc.sentences[s][0]
+    # a modal opening the sentence asks by word order ("Sollen Museen das tun?", "Should museums ...?")
+    first = min((m.first for cat in STANCE_LISTS for m in matches(doc, cat) if doc.units[m.first].sent == s
+                 and not (cat == "standpoint.modal" and m.first == a)), default=None)
     if first is None:
         return False
     return not any(m.first < first for m in matches(doc, "standpoint.interrogative") if doc.units[m.first].sent == s)
