@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from statementkit.checks import VERDICT_EXIT_CODES, check, load_rules, selfcheck
 from statementkit.checks.document import analyse
 from statementkit.checks.engine import prepare
-from statementkit.checks.kinds.standpoint import is_question
+from statementkit.checks.kinds.standpoint import is_question, states_a_position
 from statementkit.checks.kinds.length import count_characters
 from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
 from statementkit.cli.main import app
@@ -446,6 +446,14 @@ def test_a_question_mark_does_not_turn_a_demand_into_a_question(rules, text, lan
     worded as a demand before any interrogative word is the demand, not a question."""
     doc = prepare([Statement("x", text, lang)], rules)[0]
     assert is_question(doc, 0) is question
+
+
+@pytest.mark.parametrize("text", ["I'd like to see museums label AI images.", "I am pleased with how archives use AI."])
+def test_a_wish_or_a_feeling_about_it_is_a_stance(rules, text):
+    """'I'd like', 'I am pleased with': real English comments (issue 13) where the writer says where they stand."""
+    doc = prepare([Statement("x", text, "en")], rules)[0]
+    assert states_a_position(doc)
+    assert "no_standpoint" not in codes(text, "en", rules)
 
 
 @pytest.mark.parametrize("text", ["Wasserkraft ist SUPER!!", "KI in Archiven ist toll!!!"])
