@@ -13,6 +13,8 @@ from typer.testing import CliRunner
 
 from statementkit.checks import VERDICT_EXIT_CODES, check, load_rules, selfcheck
 from statementkit.checks.document import analyse
+from statementkit.checks.engine import prepare
+from statementkit.checks.kinds.standpoint import is_question, states_a_position
 from statementkit.checks.kinds.length import count_characters
 from statementkit.checks.patterns import PatternError, PatternSet, compile_pattern
 from statementkit.cli.main import app
@@ -61,9 +63,30 @@ def find(pattern: str, text: str, lang: str = "en") -> list[str]:
     ("*erá", "Era una biblioteca", "es", []),
     ("musée", "les musees de France", "fr", ["musees"]),                       # text without accents still matches
     ("as .. said", "a written agreement that says", "en", []),                 # function words match by form only
+    ("we [really] do more", "we do more", "en", ["we do more"]),               # an optional word is not needed
+    ("should ban|limit tools", "Museums should limit tools.", "en", ["should limit tools"]),
+    ("they =ran", "they ran and they run", "en", ["they ran"]),
 ])
 def test_pattern_language(pattern, text, lang, expected):
     assert find(pattern, text, lang) == expected
+
+
+def test_texts_without_a_needed_word_are_skipped_without_losing_a_match(rules):
+    """PatternSet.find does not try a pattern whose other words the text lacks: on the criteria
+    examples of every language it finds exactly the matches of trying every candidate."""
+    examples = [json.loads(line) for line in (rules_dir() / "examples" / "criteria-examples.jsonl")
+                .read_text(encoding="utf-8").splitlines()]
+    docs = analyse([Statement(str(i), r["text"], r["lang"]) for i, r in enumerate(examples) if r.get("lang")])
+    tried = 0
+    for lang in sorted({d.lang for d in docs}):
+        fast = rules.patterns(lang)
+        every = PatternSet(fast.patterns)
+        every._needs = [()] * len(every.patterns)
+        tried += sum(bool(n) for n in fast._needs)
+        for doc in (d for d in docs if d.lang == lang):
+            assert [(m.pattern.source, m.first, m.last) for m in fast.find(doc)] == \
+                [(m.pattern.source, m.first, m.last) for m in every.find(doc)], doc.text
+    assert tried > 1000  # most lexicon patterns of two or more words have a needed word
 
 
 @pytest.mark.parametrize("pattern,problem", [
@@ -402,6 +425,44 @@ def test_check_against_published_flags_duplicates_not_stance_flips(rules):
     assert "duplicate" not in flip.codes
 
 
+@pytest.mark.parametrize("text,lang,question", [
+    ("Museums should ban AI tools?", "en", False),          # a demand with a question mark stays a demand
+    ("Synthetische Kraftstoffe müssen mehr gefördert werden?", "de", False),
+    ("Keine Elternautos vor Schulen - wozu gibt es Öffis?", "de", False),  # the demand comes first
+    ("Should museums ban AI?", "en", True),                 # asked by its form
+    ("But why should museums use AI?", "en", True),         # an interrogative before the modal
+    ("Und warum sollen Museen KI nutzen?", "de", True),
+    ("Müssen Museen KI-Texte kennzeichnen?", "de", True),
+    ("Ale dlaczego muzea mają używać AI?", "pl", True),
+    ("Sollen Museen das wirklich tun???", "de", True),      # "???" is a "?"
+    ("Ist das wirklich sinnvoll", "de", True),               # asked by word order: verb, then subject
+    ("Ist doch klar, dass Museen KI-Texte kennzeichnen müssen.", "de", False),  # no subject after the verb
+    ("Ist für mich diskriminierend.", "de", False),
+    ("Sollten Landesbibliotheken ihre Scans an KI-Firmen verkaufen", "de", True),  # then a noun: its subject
+    ("Ist WICHTIG für die Sicherheit!!", "de", False),       # capitals for emphasis are no noun
+])
+def test_a_question_mark_does_not_turn_a_demand_into_a_question(rules, text, lang, question):
+    """Participants add '?' to demands for emphasis (real German comments, issue 13): a sentence
+    worded as a demand before any interrogative word is the demand, not a question."""
+    doc = prepare([Statement("x", text, lang)], rules)[0]
+    assert is_question(doc, 0) is question
+
+
+@pytest.mark.parametrize("text", ["I'd like to see museums label AI images.", "I am pleased with how archives use AI."])
+def test_a_wish_or_a_feeling_about_it_is_a_stance(rules, text):
+    """'I'd like', 'I am pleased with': real English comments (issue 13) where the writer says where they stand."""
+    doc = prepare([Statement("x", text, "en")], rules)[0]
+    assert states_a_position(doc)
+    assert "no_standpoint" not in codes(text, "en", rules)
+
+
+@pytest.mark.parametrize("text", ["Wasserkraft ist SUPER!!", "KI in Archiven ist toll!!!"])
+def test_an_emphatic_evaluation_has_a_standpoint(rules, text):
+    """'!!' is the lexicons' '!' said louder, and 'super' an evaluation: real German comments
+    (issue 13) were rejected as neutral facts."""
+    assert "no_standpoint" not in codes(text, "de", rules)
+
+
 @pytest.mark.parametrize("text", ["Tempolimit 100 auf Autobahnen einführen.", "Radwege in Wien massiv ausbauen."])
 def test_a_verbless_infinitive_proposal_has_a_standpoint(rules, text):
     """The most common form of a German proposal; a lookup table that gives 'einführen' the lemma
@@ -457,6 +518,19 @@ def test_a_verbless_fragment_opening_on_also_or_but_only_reads_as_the_rest_of_a_
     [s] = check([Statement("t", text, lang)], rules)
     found = [(f.code, f.severity) for f in s.flags if f.code == "not_standalone"]
     assert found == ([("not_standalone", "review")] if reply else [])
+
+
+@pytest.mark.parametrize("text,reply", [
+    ("Bin dafür", True),                                  # the subject is in the comment it answers
+    ("Geht nur mit der 100 % Förderung!", True),
+    ("Wird in vielen Fällen ohnehin gemacht", True),
+    ("Ist doch klar, dass Museen KI-Texte kennzeichnen müssen.", False),
+    ("Museen sollen KI-Texte kennzeichnen.", False),
+])
+def test_a_german_sentence_opening_on_its_verb_without_a_subject_answers_another_comment(rules, text, reply):
+    """Real German replies leave out the subject they answer ("Bin dafür", issue 13): weak evidence."""
+    [s] = check([Statement("t", text, "de")], rules)
+    assert (("not_standalone", "review") in [(f.code, f.severity) for f in s.flags]) is reply
 
 
 @pytest.mark.parametrize("lang,text,attack", [

@@ -300,8 +300,8 @@ def test_classifiers_catch_wording_outside_the_lexicons(lang, text, code):
     assert flag.rule.endswith(":model") and flag.message and flag.span is not None
 
 
-def test_no_proposal_gate_keeps_the_classifier_from_overruling_a_demand(tmp_path, cache):
-    """A demand is a standpoint whatever its grammar: with `gate = "no_proposal"` the classifier
+def test_no_position_gate_keeps_the_classifier_from_overruling_a_demand(tmp_path, cache):
+    """A demand is a standpoint whatever its grammar: with `gate = "no_position"` the classifier
     may not flag a statement whose proposal the lexicons recognise ("Keine ... mehr")."""
     topics = ["Lebendtiertransporte", "Plastiktüten", "Ölheizungen", "Kurzstreckenflüge", "Einwegbecher", "Laubbläser"]
     bare = [{"text": f"Thema {t} im Winter", "lang": "de", "codes": ["no_standpoint"]} for t in topics]
@@ -312,8 +312,13 @@ def test_no_proposal_gate_keeps_the_classifier_from_overruling_a_demand(tmp_path
     assert "no_standpoint" in check([Statement("a", text, "de")], ungated, embedder=HashingEmbedder())[0].codes
     learned._FITS.clear()
     (tmp_path / "rules").rename(tmp_path / "ungated")
-    gated = load_rules(write_assembly(tmp_path, settings + 'gate = "no_proposal"\n', bare + demands))
-    found = check([Statement("a", text, "de"), Statement("b", "Thema Plastiktüten im Sommer", "de")], gated,
+    gated = load_rules(write_assembly(tmp_path, settings + 'gate = "no_position"\n', bare + demands))
+    found = check([Statement("a", text, "de"), Statement("b", "Thema Plastiktüten im Sommer", "de"),
+                   Statement("c", "Ich bin dafür: Thema Plastiktüten im Sommer", "de"),
+                   Statement("d", "auch Thema Plastiktüten im Sommer", "de")], gated,
                   embedder=HashingEmbedder())
     assert "no_standpoint" not in found[0].codes  # "Keine ... mehr" is a proposal the lexicons know
     assert "no_standpoint" in found[1].codes  # a bare topic is still the classifier's to flag
+    assert "no_standpoint" not in found[2].codes  # so is a stated stance ("ich bin dafür")
+    assert "no_standpoint" not in found[3].codes  # the rest of another comment: not_standalone's to flag
+    assert "not_standalone" in found[3].codes

@@ -15,7 +15,7 @@ from statementkit.rules import check_keys, key_line, line_of, load_toml
 
 SETTINGS_KEYS = ("examples", "example_weights", "C", "lexical_weight", "assembly_specific", "models", "codes")
 CODE_KEYS = ("flag", "strong", "veto", "veto_variants", "gate", "languages", "elsewhere")
-GATES = ("structure", "no_proposal")
+GATES = ("structure", "no_position")
 LEARNABLE = tuple(c for c in REASON_CODES if c not in ("too_long", "duplicate"))
 
 

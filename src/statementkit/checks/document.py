@@ -25,6 +25,7 @@ from statementkit.text.normalise import fold_word, lowercase
 _END_CHARS = frozenset(".!?…")
 _CLOSERS = frozenset({"\"", "”", "»", ")", "'", "’"})
 _HYPHENS = "-‐‑–"
+_EMPHATIC = frozenset(ch * n for ch in "!?" for n in range(2, 64))
 _SPLIT_HYPHEN = re.compile(r"[\w']+", re.UNICODE)
 _HAS_HYPHEN = re.compile(r"[-‐‑–]")
 #: Languages whose lookup lemmas are missing or weak: add the Snowball stem as a key.
@@ -97,21 +98,47 @@ def units_of(tokens: Sequence[nlp.Token], lang: str) -> list[Unit]:
     """Units from tokens: hyphenated compounds also yield their parts."""
     out: list[Unit] = []
     for t in tokens:
-        punct = t.is_punct or (not t.is_alpha and _is_punct(t.text))
-        if punct:
-            f = fold_word(t.text)
-            out.append(Unit(t.text, t.start, t.end, frozenset({f}), f, True, lower=f, lemma=f))
-            continue
-        if not t.is_alpha and _HAS_HYPHEN.search(t.text.strip(_HYPHENS)) and not t.text[:1].isdigit():
-            for m in _SPLIT_HYPHEN.finditer(t.text):
-                part = m.group(0)
-                lemma = nlp.lemma_of(part, lang)
-                out.append(Unit(part, t.start + m.start(), t.start + m.end(), word_keys(part, lemma, lang), fold_word(part),
-                                False, part=True, lower=lowercase(part), lemma=fold_word(lemma)))
-            continue
-        out.append(Unit(t.text, t.start, t.end, word_keys(t.text, t.lemma, lang), fold_word(t.text), False,
-                        lower=lowercase(t.text), lemma=fold_word(t.lemma)))
+        for text, a, b, keys, fold, punct, part, lower, lemma in _unit_facts(t.text, t.lemma, t.is_punct, t.is_alpha,
+                                                                             lang):
+            out.append(Unit(text, t.start + a, t.start + b, keys, fold, punct, part=part, lower=lower, lemma=lemma))
     return out
+
+
+def _units_of_text(text: str, lang: str) -> list[Unit]:
+    """`units_of` the fast analysis (`nlp.analyse_many(..., parse=False)`) of a text, without
+    building its tokens: one cache look-up per token."""
+    out: list[Unit] = []
+    for tok, start, _ in nlp.tokenize(text, lang):
+        for word, a, b, keys, fold, punct, part, lower, lemma in _token_units(tok, lang):
+            out.append(Unit(word, start + a, start + b, keys, fold, punct, part=part, lower=lower, lemma=lemma))
+    return out
+
+
+@lru_cache(maxsize=131072)
+def _token_units(tok: str, lang: str) -> tuple[tuple, ...]:
+    lemma, _, punct, alpha = nlp.token_facts(tok, lang)
+    return _unit_facts(tok, lemma, punct, alpha, lang)
+
+
+@lru_cache(maxsize=131072)
+def _unit_facts(text: str, lemma: str, is_punct: bool, is_alpha: bool, lang: str) -> tuple[tuple, ...]:
+    """What `units_of` makes of one token, offsets relative to it: the same forms recur in every
+    text, so each is worked out once."""
+    if is_punct or (not is_alpha and _is_punct(text)):
+        f = fold_word(text)
+        if len(f) > 1 and f in _EMPHATIC:
+            f = f[0]  # "!!!" is the "!" of the lexicons, said louder
+        return ((text, 0, len(text), frozenset({f}), f, True, False, f, f),)
+    if not is_alpha and _HAS_HYPHEN.search(text.strip(_HYPHENS)) and not text[:1].isdigit():
+        out = []
+        for m in _SPLIT_HYPHEN.finditer(text):
+            part = m.group(0)
+            part_lemma = nlp.lemma_of(part, lang)
+            out.append((part, m.start(), m.end(), word_keys(part, part_lemma, lang), fold_word(part), False, True,
+                        lowercase(part), fold_word(part_lemma)))
+        return tuple(out)
+    return ((text, 0, len(text), word_keys(text, lemma, lang), fold_word(text), False, False, lowercase(text),
+             fold_word(lemma)),)
 
 
 def sentences_of(units: list[Unit]) -> list[tuple[int, int]]:
@@ -152,9 +179,8 @@ def analyse(statements: Sequence[Statement], default_lang: str = "en") -> list[D
         lang = (s.lang or "").lower()
         groups.setdefault(lang if lang and lang != "und" else default_lang, []).append(i)
     for lang, idx in groups.items():
-        token_lists = nlp.analyse_many([statements[i].text for i in idx], lang, parse=False)
-        for i, tokens in zip(idx, token_lists):
-            units = units_of(tokens, lang)
+        for i in idx:
+            units = _units_of_text(statements[i].text, lang)
             docs[i] = Doc(i, statements[i], lang, units, sentences_of(units))
     return [d for d in docs if d is not None]
 

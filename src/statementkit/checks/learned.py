@@ -11,9 +11,11 @@ with an enabled criterion:
   (only flags of the kinds in `veto_variants`, when given);
 - `gate = "structure"` restricts classifier-only flags to statements with a
   second sentence, a semicolon or a coordinated clause (multiple_ideas);
-  `gate = "no_proposal"` to statements without a proposal the lexicons know
-  the shape of (no_standpoint), so the classifier cannot overrule a demand
-  ("Keine Lebendtiertransporte mehr!", "Carsharing ausbauen").
+  `gate = "no_position"` to statements without a proposal or stance the
+  lexicons know the shape of (no_standpoint), so the classifier cannot overrule
+  a demand ("Keine Lebendtiertransporte mehr!", "Carsharing ausbauen") or a
+  stated belief ("I believe in strict gun control"), nor flag the rest of
+  another comment ("auch in Privatgärten": not_standalone's to flag)
 
 A classifier-only flag still says what and where: its span is the clause
 the classifier finds most typical of the code (a reply marker, an insult,
@@ -152,10 +154,13 @@ def passes_gate(doc: Doc, gate: str) -> bool:
     """Whether a classifier-only flag may be raised on `doc` (classifier.toml's `gate`)."""
     if gate == "structure":
         return has_structure(doc)
-    if gate == "no_proposal":
-        from statementkit.checks.kinds.standpoint import proposes
+    if gate == "no_position":
+        from statementkit.checks.kinds.lexical import continuation
+        from statementkit.checks.kinds.standpoint import states_a_position
 
-        return not proposes(doc)
+        # the rest of another comment ("auch in Privatgärten") has its standpoint there: it is
+        # not_standalone's to flag, as a reply's missing claim is
+        return not states_a_position(doc) and not continuation(doc)
     return True
 
 

@@ -342,6 +342,35 @@ def _first_items(items: Sequence[Item]) -> list[Item]:
     return [item]
 
 
+def _needed_keys(items: Sequence[Item]) -> tuple:
+    """Word keys a match cannot do without, for the plain words (and alternatives of plain words)
+    a pattern must match: (keys all needed, sets of which one key each is needed), or () if none.
+    Most candidate patterns fail on their second word; a text without it is not tried at all."""
+    choices = []
+    for item in items:
+        if item.kind == "key":
+            choices.append(frozenset(item.value))
+        elif item.kind == "exact":
+            choices.append(frozenset({fold_word(item.value[0])}))
+        elif item.kind == "alt" and not item.rest and not item.seqs:
+            choices.append(item.keyset)
+    if not choices:
+        return ()
+    single = frozenset(next(iter(c)) for c in choices if len(c) == 1)
+    return (single, tuple(c for c in choices if len(c) > 1))
+
+
+def _possible(present: set[str], needed: tuple) -> bool:
+    """Whether a text with word keys `present` can hold every word in `needed` (`_needed_keys`)."""
+    single, choices = needed
+    if not present.issuperset(single):
+        return False
+    for keys in choices:
+        if present.isdisjoint(keys):
+            return False
+    return True
+
+
 class _Index:
     """Patterns by the items they can start with: keys, prefixes, suffixes, infixes."""
 
@@ -411,6 +440,7 @@ class PatternSet:
     def __init__(self, patterns: Iterable[Pattern]):
         self.patterns = list(patterns)
         self._simple = [p.simple for p in self.patterns]
+        self._needs = [_needed_keys(p.items[1:]) for p in self.patterns]  # () for most: nothing to check
         self._free, self._anchored = _Index(), _Index()
         for n, p in enumerate(self.patterns):
             index = self._anchored if p.at_start else self._free
@@ -435,6 +465,10 @@ class PatternSet:
         if not self.patterns:
             return out
         units = doc.units
+        present: set[str] = set()
+        for u in units:
+            present |= u.keys
+        needs = self._needs
         for s, (a, b) in enumerate(doc.sentences):
             if sentence is not None and s != sentence:
                 continue
@@ -443,6 +477,9 @@ class PatternSet:
                 for n in self._candidates(units[i], i == first_word):
                     p = self.patterns[n]
                     if p.at_start and (i != first_word or p.at_start == "statement" and s > 0):
+                        continue
+                    needed = needs[n]
+                    if needed and not _possible(present, needed):
                         continue
                     j = _match_simple(p.items, units, i, b) if self._simple[n] else _match(p.items, 0, units, i, b)
                     if j < 0:

@@ -50,7 +50,7 @@ LEXICON_SECTIONS: dict[str, tuple[str, ...]] = {
     "vague": ("strong", "weak", "generic"),
     "reply": ("strong", "weak", "continuation"),
     "incivility": ("insults", "profanity", "attacks", "harsh", "targets", "link"),
-    "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question", "asking"),
+    "standpoint": ("modal", "evaluative", "stance", "proposal", "future", "neutral", "copula", "question", "asking", "asking_before_noun", "interrogative"),
     "clauses": ("coordinators", "adversative", "additive", "contrast", "subordinators", "verbs", "elaboration",
                 "infinitive", "openers", "purpose", "anaphora", "reference", "determiners", "demonstratives",
                 "auxiliaries", "imperative", "copulas"),

@@ -217,16 +217,23 @@ def lemma_of(word: str, lang: str) -> str:
     return stem(word, lang) if word.isalpha() else word.lower()
 
 
+@lru_cache(maxsize=131072)
+def token_facts(tok: str, lang: str) -> tuple[str, bool, bool, bool]:
+    """(lemma, is_stop, is_punct, is_alpha) of one token out of context: words repeat (a few
+    hundred forms make most of any text), so each (form, language) is analysed once."""
+    word = clean_word(tok)  # a disguised word ("id\u200biots") is analysed as the word it shows
+    alpha = word.isalpha()
+    punct = not alpha and not tok[0].isalnum() and not any(ch.isalnum() for ch in tok)
+    lower = word.lower()
+    lemma = lower if punct else lemma_of(word, lang)
+    return lemma, lower in stop_words(lang), punct, alpha
+
+
 def _fast_tokens(text: str, lang: str) -> list[Token]:
-    stops = stop_words(lang)
     out = []
     for tok, start, end in tokenize(text, lang):
-        word = clean_word(tok)  # a disguised word ("id\u200biots") is analysed as the word it shows
-        alpha = word.isalpha()
-        punct = not alpha and not tok[0].isalnum() and not any(ch.isalnum() for ch in tok)
-        lower = word.lower()
-        lemma = lower if punct else lemma_of(word, lang)
-        out.append(Token(tok, lemma, start, end, is_stop=lower in stops, is_punct=punct, is_alpha=alpha))
+        lemma, is_stop, punct, alpha = token_facts(tok, lang)
+        out.append(Token(tok, lemma, start, end, is_stop=is_stop, is_punct=punct, is_alpha=alpha))
     return out
 
 

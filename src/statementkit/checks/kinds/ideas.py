@@ -96,6 +96,9 @@ def subordinators(doc: Doc) -> frozenset[int]:
 def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
     """Coordinations between a clause (a verb, or a verbless proposal) and a conjunct long
     enough to be a claim, outside subordinate clauses."""
+    coords = sorted(matches(doc, "clauses.coordinators") + matches(doc, "clauses.adversative"), key=lambda m: m.first)
+    if not coords:
+        return []
     verbs = positions(doc, VERB_LISTS)
     subs = subordinators(doc)
     purpose = positions(doc, ("clauses.purpose",))
@@ -108,7 +111,6 @@ def conjuncts(doc: Doc, min_words: int) -> list[Conjunct]:
     adversative = {m.first for m in matches(doc, "clauses.adversative")}
     stance = positions(doc, ("standpoint.stance",))  # "Wir fordern X, Y und ein Verbot von Z"
     demonstratives = positions(doc, ("clauses.demonstratives",))
-    coords = sorted(matches(doc, "clauses.coordinators") + matches(doc, "clauses.adversative"), key=lambda m: m.first)
     coord_units = positions(doc, ("clauses.coordinators", "clauses.adversative"))
     out = []
     for m in coords:

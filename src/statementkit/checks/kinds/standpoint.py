@@ -47,6 +47,16 @@ def _sentence_span(doc: Doc, s: int) -> Span:
 INVERTED_PRONOUNS = {"fr": frozenset({"je", "tu", "il", "elle", "on", "nous", "vous", "ils", "elles"})}
 
 
+def _verb_then_noun(doc: Doc, s: int) -> bool:
+    """A verb of `asking_before_noun` opening the sentence, then a capitalised word (a German noun,
+    not a word in capitals for emphasis): "Sollten Landesbibliotheken ihre Scans verkaufen"."""
+    a, b = doc.sentences[s]
+    if not any(m.first == a for m in matches(doc, "standpoint.asking_before_noun")):
+        return False
+    nxt = next((u for u in doc.units[a + 1:b] if not u.punct), None)
+    return nxt is not None and nxt.text[:1].isupper() and not nxt.text.isupper()
+
+
 def _inverted(doc: Doc, a: int, b: int) -> bool:
     """A verb and a subject pronoun joined by a hyphen (French inversion): a question by word order."""
     pronouns = INVERTED_PRONOUNS.get(doc.lang)
@@ -86,16 +96,32 @@ def is_question(doc: Doc, s: int) -> bool:
     units = doc.units[a:b]
     if units[0].text.startswith("¿"):
         return True
+    asks = bool(_in_sentence(doc, "standpoint.asking", s)) or _inverted(doc, a, b) or _verb_then_noun(doc, s)
     last = next((u for u in reversed(units) if u.text not in _CLOSERS), None)
     if last is not None and last.punct and "?" in last.text:
-        return True
+        return asks or bool(_in_sentence(doc, "standpoint.question", s)) or not _states_a_stance(doc, s)
     if _quotes_a_question(units):
         return False  # „Ist dieses Foto echt?“ sollte man nie fragen müssen: a claim about a question
-    if _in_sentence(doc, "standpoint.asking", s) or _inverted(doc, a, b):
+    if asks:
         return True
     if _in_sentence(doc, "standpoint.question", s):
         return not any(_in_sentence(doc, cat, s) for cat in STANCE_LISTS + EVALUATIVE_LISTS)
     return False
+
+
+def _states_a_stance(doc: Doc, s: int) -> bool:
+    """A sentence with a question mark that is worded as a statement with a stance: no question
+    form, and a modal, a stance verb or a proposal before any interrogative word ("Synthetische
+    Kraftstoffe müssen mehr gefördert werden?", "Keine Elternautos vor Schulen - wozu gibt es
+    Öffis?", but not "But why should museums use AI?"). Participants add a question mark to a
+    demand for emphasis; it stays the demand it is worded as."""
+    a = doc.sentences[s][0]
+    # a modal opening the sentence asks by word order ("Sollen Museen das tun?", "Should museums ...?")
+    first = min((m.first for cat in STANCE_LISTS for m in matches(doc, cat) if doc.units[m.first].sent == s
+                 and not (cat == "standpoint.modal" and m.first == a)), default=None)
+    if first is None:
+        return False
+    return not any(m.first < first for m in matches(doc, "standpoint.interrogative") if doc.units[m.first].sent == s)
 
 
 @lru_cache(maxsize=None)
@@ -134,12 +160,14 @@ def _endings(ctx: Context | None, lang: str) -> tuple[str, ...]:
     return () if ctx is None else infinitive_endings_for(ctx.rules, lang)
 
 
-def proposes(doc: Doc) -> bool:
+def states_a_position(doc: Doc) -> bool:
     """A sentence that is not a question makes a proposal the lexicons know the shape of ("No
-    more ...", "Keine ... mehr", an infinitive proposal): a demand is a standpoint whatever its
-    grammar, so the classifier must not call it none."""
+    more ...", "Keine ... mehr", an infinitive proposal) or says where its writer stands ("I
+    believe in strict gun control", "ich bin dafür"): a standpoint whatever its grammar, so the
+    classifier must not call it none."""
     questions = doc.cache.get("questions") or [is_question(doc, s) for s in range(len(doc.sentences))]
-    return any(not asked and (_in_sentence(doc, "standpoint.proposal", s) or infinitive_proposal(doc, s))
+    return any(not asked and (_in_sentence(doc, "standpoint.proposal", s) or _in_sentence(doc, "standpoint.stance", s)
+                              or infinitive_proposal(doc, s))
                for s, asked in enumerate(questions))
 
 
