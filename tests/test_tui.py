@@ -259,6 +259,9 @@ def test_deciding_what_someone_else_just_decided_is_refused(db, monkeypatch):
     import statementkit.tui.moderate as moderate
 
     monkeypatch.setattr(moderate, "POLL_S", 3600)  # bob's decision lands between two polls
+    # and before alice's claim on s1 (0.3 s after it is shown: on a loaded machine the app's start
+    # took longer than that, alice held the claim and bob's decision was refused instead)
+    monkeypatch.setattr(moderate, "CLAIM_DELAY_S", 3600)
 
     async def scenario(app, pilot, q):
         with Queue(db, who="bob") as bob:
