@@ -456,6 +456,18 @@ def test_a_wish_or_a_feeling_about_it_is_a_stance(rules, text):
     assert "no_standpoint" not in codes(text, "en", rules)
 
 
+@pytest.mark.parametrize("text,lang,vague", [
+    ("Museums should publish their AI tools, datasets, prompts etc.", "en", False),  # a concrete list
+    ("Arbeitslose zur Landschaftspflege, zum Müllsammeln usw. einsetzen.", "de", False),
+    ("Mehr Klimaschutz usw.", "de", True),                   # "usw." in an otherwise empty statement
+    ("Museums should do more etc.", "en", True),
+])
+def test_etc_after_a_concrete_list_is_not_vague(rules, text, lang, vague):
+    """On real comments "etc." / "usw." ended concrete lists (0 of 20 such matches vague, issue 13):
+    it makes a statement vague only when nothing concrete is left around it."""
+    assert ("vague" in codes(text, lang, rules)) is vague
+
+
 @pytest.mark.parametrize("text", ["Wasserkraft ist SUPER!!", "KI in Archiven ist toll!!!"])
 def test_an_emphatic_evaluation_has_a_standpoint(rules, text):
     """'!!' is the lexicons' '!' said louder, and 'super' an evaluation: real German comments
