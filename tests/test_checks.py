@@ -448,6 +448,11 @@ def test_a_question_mark_does_not_turn_a_demand_into_a_question(rules, text, lan
     assert is_question(doc, 0) is question
 
 
+def test_a_run_of_marks_of_any_length_is_one_mark_and_an_invisible_token_is_none():
+    doc = analyse([Statement("x", "Ja" + "!" * 100 + " \u200b nein", "de")])[0]
+    assert [u.fold for u in doc.units] == ["ja", "!", "", "nein"]
+
+
 @pytest.mark.parametrize("text", ["I'd like to see museums label AI images.", "I am pleased with how archives use AI."])
 def test_a_wish_or_a_feeling_about_it_is_a_stance(rules, text):
     """'I'd like', 'I am pleased with': real English comments (issue 13) where the writer says where they stand."""

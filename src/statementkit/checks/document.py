@@ -25,7 +25,6 @@ from statementkit.text.normalise import fold_word, lowercase
 _END_CHARS = frozenset(".!?…")
 _CLOSERS = frozenset({"\"", "”", "»", ")", "'", "’"})
 _HYPHENS = "-‐‑–"
-_EMPHATIC = frozenset(ch * n for ch in "!?" for n in range(2, 64))
 _SPLIT_HYPHEN = re.compile(r"[\w']+", re.UNICODE)
 _HAS_HYPHEN = re.compile(r"[-‐‑–]")
 #: Languages whose lookup lemmas are missing or weak: add the Snowball stem as a key.
@@ -126,7 +125,7 @@ def _unit_facts(text: str, lemma: str, is_punct: bool, is_alpha: bool, lang: str
     text, so each is worked out once."""
     if is_punct or (not is_alpha and _is_punct(text)):
         f = fold_word(text)
-        if len(f) > 1 and f in _EMPHATIC:
+        if len(f) > 1 and f[0] in "!?" and f == f[0] * len(f):
             f = f[0]  # "!!!" is the "!" of the lexicons, said louder
         return ((text, 0, len(text), frozenset({f}), f, True, False, f, f),)
     if not is_alpha and _HAS_HYPHEN.search(text.strip(_HYPHENS)) and not text[:1].isdigit():

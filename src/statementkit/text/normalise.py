@@ -52,7 +52,7 @@ class _FoldTail(dict):
         return value
 
 
-_FOLD_TAIL = _FoldTail({ord("ł"): "l", **{ord(k): v for k, v in {"’": "'", "ʼ": "'"}.items()}})
+_FOLD_TAIL = _FoldTail({ord("ł"): "l", **_APOSTROPHES})
 
 
 def clean_word(word: str) -> str:
