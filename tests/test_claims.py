@@ -13,6 +13,7 @@ import difflib
 import gc
 
 import cydifflib
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -142,8 +143,8 @@ def test_batch_entry_points_match_single_calls(rules):
     texts = [(a, la) for _, a, la, _, _, *_ in PINNED] + [(b, lb) for _, _, _, b, lb, *_ in PINNED]
     many = analyse_many(texts, rules)
     one = [analyse(t, lang, rules) for t, lang in texts]
-    assert [(c.tokens, c.content, c.cues, c.keys, c.norm) for c in many] == \
-        [(c.tokens, c.content, c.cues, c.keys, c.norm) for c in one]
+    assert [(c.tokens, c.content, c.cues, c.by_key, c.norm) for c in many] == \
+        [(c.tokens, c.content, c.cues, c.by_key, c.norm) for c in one]
     judge = _judge(rules)
     judge.prepare(many)
     n = len(PINNED)
@@ -225,3 +226,14 @@ def test_claims_share_their_small_arrays_read_only():
     assert a.weight is b.weight and a.digits is b.digits
     assert not a.weight.flags.writeable and a.weight.tolist() == [1.0] * len(a.content)
     assert a.tokens[1] == "should" and a.tokens[1] is b.tokens[1]  # one string for both
+
+
+def test_partners_take_a_tuple_of_positions_as_rows():
+    """Claims keep their positions as shared tuples: `sim[(0, 2)]` would be one cell, not two rows."""
+    from statementkit.dedup.claims import _partners
+
+    other = analyse("schools and libraries and museums", "en", load_stance())
+    sim = np.zeros((3, len(other.content)), dtype=np.float32)
+    sim[0, 0] = sim[2, 2] = 0.9
+    assert _partners(sim, 0.8, other)((0, 2)) == {other.content[0], other.content[2]}
+    assert _partners(sim, 0.8, other)((1,)) == set()

@@ -47,30 +47,27 @@ class Claim:
     text: str
     lang: str
     tokens: list[str]
-    content: list[int]                  # token indices of content words
-    weights: dict[int, float]
-    cues: list[Cue]
+    content: tuple[int, ...]            # token indices of content words
+    weights: tuple[float, ...]          # per content word: 2 for a number or a name, else 1
+    cues: tuple[Cue, ...]
     numbers: frozenset[str]
     entities: frozenset[int]
     norm: str                           # folded alphanumerics, for near-copy checks
-    keys: dict[int, frozenset[str]] = field(default_factory=dict)
-    by_key: dict[str, list[int]] = field(default_factory=dict)    # key -> positions in `content`
-    by_head: dict[str, list[int]] = field(default_factory=dict)   # first PREFIX letters -> positions
+    by_key: dict[str, tuple[int, ...]] = field(default_factory=dict)    # key -> positions in `content`
+    by_head: dict[str, tuple[int, ...]] = field(default_factory=dict)   # first PREFIX letters -> positions
     # derived once per statement in `analyse`
-    terms: list[str] = field(default_factory=list)                # the content words, in order
-    weight: np.ndarray | None = None                              # `weights` in content order
+    terms: tuple[str, ...] = ()                                    # the content words, in order
+    weight: np.ndarray | None = None                              # `weights` as an array
     weight_total: float = 0.0                                     # ... their sum (whole numbers: exact in any order)
-    keyset: frozenset[str] = frozenset()                          # the keys of `by_key`
-    headset: frozenset[str] = frozenset()                         # the keys of `by_head`
     digits: np.ndarray | None = None                              # which content words are numbers
     has_digits: bool = False
     polar: frozenset[int] = frozenset()                           # token indices of antonym words (either sign)
     concepts: frozenset[str] = frozenset()                        # antonym concepts it speaks of
     signs: frozenset[tuple[str, int]] = frozenset()               # (concept, sign) of its antonym words
-    cue_positions: list[list[int]] = field(default_factory=list)  # per cue: positions in `content` inside it
-    scopes: list[list[int]] = field(default_factory=list)         # per cue: content words it applies to
-    plain: dict[str, list[int]] = field(default_factory=dict)     # folded content word -> token indices
-    negated: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)  # (token index, `_word` rests)
+    cue_positions: tuple[tuple[int, ...], ...] = ()               # per cue: positions in `content` inside it
+    scopes: tuple[tuple[int, ...], ...] = ()                      # per cue: content words it applies to
+    plain: dict[str, tuple[int, ...]] = field(default_factory=dict)  # folded content word -> token indices
+    negated: tuple[tuple[int, tuple[str, ...]], ...] = ()         # (token index, `_word` rests)
     rows: np.ndarray | None = None      # rows of the content words in `rows_in`, a judge's `WordVectors`
     rows_in: object = None
 
@@ -95,12 +92,11 @@ def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
     terms = [tokens[i] for i in content]
     # an all-lowercase word is neither an acronym nor capitalised: most words skip the test
     entities = frozenset(i for i in content if not surface[i].islower() and _is_entity(surface[i], i, surface, lang))
-    weights = {i: 2.0 if (i in entities or info[i].digit) else 1.0 for i in content}
-    keys = {i: info[i].keys for i in content}
+    weights_of = {i: 2.0 if (i in entities or info[i].digit) else 1.0 for i in content}
     by_key: dict[str, list[int]] = {}
     by_head: dict[str, list[int]] = {}
     for x, i in enumerate(content):
-        for key in keys[i]:
+        for key in info[i].keys:
             by_key.setdefault(key, []).append(x)
         if len(tokens[i]) >= PREFIX:
             by_head.setdefault(tokens[i][:PREFIX], []).append(x)
@@ -108,19 +104,45 @@ def analyse(text: str, lang: str | None, rules: StanceRules) -> Claim:
     for i in content:
         plain.setdefault(info[i].folded, []).append(i)
     antonyms = [cue for cue in cues if cue.kind == "antonym"]
-    weight = _shared_array(tuple(weights[i] for i in content), np.float64)
+    weights = _shared_weights(tuple(weights_of[i] for i in content))
     return Claim(
-        text, lang, tokens, content, weights, cues, frozenset(_number(m) for m in _NUMBER.findall(text)), entities,
-        normalise_text(text), keys, by_key, by_head,
-        terms=terms, weight=weight, weight_total=sum(weights.values()),
-        keyset=frozenset(by_key), headset=frozenset(by_head),
+        text, lang, tokens, _shared(tuple(content)), weights, tuple(cues),
+        _frozen(_number(m) for m in _NUMBER.findall(text)), _frozen(entities),
+        normalise_text(text), _shared_values(by_key), _shared_values(by_head),
+        terms=tuple(terms), weight=_shared_array(weights, np.float64), weight_total=sum(weights),
         digits=_shared_array(tuple(info[i].digit for i in content), np.bool_), has_digits=any(info[i].digit for i in content),
-        polar=frozenset(i for cue in antonyms for i in range(cue.start, cue.end)),
-        concepts=frozenset(k for cue in antonyms for k in cue.concepts),
-        signs=frozenset((k, cue.sign) for cue in antonyms for k in cue.concepts),
-        cue_positions=[[x for x, i in enumerate(content) if cue.start <= i < cue.end] for cue in cues],
-        scopes=[_scope(content, cue) for cue in cues],
-        plain=plain, negated=[(i, info[i].rests) for i in content if info[i].rests])
+        polar=_frozen(i for cue in antonyms for i in range(cue.start, cue.end)),
+        concepts=_frozen(k for cue in antonyms for k in cue.concepts),
+        signs=_frozen((k, cue.sign) for cue in antonyms for k in cue.concepts),
+        cue_positions=tuple(_shared(tuple(x for x, i in enumerate(content) if cue.start <= i < cue.end)) for cue in cues),
+        scopes=tuple(_shared(tuple(_scope(content, cue))) for cue in cues),
+        plain=_shared_values(plain), negated=tuple((i, info[i].rests) for i in content if info[i].rests))
+
+
+# 100 k claims hold millions of small position lists and sets, most of them alike ((0,), (1,), the empty
+# set): one shared copy of each immutable value instead took a claim from ~10.6 KB to ~5 KB
+_EMPTY: frozenset = frozenset()
+
+
+def _frozen(items: Iterable) -> frozenset:
+    found = frozenset(items)
+    return found if found else _EMPTY
+
+
+@lru_cache(maxsize=1 << 16)
+def _shared(values: tuple) -> tuple:
+    """One copy of each position tuple across claims."""
+    return values
+
+
+@lru_cache(maxsize=1 << 12)
+def _shared_weights(values: tuple) -> tuple:
+    """One copy of each weight tuple (apart from `_shared`: (1.0, 2.0) == (1, 2) as a cache key)."""
+    return values
+
+
+def _shared_values(table: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
+    return {key: _shared(tuple(values)) for key, values in table.items()}
 
 
 @lru_cache(maxsize=4096)

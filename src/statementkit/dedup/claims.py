@@ -150,10 +150,10 @@ class ClaimJudge:
         else:
             sim = np.zeros(shape, dtype=np.float32)
         lexical = np.zeros(shape, dtype=bool)
-        same = _cells((a.by_key[key], b.by_key[key]) for key in a.keyset & b.keyset)  # same word, stem, ...
+        same = _cells((a.by_key[key], b.by_key[key]) for key in a.by_key.keys() & b.by_key.keys())  # same word, stem, ...
         if a.has_digits or b.has_digits:
             sim[a.digits[:, None] | b.digits[None, :]] = 0.0  # numbers align only with the same number
-        heads = a.headset & b.headset
+        heads = a.by_head.keys() & b.by_head.keys()
         if heads:
             cells = set(zip(*same))
             for head in heads:
@@ -464,7 +464,7 @@ def _is_typo(wa: str, wb: str) -> bool:
 def _coverage(c: Claim, ok: set[int]) -> float:
     if c.weight_total == 0:
         return 1.0
-    return sum(w for i, w in c.weights.items() if i in ok) / c.weight_total
+    return sum(w for i, w in zip(c.content, c.weights) if i in ok) / c.weight_total
 
 
 def _cells(blocks) -> tuple[list[int], list[int]]:
@@ -509,10 +509,10 @@ def _opposed(a: Claim, b: Claim) -> bool:
 
 def _partners(sim: np.ndarray, word: float, other: Claim):
     """Token indices of `other` aligned (`word`) with some of the given content positions (rows of `sim`)."""
-    def of(positions: list[int]) -> set[int]:
+    def of(positions: tuple[int, ...]) -> set[int]:
         if not positions or not sim.size:
             return set()
-        return {other.content[y] for y in np.flatnonzero((sim[positions] >= word).any(axis=0))}
+        return {other.content[y] for y in np.flatnonzero((sim[list(positions)] >= word).any(axis=0))}
     return of
 
 
