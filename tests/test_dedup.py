@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -340,6 +342,41 @@ def test_judging_in_chunks_changes_nothing(monkeypatch):
     assert find_duplicates(BATCH, PUBLISHED, embedder=EMB) == whole
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), st.integers(0, 30)), unique=True, max_size=60), st.integers(1, 7))
+def test_each_statement_is_let_go_once_after_its_last_pair(keys, size):
+    from statementkit.dedup.detect import _in_pair_order
+
+    first = np.array([i for i, _ in keys], dtype=np.int64)
+    second = np.array([j for _, j in keys], dtype=np.int64)
+    released: set[int] = set()
+    judged = []
+    for chunk, finished in _in_pair_order(first, second, size):
+        assert len(chunk) <= size
+        assert not {x for p in chunk.tolist() for x in keys[p]} & released  # nothing needed again once let go
+        judged += chunk.tolist()
+        assert not released & set(finished)
+        released |= set(finished)
+    assert sorted(judged) == list(range(len(keys)))
+    assert [keys[p] for p in judged] == sorted(keys)
+    assert released == {x for key in keys for x in key}
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.tuples(st.integers(0, 12), st.integers(13, 20)), st.sampled_from([0.5, 0.7, 0.9]),
+                       max_size=40))
+def test_a_rival_is_the_best_other_candidate(pairs):
+    from statementkit.dedup.detect import Rivals
+
+    keys = list(pairs)
+    rivals = Rivals(np.array([i for i, _ in keys], dtype=np.int64), np.array([j for _, j in keys], dtype=np.int64),
+                    np.array(list(pairs.values())), 21)
+    for i, j in keys:
+        for x, partner in ((i, j), (j, i)):
+            others = [score for (a, b), score in pairs.items() if x in (a, b) and partner not in (a, b)]
+            assert rivals.of(x, partner) == (max(others) if others else None)
+
+
 def test_stats_time_the_language_and_record_peak_memory_per_stage():
     stats = DedupStats()
     find_duplicates([Statement(s.id, s.text) for s in BATCH], PUBLISHED, embedder=EMB, stats=stats)
@@ -439,3 +476,16 @@ def test_texts_without_words_repeat_nothing():
     assert not judge.compare(empty, emoji, 0.95).duplicate
     assert not judge.compare(emoji, words, 0.95).duplicate
     assert judge.compare(words, again, 0.99).duplicate
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="/proc/self/status is Linux's")
+def test_peak_memory_of_a_child_is_its_own():
+    """`subprocess` starts a child with vfork + exec, and `ru_maxrss` then carries the parent's peak:
+    a benchmark's child measured in a big parent seemed to start at the parent's 1 GB."""
+    import subprocess
+
+    held = np.ones(200 * 2**20, dtype=np.uint8)  # 200 MB, touched
+    code = "from statementkit.dedup.detect import peak_rss_mb; print(peak_rss_mb())"
+    child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert held.sum() == held.size
+    assert 0 < child < 150

@@ -43,6 +43,29 @@ def test_cache_encodes_each_text_once(tmp_path):
     assert other.encoded == 0
 
 
+class LazyDimension(HashingEmbedder):
+    """Knows its dimension only once it has encoded something, as a model that loads on first use."""
+
+    def __init__(self):
+        super().__init__()
+        self.size, self.dim = self.dim, 0
+
+    def encode(self, texts):
+        self.dim = self.size
+        return super().encode(texts)
+
+
+def test_cached_vectors_land_in_their_rows_whatever_the_mix(tmp_path):
+    texts = ["a b", "c d", "a b", "e f", "c d", "g h", "a b"]
+    want = HashingEmbedder().encode(texts)
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    CachedEmbedder(HashingEmbedder(), cache).encode(["c d", "g h"])  # some stored, some not
+    got = CachedEmbedder(LazyDimension(), cache, batch_size=1).encode(texts)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    assert np.array_equal(got, want)
+    assert np.array_equal(encode(LazyDimension(), texts, batch_size=2), want)
+
+
 def test_encode_reports_progress():
     seen = []
     out = encode(HashingEmbedder(), [f"text {i}" for i in range(10)], progress=lambda d, t: seen.append((d, t)),

@@ -27,6 +27,7 @@ from statementkit.records import DedupResult, Duplicate, Statement
 if TYPE_CHECKING:  # numpy and the embed module load only when a model is used
     import numpy as np
 
+    from statementkit.dedup.claim_analysis import Claim
     from statementkit.embed import Embedder
 
 Progress = Callable[[int, int], None]  # (done, total), as in statementkit.embed
@@ -66,7 +67,19 @@ class DedupStats:
 
 
 def peak_rss_mb() -> float:
-    """The peak resident memory of this process so far, in MB (0 where the platform does not say)."""
+    """The peak resident memory of this process so far, in MB (0 where the platform does not say).
+
+    On Linux from /proc (VmHWM, this process's own address space): `ru_maxrss` carries over the
+    parent's peak into a child started with vfork + exec, which is how `subprocess` starts one, so
+    a child of a big process "started" at its parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:  # Windows
@@ -106,7 +119,9 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     """
     import time
 
-    from statementkit.dedup.claims import ClaimJudge
+    import numpy as np
+
+    from statementkit.dedup.claims import ClaimJudge, analyse_many
     from statementkit.dedup.copies import copy_candidates
     from statementkit.dedup.stance import load_stance
 
@@ -136,7 +151,7 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
     stats.search_s += time.perf_counter() - clock
     stats.peak_rss_mb["copies"] = peak_rss_mb()
 
-    vectors = None
+    vectors = found = None
     if semantic:
         from statementkit.dedup.neighbours import choose_method, nearest
 
@@ -157,36 +172,49 @@ def find_duplicates(new: Sequence[Statement], published: Sequence[Statement] = (
 
     clock = time.perf_counter()
     everyone = snew + spub
-    involved = sorted({x for pair in pairs for x in pair})
-    claims = _analyse(everyone, involved, stance_rules, stats)
-    judge = ClaimJudge(embedder if semantic else None, t, rules=stance_rules)
-    judge.prepare(list(claims.values()))
-    # judged in chunks, each verdict kept as the few fields a result needs: 500 k full comparisons (their
-    # left-over word lists included) and their argument tuples held at once cost ~0.3 GB at 100 k statements
-    verdicts: dict[tuple[int, int], _Verdict] = {}
     for key, score in pairs.items():
         if score is None:
             pairs[key] = 0.0 if vectors is None else float(vectors[key[0]] @ vectors[key[1]])
-    top = best_candidates(pairs)
-    keys = list(pairs)
-    for start in range(0, len(keys), JUDGE_CHUNK):
-        chunk = keys[start:start + JUDGE_CHUNK]
-        scores = [pairs[key] for key in chunk]
-        judged = judge.compare_many([(claims[i], claims[j], sc, (rival_cosine(top, i, j), rival_cosine(top, j, i)))
-                                     for (i, j), sc in zip(chunk, scores)])
-        for key, sc, v in zip(chunk, scores, judged):  # copies only: the score is the character similarity
-            verdicts[key] = _Verdict(v.near_copy if vectors is None else sc, v.duplicate, v.same_stance, v.reason)
-    del claims, judge, keys, pairs  # the analysed statements are the bulk of the memory; grouping needs none
+    # as arrays from here on: 500 k pairs as tuples of ints and a dict of floats were ~0.15 GB
+    first = np.fromiter((i for i, _ in pairs), dtype=np.int64, count=len(pairs))
+    second = np.fromiter((j for _, j in pairs), dtype=np.int64, count=len(pairs))
+    scores = np.fromiter(pairs.values(), dtype=np.float64, count=len(pairs))
+    cosines = vectors is not None
+    del pairs, vectors, found  # the statements' vectors are done with: every score is known
+    rivals = Rivals(first, second, scores, len(everyone))
+    langs = _languages(everyone, np.union1d(first, second).tolist(), stats)
+    judge = ClaimJudge(embedder if semantic else None, t, rules=stance_rules)
+    shown = min(t["duplicate"], t["duplicate_cross"])  # below it, a topic neighbour: not worth a moderator's attention
+    # Each statement is analysed when a chunk first needs it and let go after its last pair: all 110 k
+    # analysed at once were ~0.55 GB of a 100 k dedup, and in pair order about 40 % are needed at a time.
+    # Only what a result shows is kept of each verdict.
+    claims: dict[int, Claim] = {}
+    verdicts: dict[int, _Verdict] = {}  # by position in the pairs as found
+    for chunk, finished in _in_pair_order(first, second, JUDGE_CHUNK):
+        xs, ys, cos = first[chunk].tolist(), second[chunk].tolist(), scores[chunk].tolist()
+        fresh = sorted(set(xs).union(ys) - claims.keys())
+        claims.update(zip(fresh, analyse_many([(everyone[x].text, langs[x]) for x in fresh], stance_rules)))
+        judge.prepare([claims[x] for x in fresh])
+        judged = judge.compare_many([(claims[x], claims[y], c, (rivals.of(x, y), rivals.of(y, x)))
+                                     for x, y, c in zip(xs, ys, cos)])
+        for p, c, v in zip(chunk.tolist(), cos, judged):  # copies only: the score is the character similarity
+            score = c if cosines else v.near_copy
+            if v.duplicate or score >= shown:
+                verdicts[p] = _Verdict(score, v.duplicate, v.same_stance, v.reason)
+        for x in finished:
+            del claims[x]
+    del judge, rivals
     stats.claims_s = time.perf_counter() - clock
     stats.peak_rss_mb["claims"] = peak_rss_mb()
 
     clock = time.perf_counter()
-    groups = duplicate_groups(n, len(spub), [(i, j, v.score) for (i, j), v in verdicts.items() if v.duplicate])
+    in_order = sorted(verdicts)  # as the candidates were found: group numbers follow from it
+    ends = {p: (int(first[p]), int(second[p])) for p in in_order}
+    groups = duplicate_groups(n, len(spub), [(*ends[p], verdicts[p].score) for p in in_order if verdicts[p].duplicate])
     per_new: list[list[Duplicate]] = [[] for _ in range(n)]
-    for (i, j), v in verdicts.items():
+    for p in in_order:
+        (i, j), v = ends[p], verdicts[p]
         score = v.score
-        if not (v.duplicate or score >= min(t["duplicate"], t["duplicate_cross"])):
-            continue  # a topic neighbour, not worth a moderator's attention
         stats.duplicate_pairs += v.duplicate
         stats.stance_flips += not v.same_stance
         other = everyone[j]
@@ -246,23 +274,34 @@ def compare_pairs(pairs: Sequence[tuple[Statement, Statement]], *, embedder: Emb
     return out
 
 
-def best_candidates(pairs: dict[tuple[int, int], float]) -> dict[int, list[tuple[float, int]]]:
-    """Each statement's two best candidates, (cosine, other), best first."""
-    top: dict[int, list[tuple[float, int]]] = {}
-    for (i, j), score in pairs.items():
-        for x, y in ((i, j), (j, i)):
-            best = top.setdefault(x, [])
-            best.append((score, y))
-            if len(best) > 2:
-                best.sort(reverse=True)
-                best.pop()
-    return top
+_NO_CANDIDATE = float("-inf")
 
 
-def rival_cosine(top: dict[int, list[tuple[float, int]]], x: int, partner: int) -> float | None:
-    """The cosine of `x`'s best candidate other than `partner` (None: it has no other): in a same-topic
-    batch a statement has many close neighbours, and a duplicate usually stands out among them."""
-    return max((score for score, y in top.get(x, ()) if y != partner), default=None)
+class Rivals:
+    """Each statement's best two candidates' cosines, for `of`: three flat lists, not 100 k small ones."""
+
+    def __init__(self, first: np.ndarray, second: np.ndarray, scores: np.ndarray, size: int):
+        import numpy as np
+
+        self.best, self.best_other, self.runner_up = [_NO_CANDIDATE] * size, [-1] * size, [_NO_CANDIDATE] * size
+        if not len(first):
+            return
+        best, best_other, runner_up = np.full(size, -np.inf), np.full(size, -1, dtype=np.int64), np.full(size, -np.inf)
+        ends, others, both = np.concatenate([first, second]), np.concatenate([second, first]), np.tile(scores, 2)
+        order = np.lexsort((-both, ends))  # by statement, best first
+        ends, others, both = ends[order], others[order], both[order]
+        starts = np.flatnonzero(np.r_[True, ends[1:] != ends[:-1]])
+        has_second = np.r_[starts[1:], len(ends)] - starts > 1
+        best[ends[starts]] = both[starts]
+        best_other[ends[starts]] = others[starts]
+        runner_up[ends[starts[has_second]]] = both[starts[has_second] + 1]
+        self.best, self.best_other, self.runner_up = best.tolist(), best_other.tolist(), runner_up.tolist()
+
+    def of(self, x: int, partner: int) -> float | None:
+        """The cosine of `x`'s best candidate other than `partner` (None: it has no other): in a same-topic
+        batch a statement has many close neighbours, and a duplicate usually stands out among them."""
+        score = self.runner_up[x] if self.best_other[x] == partner else self.best[x]
+        return None if score == _NO_CANDIDATE else score
 
 
 def _encode_unique(embedder: Embedder, texts: list[str], progress: Progress | None) -> np.ndarray:
@@ -276,22 +315,46 @@ def _encode_unique(embedder: Embedder, texts: list[str], progress: Progress | No
     return vecs[[where[t] for t in texts]]
 
 
-def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules, stats: DedupStats | None = None) -> dict:
+def _in_pair_order(first: np.ndarray, second: np.ndarray, size: int):
+    """Chunks of pair positions (arrays), in pair order, each with the statements no later chunk needs.
+
+    In pair order a statement's pairs as the first one come together, so it is
+    needed from its first pair with an earlier one to its own last pair.
+    """
+    import numpy as np
+
+    order = np.lexsort((second, first))
+    last = np.full(int(max(first.max(initial=-1), second.max(initial=-1))) + 1, -1, dtype=np.int64)
+    at = np.arange(len(order))
+    np.maximum.at(last, first[order], at)
+    np.maximum.at(last, second[order], at)
+    for start in range(0, len(order), size):
+        chunk = order[start:start + size]
+        end = start + len(chunk)
+        ends = np.union1d(first[chunk], second[chunk])
+        yield chunk, ends[last[ends] < end].tolist()
+
+
+def _languages(statements: Sequence[Statement], involved: Sequence[int], stats: DedupStats | None = None) -> dict:
+    """Each involved statement's language: its own, else detected (batched, once per text)."""
     import time
 
-    from statementkit.dedup.claims import analyse_many
     from statementkit.text.language import detect_many
 
-    involved = list(involved)
     clock = time.perf_counter()
     unknown = [statements[i].text for i in involved if not statements[i].lang]
-    found = {text: code for text, (code, _) in zip(unknown, detect_many(unknown))}  # batched, once per text
-    langs = [statements[i].lang or found[statements[i].text] for i in involved]
+    found = {text: code for text, (code, _) in zip(unknown, detect_many(unknown))}
     if stats is not None:
         stats.language_s += time.perf_counter() - clock
         stats.peak_rss_mb["language"] = peak_rss_mb()
-    texts = [(statements[i].text, lang) for i, lang in zip(involved, langs)]
-    return dict(zip(involved, analyse_many(texts, rules)))
+    return {i: statements[i].lang or found[statements[i].text] for i in involved}
+
+
+def _analyse(statements: Sequence[Statement], involved: Sequence[int], rules) -> dict:
+    from statementkit.dedup.claims import analyse_many
+
+    langs = _languages(statements, involved)
+    return dict(zip(langs, analyse_many([(statements[i].text, lang) for i, lang in langs.items()], rules)))
 
 
 def duplicate_groups(n: int, m: int, edges: Sequence[tuple[int, int, float]]) -> dict[int, int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -43,14 +43,17 @@ class EmbeddingCache:
         return hashlib.sha256(f"{model_id}\0{text}".encode("utf-8")).digest()
 
     def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        found: dict[bytes, np.ndarray] = {}
+        return dict(self.each(keys))
+
+    def each(self, keys: Sequence[bytes]) -> Iterator[tuple[bytes, np.ndarray]]:
+        """(key, vector) of each stored one of `keys`, one at a time."""
+        keys = list(keys)
         with self._lock:
             for i in range(0, len(keys), 500):
                 chunk = keys[i:i + 500]
                 marks = ",".join("?" * len(chunk))
                 for k, v in self._db.execute(f"SELECT key, vec FROM vectors WHERE key IN ({marks})", chunk):
-                    found[bytes(k)] = np.frombuffer(v, dtype=np.float32)
-        return found
+                    yield bytes(k), np.frombuffer(v, dtype=np.float32)
 
     def put_many(self, items: Sequence[tuple[bytes, np.ndarray]]) -> None:
         with self._lock, self._db:
@@ -83,14 +86,33 @@ class CachedEmbedder:
 
     def encode(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim or 0), dtype=np.float32)
         keys = [EmbeddingCache.key(self.key_id, t) for t in texts]
-        found = self.cache.get_many(list(dict.fromkeys(keys)))
-        if len(found) < len(keys):  # texts the package ships vectors for (embed.bundled)
+        rows: dict[bytes, list[int]] = {}
+        for i, k in enumerate(keys):
+            rows.setdefault(k, []).append(i)
+        # each vector goes straight to its rows: held as 100 k separate arrays and then stacked, a
+        # 100 k batch cost three times its vectors' size
+        out: np.ndarray | None = None
+        found: set[bytes] = set()
+
+        def place(key: bytes, vector: np.ndarray) -> None:
+            nonlocal out
+            if out is None:  # a model may learn its dimension only when it loads
+                out = np.empty((len(texts), len(vector)), dtype=np.float32)
+            out[rows[key]] = vector
+            found.add(key)
+
+        for k, v in self.cache.each(list(rows)):
+            place(k, v)
+        if len(found) < len(rows):  # texts the package ships vectors for (embed.bundled)
             from statementkit.embed import bundled
 
             shipped = bundled.vectors(self.key_id)
             if shipped:
-                found.update((k, shipped[k]) for k in keys if k not in found and k in shipped)
+                for k in [k for k in rows if k not in found and k in shipped]:
+                    place(k, shipped[k])
         missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
         done = len(texts) - len(missing)
         for i in range(0, len(missing), self.batch_size):
@@ -98,14 +120,13 @@ class CachedEmbedder:
             vecs = self.inner.encode(batch)
             batch_keys = [EmbeddingCache.key(self.key_id, t) for t in batch]
             self.cache.put_many(list(zip(batch_keys, vecs)))
-            found.update(zip(batch_keys, vecs))
+            for k, v in zip(batch_keys, vecs):
+                place(k, v)
             self.encoded += len(batch)
             done += len(batch)
             if progress:
                 progress(min(done, len(texts)), len(texts))
-        if not texts:
-            return np.zeros((0, self.dim or 0), dtype=np.float32)
-        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+        return out
 
 
 def encode(embedder: Embedder, texts: Sequence[str], progress: Progress | None = None,
@@ -116,9 +137,12 @@ def encode(embedder: Embedder, texts: Sequence[str], progress: Progress | None =
     texts = list(texts)
     if not texts:
         return np.zeros((0, getattr(embedder, "dim", 0) or 0), dtype=np.float32)
-    parts = []
+    out = None  # filled batch by batch: a list of batches and their concatenation were twice the vectors
     for i in range(0, len(texts), batch_size):
-        parts.append(embedder.encode(texts[i:i + batch_size]))
+        vecs = embedder.encode(texts[i:i + batch_size])
+        if out is None:
+            out = np.empty((len(texts), vecs.shape[1]), dtype=np.float32)
+        out[i:i + len(vecs)] = vecs
         if progress:
             progress(min(i + batch_size, len(texts)), len(texts))
-    return np.concatenate(parts).astype(np.float32, copy=False)
+    return out
