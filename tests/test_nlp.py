@@ -95,6 +95,38 @@ def test_fold_equals_the_character_by_character_reference():
         assert clean_word(word) == ref, repr(word)
 
 
+def test_fold_many_is_fold_of_each():
+    """`fold_many` (one pass over the joined texts, used to convert lemma tables) gives `fold` of
+    each text: on every non-ASCII form of every lemma table, on the disguised and tricky words above
+    (a final sigma, a dotted capital I, ligatures, invisible and look-alike characters, NUL), and on
+    random lists of text across scripts."""
+    import gzip
+    import json
+    import random
+
+    from statementkit.text import lemma_tables
+    from statementkit.text.normalise import fold_many
+
+    tricky = ["Musées", "idi\u043ets", "\u0131diots", "id\u200biots", "Łódź’s", "ＭＵＳÉＥ", "ΣΟΦΊΑ σοφία", "ΣΑΣ",
+              "Σ", "aΣ'", "'Σa", "Ǆemal", "İstanbul", "\u212aelvin", "a\u0301\u0327", "\u0301a", "Кот и кіт",
+              "naïve café ﬁn", "\u00ad", "ʼn", "", " ", "a\0b", "ß", "ẞ"]
+    assert fold_many(tricky) == [fold(w) for w in tricky]
+    assert fold_many([w for w in tricky if "\0" not in w]) == [fold(w) for w in tricky if "\0" not in w]
+    for lang in ("de", "fr", "es", "it", "nl", "en", "pt"):
+        source = lemma_tables.source_file(lang, "lemma_lookup")
+        if source is not None:
+            with gzip.open(source, "rt", encoding="utf-8") as f:
+                forms = [w for w in json.load(f) if not w.isascii()]
+            assert fold_many(forms) == [fold(w) for w in forms], lang
+    rng = random.Random(20)
+    blocks = [(0x20, 0x250), (0x300, 0x370), (0x370, 0x400), (0x400, 0x500), (0x1E00, 0x1F00), (0x2000, 0x2100),
+              (0x1, 0x30000)]
+    for _ in range(300):
+        texts = ["".join(chr(rng.randrange(*rng.choice(blocks))) for _ in range(rng.randrange(0, 12)))
+                 for _ in range(rng.randrange(1, 40))]
+        assert fold_many(texts) == [fold(t) for t in texts], texts
+
+
 # ---------------------------------------------------------------- fast path (no spaCy)
 
 

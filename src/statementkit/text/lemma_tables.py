@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from statementkit.text.normalise import fold
+from statementkit.text.normalise import fold, fold_many
 
 #: Bump when the layout or the folding changes: old files are then simply not used.
 FORMAT = 4  # 2: keys folded with unified apostrophes; 3: and invisible characters and look-alikes (text.normalise);
@@ -130,8 +130,8 @@ def _fill_lookup(con: sqlite3.Connection, lang: str) -> tuple[int, int]:
     """The `lemma` and `folded` tables of `_lemmas`, filled without a Python dict of every form:
     SQLite parses the JSON and inserts (German: 355,000 forms; parsing them into Python objects and
     inserting them one by one was ~2 of the 3 s a first German statement paid); only the forms
-    with a non-ASCII character come back to be folded in Python, in the source's order, so the
-    first form of a folded key wins as before. Returns the two tables' sizes."""
+    with a non-ASCII character come back to be folded in Python (all at once, `fold_many`), in the
+    source's order, so the first form of a folded key wins as before. Returns the two tables' sizes."""
     path = source_file(lang, "lemma_lookup")
     text = "{}"
     if path is not None:
@@ -147,11 +147,11 @@ def _fill_lookup(con: sqlite3.Connection, lang: str) -> tuple[int, int]:
         con.executemany("INSERT OR IGNORE INTO folded VALUES (?, ?)", folded.items())
         return len(table), len(folded)
     folded: dict[str, str] = {}
-    for form, lemma in rows:
-        key = fold(form)
+    for (form, lemma), key in zip(rows, fold_many([form for form, _ in rows])):
         if key != form.lower():
             folded.setdefault(key, str(lemma).lower())
-    con.executemany("INSERT OR IGNORE INTO folded VALUES (?, ?)", folded.items())
+    # back through json_each too: ~3x faster than executemany's row-by-row binding (keys are unique)
+    con.execute("INSERT INTO folded SELECT key, value FROM json_each(?)", (json.dumps(folded, ensure_ascii=False),))
     (n_table,) = con.execute("SELECT count(*) FROM lemma").fetchone()
     return n_table, len(folded)
 
