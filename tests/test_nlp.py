@@ -313,3 +313,50 @@ def test_parsing_skips_torch_and_the_french_tokenizer_module():
             "import torch; print(torch.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False", "torch"]
+
+
+@pytest.mark.slow
+def test_parsing_does_not_import_spacys_command_line():
+    """spaCy imports with a placeholder for its command line (`spacy.cli`, ~0.3 s of modules), which
+    is gone afterwards: `spacy.info` and `import spacy.cli` still give the real ones."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from statementkit.text.parsing import parse_many; parse_many(['Museums must publish.'], 'en');"
+            "print('spacy.cli' in sys.modules, 'weasel' in sys.modules, hasattr(sys.modules['spacy'], 'cli'));"
+            "import spacy; print('spacy_version' in spacy.info(silent=True));"
+            "import spacy.cli; print(callable(spacy.cli.download), 'spacy.cli.info' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "False", "True", "True", "True"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_parser_without_tokenizer_rules_gives_the_same_lexemes_and_parses(lang, monkeypatch):
+    """The parser's bare `Language` has no tokenizer rules (its tokenizer is never used): every
+    lexeme of spaCy's tokenizer exceptions and every parse is what it was with the default rules."""
+    from spacy.lang.tokenizer_exceptions import BASE_EXCEPTIONS
+    from spacy.language import BaseDefaults, Language
+    from spacy.symbols import ORTH
+    from spacy.util import load_config
+
+    from statementkit.text import parsing
+
+    model = parsing.parser(lang)
+    if model is None:
+        pytest.skip(f"no spaCy pipeline for {lang}")
+    path = parsing._package_dir(nlp.PIPELINES[lang])
+    config = load_config(path / "config.cfg")
+    exclude = [name for name in config["nlp"]["pipeline"] if name not in parsing.PARSE_COMPONENTS]
+    bare = type("Reference", (Language,), {"lang": lang, "Defaults": type("Defaults", (BaseDefaults,), {})})
+    reference = bare.from_config(config, exclude=exclude).from_disk(path, exclude=["tokenizer", *exclude])
+    orths = sorted({sub[ORTH] for subs in BASE_EXCEPTIONS.values() for sub in subs} | set(BASE_EXCEPTIONS))
+    texts = [*orths, "Museums should label AI images, e.g. at 5 p.m., and archives must publish their data :)",
+             "Les musées doivent étiqueter les images (p. ex. à 17 h) et publier leurs données !"]
+    parsed = parsing.parse_many(texts, lang)
+    monkeypatch.setattr(parsing, "parser", lambda _lang: reference)
+    assert parsed == parsing.parse_many(texts, lang)
+    for orth in orths:
+        a, b = model.vocab[orth], reference.vocab[orth]
+        assert (a.norm_, a.prefix_, a.suffix_, a.shape_, a.is_punct, a.like_num, a.lower_) == \
+               (b.norm_, b.prefix_, b.suffix_, b.shape_, b.is_punct, b.like_num, b.lower_), orth
