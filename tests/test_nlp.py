@@ -217,6 +217,39 @@ def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
         con.close()
 
 
+@pytest.mark.parametrize("repeated", [False, True])
+def test_folded_forms_are_read_in_the_sources_order(tmp_path, monkeypatch, repeated):
+    """The accent-free table takes, for each folded key, the first entry in the source file that
+    folds to it: read back from the lemma table in the source's order (`at`), or, when a form is
+    repeated in the source, from a second pass over the JSON, entry by entry, as before."""
+    import gzip
+    import json
+    import sqlite3
+
+    from statementkit.text import lemma_tables
+
+    pairs = [("Zürich", "Zürich"), ("zurich", "zurich"), ("Müse", "muse1"), ("Muse", "Muse"), ("Mûse", "muse2"),
+             ("Straße", "Straße"), ("Écoles", "école"), ("écoles", "école2"), ("Äpfel", "Apfel")]
+    if repeated:
+        pairs += [("Müse", "muse3"), ("Écoles", "école4")]
+    source = tmp_path / "xx_lemma_lookup.json.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as f:  # a JSON object with repeated keys, in order
+        f.write("{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pairs) + "}")
+    monkeypatch.setattr(lemma_tables, "source_file", lambda lang, table: source if table == "lemma_lookup" else None)
+    lemma_tables._build("xx", tmp_path / "xx.sqlite")
+    folded: dict[str, str] = {}
+    for form, lemma in pairs:  # the rule, entry by entry in the source's order
+        if not form.isascii() and fold(form) != form.lower():
+            folded.setdefault(fold(form), lemma.lower())
+    con = sqlite3.connect(tmp_path / "xx.sqlite")
+    try:
+        assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
+        assert dict(con.execute("SELECT form, lemma FROM lemma")) == dict(pairs)
+    finally:
+        con.close()
+    assert folded["muse"] == "muse1" and folded["ecoles"] == "école"
+
+
 def test_json_sqlite_cannot_parse_falls_back_to_python(tmp_path, monkeypatch):
     """A source file SQLite's JSON parser refuses (Python's json module is laxer: spacy-lookups-data's
     lemma_index files are such) is converted the old way, to the same tables."""
