@@ -193,10 +193,11 @@ def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
         lemma_tables._in_memory.cache_clear()
 
 
-@pytest.mark.parametrize("lang", ["de", "fr"])
+@pytest.mark.parametrize("lang", ["de", "fr", "en", "nl"])
 def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
     """The lookup and folded tables SQLite fills from the source JSON (json_each) are row for row
-    the dicts `_lemmas` reads in Python (French: values are lists), as are the sizes in `meta`."""
+    the dicts `_lemmas` reads in Python (French: values are lists), as are the sizes in `meta`; so
+    are the lemma index and exceptions per part of speech, and the suffix rules."""
     import marshal
     import sqlite3
 
@@ -212,7 +213,15 @@ def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
         assert dict(con.execute("SELECT form, lemma FROM lemma")) == table
         assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
         sizes = marshal.loads(dict(con.execute("SELECT key, value FROM meta"))["sizes"])
-        assert sizes == (len(table), len(folded)) and len(folded) > 1000
+        assert sizes == (len(table), len(folded)) and len(folded) > (10 if lang == "en" else 1000)
+        rules, index, exc = lemma_tables._rules(lang)
+        assert marshal.loads(dict(con.execute("SELECT key, value FROM meta"))["rules"]) == rules
+        for name, by_pos in (("idx", {pos: {form: form for form in forms} for pos, forms in index.items()}),
+                             ("exc", exc)):
+            rows: dict[str, dict[str, str]] = {}
+            for pos, form, lemma in con.execute(f"SELECT pos, form, lemma FROM {name}"):
+                rows.setdefault(pos, {})[form] = lemma
+            assert rows == {pos: forms for pos, forms in by_pos.items() if forms}, name
     finally:
         con.close()
 

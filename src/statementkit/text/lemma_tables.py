@@ -179,8 +179,9 @@ def _build(lang: str, target: Path) -> None:
         for name, by_pos in by_name.items():
             con.execute(f"CREATE TABLE {name} (pos TEXT, form TEXT, lemma TEXT NOT NULL, PRIMARY KEY (pos, form))"
                         " WITHOUT ROWID")
-            con.executemany(f"INSERT INTO {name} VALUES (?, ?, ?)",
-                            ((pos, form, lemma) for pos, forms in by_pos.items() for form, lemma in forms.items()))
+            for pos, forms in by_pos.items():  # through json_each: ~3x faster than executemany
+                con.execute(f"INSERT INTO {name} SELECT ?, key, value FROM json_each(?)",
+                            (pos, json.dumps(forms, ensure_ascii=False)))
         sizes = {name: {pos: len(forms) for pos, forms in by_pos.items()} for name, by_pos in by_name.items()}
         con.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
         con.executemany("INSERT INTO meta VALUES (?, ?)", [
