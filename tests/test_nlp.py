@@ -402,3 +402,20 @@ def test_parser_without_tokenizer_rules_gives_the_same_lexemes_and_parses(lang, 
         a, b = model.vocab[orth], reference.vocab[orth]
         assert (a.norm_, a.prefix_, a.suffix_, a.shape_, a.is_punct, a.like_num, a.lower_) == \
                (b.norm_, b.prefix_, b.suffix_, b.shape_, b.is_punct, b.like_num, b.lower_), orth
+
+
+@pytest.mark.slow
+def test_spacys_registries_see_the_same_entry_points_grouped():
+    """After importing spaCy here, catalogue holds the installed entry points as a dict by group:
+    per group the same entry points in the same order as its filtering gave (each look-up filtered
+    all of them), and a parser loads from them."""
+    import subprocess
+    import sys
+
+    code = ("import catalogue; from importlib.metadata import entry_points; points = entry_points();"
+            "ref = {g: [(e.name, e.value) for e in points.select(group=g)] for g in points.groups};"
+            "from statementkit.text.parsing import parse_many; parse_many(['Museums must publish.'], 'en');"
+            "got = catalogue.AVAILABLE_ENTRY_POINTS;"
+            "print(type(got).__name__, {g: [(e.name, e.value) for e in v] for g, v in got.items()} == ref)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["dict", "True"]

@@ -42,7 +42,24 @@ def import_spacy() -> Any:
                 del sys.modules[name]
         if placeholders and getattr(sys.modules.get("spacy"), "cli", None) is placeholders["spacy.cli"]:
             del sys.modules["spacy"].cli
+    _group_entry_points()
     return spacy
+
+
+def _group_entry_points() -> None:
+    """Give catalogue (spaCy's registries) the installed entry points grouped by name.
+
+    Each registry look-up asks for one group's entry points; on the `select`-able
+    collection catalogue keeps, that filters every entry point of every package
+    each time (~140 look-ups, ~0.08 s of loading a parser). A dict of the same
+    entry points per group, in the same order, is what catalogue reads otherwise
+    (`.get(group, [])`), and answers at once."""
+    import catalogue
+
+    points = catalogue.AVAILABLE_ENTRY_POINTS
+    if not hasattr(points, "select"):
+        return
+    catalogue.AVAILABLE_ENTRY_POINTS = {group: list(points.select(group=group)) for group in points.groups}
 
 
 def _cli_placeholders() -> dict[str, types.ModuleType]:
