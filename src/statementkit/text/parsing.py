@@ -59,8 +59,13 @@ def parser(lang: str) -> Any:
 
     config = load_config(path / "config.cfg")
     exclude = [name for name in config["nlp"]["pipeline"] if name not in PARSE_COMPONENTS]
-    # a bare subclass: no language module import (French compiles a ~4 s tokenizer regex there)
-    bare = type(f"Bare{lang.title()}", (Language,), {"lang": lang, "Defaults": type("Defaults", (BaseDefaults,), {})})
+    # a bare subclass: no language module import (French compiles a ~4 s tokenizer regex there), and
+    # no tokenizer rules either: the Docs are built from our tokens, so the tokenizer `Language`
+    # makes anyway is never used, and its default punctuation rules cost ~0.1 s of regex compiling
+    # (the lexemes and parses are the same: tests/test_nlp.py)
+    defaults = type("Defaults", (BaseDefaults,), {"tokenizer_exceptions": {}, "prefixes": None, "suffixes": None,
+                                                  "infixes": None, "url_match": None})
+    bare = type(f"Bare{lang.title()}", (Language,), {"lang": lang, "Defaults": defaults})
     model = bare.from_config(config, exclude=exclude)
     return model.from_disk(path, exclude=["tokenizer", *exclude])
 
