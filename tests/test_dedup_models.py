@@ -76,3 +76,29 @@ def test_english_model_finds_english_paraphrase():
     results = find_duplicates(new, published, embedder=emb)
     assert [d.id for d in results[0].duplicates if d.is_duplicate] == ["p"]
     assert results[1].duplicates == []
+
+
+def test_chinese_pairs_that_are_no_copy_are_similar_not_duplicates():
+    """Chinese is read per character: the claim check cannot tell the same claim from the same topic.
+    On real vTaiwan comments two readers found 2 of 17 such flagged pairs to be one claim."""
+    from statementkit.dedup.detect import compare_pairs
+    from statementkit.records import Statement
+
+    def judged(a: str, b: str):
+        return compare_pairs([(Statement("a", a, "zh"), Statement("b", b, "zh"))],
+                             embedder=load_embedder("use-multilingual-v3"))[0]
+
+    topic = judged("我覺得政府應該降低大眾運輸票價。", "我覺得政府應該提高計程車的服務品質。")
+    assert not topic.is_duplicate and topic.reason == "similar (no claim check in zh)"
+    assert judged("我覺得Uber應該在台灣繳稅。", "我覺得Uber應該在台灣依法繳稅。").is_duplicate  # a near copy still is
+    assert judged("我覺得Uber應該在台灣繳稅。", "我覺得Uber應該在台灣繳稅！").reason == "exact copy"
+
+
+def test_a_language_marked_without_words_must_say_so_with_a_boolean(tmp_path):
+    from statementkit.dedup.stance import load_stance
+    from statementkit.errors import RulesError
+
+    (tmp_path / "stance.toml").write_text('[languages.zh]\nwords = "no"\n', encoding="utf-8")
+    with pytest.raises(RulesError, match="languages.zh.words"):
+        load_stance(tmp_path)
+    assert load_stance().lang("zh").words is False and load_stance().lang("en").words is True

@@ -278,7 +278,13 @@ class ClaimJudge:
             return Comparison(True, True, "exact copy", 1.0, 1.0)
         f = self.features(a, b)
         f.rivals = rivals
-        return verdict(f, cosine, self.t, self.checks, self.pair_judge)
+        found = verdict(f, cosine, self.t, self.checks, self.pair_judge)
+        if found.duplicate and "copy" not in found.reason:
+            unread = [lang for lang in dict.fromkeys((a.lang, b.lang)) if not self.rules.lang(lang).words]
+            if unread:  # no words to align: the claim check cannot tell the same claim from the same topic
+                return Comparison(False, found.same_stance, f"similar (no claim check in {'/'.join(unread)})",
+                                  found.coverage, found.near_copy, found.unmatched)
+        return found
 
 
 @dataclass(slots=True)

@@ -29,7 +29,7 @@ STANCE_FILE = "stance.toml"
 GAP = "..."  # in an exception phrase: up to GAP_MAX tokens in between ("ne ... que")
 GAP_MAX = 4
 MIN_STEM = 4
-_LANG_KEYS = ("negation", "concord", "prefixes", "suffixes", "contrast", "exceptions", "ignore", "negative_prefixes",
+_LANG_KEYS = ("words", "negation", "concord", "prefixes", "suffixes", "contrast", "exceptions", "ignore", "negative_prefixes",
               "inflections", "homographs")
 _TOP_KEYS = ("concord_window", "languages", "antonyms", "equivalents")
 
@@ -57,6 +57,7 @@ class LangCues:
     multiword_negation: list[Phrase] = field(default_factory=list)
     inflections: tuple[tuple[str, ...], ...] = ()  # paradigms: folded endings a cue word may take together
     homographs: frozenset[str] = frozenset()  # folded forms that are usually another word: exact match only
+    words: bool = True  # False: tokens are characters (Chinese), so the claim check cannot compare claims
 
     def __post_init__(self) -> None:  # emphatic or accentless spellings: géén, nao
         self.negation_folded = {fold(w) for w in self.negation}
@@ -201,6 +202,12 @@ def stance_file(rules: str | Path | None = None) -> Path:
     return path if path.exists() else rules_dir() / STANCE_FILE
 
 
+def _flag(value: object, path: Path, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise RulesError(f"'{where}' must be true or false, not {value!r}", path)
+    return value
+
+
 def load_stance(rules: str | Path | None = None) -> StanceRules:
     """Read `stance.toml` from a rules directory (default, or when it has none: the bundled rules/)."""
     return _load(stance_file(rules))
@@ -227,7 +234,8 @@ def _load(path: Path) -> StanceRules:
             negative_prefixes=[fold(p) for p in get("negative_prefixes")],
             multiword_negation=[p for p in negation if len(p) > 1],
             inflections=_paradigms(raw.get("inflections", []), path, f"languages.{lang}.inflections"),
-            homographs=frozenset(fold(w) for w in get("homographs")))
+            homographs=frozenset(fold(w) for w in get("homographs")),
+            words=_flag(raw.get("words", True), path, f"languages.{lang}.words"))
     antonyms: dict[str, list[Antonym]] = {}
     for i, raw in enumerate(data.get("antonyms", [])):
         where = f"antonyms[{i}]"
