@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # numpy and the embed module load only when a model is used
 Progress = Callable[[int, int], None]  # (done, total), as in statementkit.embed
 
 MAX_NEIGHBOURS = 10  # candidates kept per statement and per set (published / new)
-JUDGE_CHUNK = 50_000  # candidate pairs judged at a time
+JUDGE_CHUNK = 20_000  # candidate pairs judged at a time (each held in full until its chunk is done)
 
 
 class _Verdict(NamedTuple):
