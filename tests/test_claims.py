@@ -237,3 +237,21 @@ def test_partners_take_a_tuple_of_positions_as_rows():
     sim[0, 0] = sim[2, 2] = 0.9
     assert _partners(sim, 0.8, other)((0, 2)) == {other.content[0], other.content[2]}
     assert _partners(sim, 0.8, other)((1,)) == set()
+
+
+def test_a_typo_is_one_slip_not_a_word_inside_another():
+    from statementkit.dedup.claims import _edits, _is_typo
+
+    assert [_edits(a, b) for a, b in [("thier", "their"), ("trainig", "training"), ("female", "male"),
+                                      ("kitten", "sitting"), ("", "abc")]] == [1, 1, 2, 3, 3]
+    assert _is_typo("thier", "their") and _is_typo("museums", "musuems") and _is_typo("goverment", "govrenment")
+    assert not _is_typo("female", "male")  # alike by character similarity (0.8), but two letters apart
+
+
+def test_a_substituted_word_of_two_letters_more_is_no_near_copy():
+    judge = ClaimJudge(HashingEmbedder())
+    rules = load_stance()
+    a, b = analyse("I identify as female.", "en", rules), analyse("I identify as male.", "en", rules)
+    judge.prepare([a, b])
+    found = judge.compare(a, b, 0.87)
+    assert not found.duplicate and "copy" not in found.reason

@@ -458,13 +458,33 @@ def _typos(a: Claim, b: Claim, ok_a: set[int], ok_b: set[int]) -> None:
 
 @lru_cache(maxsize=1 << 18)
 def _is_typo(wa: str, wb: str) -> bool:
-    """Two words one slip apart; cached, since the same words meet again in pair after pair."""
+    """Two words one slip apart; cached, since the same words meet again in pair after pair.
+
+    Alike by character similarity (`TYPO`) and one edit apart (a letter added, dropped, changed or
+    two swapped; two in words of 8 letters or more): "female" / "male" are alike (0.8) but two
+    letters apart, and "I identify as female" / "... male" were called a near-exact copy.
+    """
     # letters of `wa` that `wb` lacks cannot match: a bound on quick_ratio that rejects most pairs at once
     shared = len(wa) - sum(ch not in wb for ch in wa)
     if 2.0 * shared / (len(wa) + len(wb)) < TYPO:
         return False
     m = SequenceMatcher(None, wa, wb, autojunk=False)
-    return m.quick_ratio() >= TYPO and m.ratio() >= TYPO
+    if not (m.quick_ratio() >= TYPO and m.ratio() >= TYPO):
+        return False
+    return _edits(wa, wb) <= (2 if min(len(wa), len(wb)) >= 8 else 1)
+
+
+def _edits(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps."""
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+    return row[-1]
 
 
 def _coverage(c: Claim, ok: set[int]) -> float:
