@@ -135,7 +135,8 @@ def main() -> None:
     print_table(["split", *keys], [[split, *(r[k] for k in keys)] for split, r in results.items()])
     reject_keys = ["flagged", "precision", "recall", "f1", "flags_per_100", "stance_flips_flagged",
                    "different_claims_flagged"]
-    print("\nthe flags that reject (they name a published statement; one naming a submission asks for review):")
+    print("\nthe flags that reject (a copy of a published statement; the same claim in other words, or a repeat of "
+          "a submission, asks for review):")
     print_table(["split", *reject_keys], [[split, *(r["reject_flags"][k] for k in reject_keys)]
                                           for split, r in results.items()])
     for split, r in results.items():

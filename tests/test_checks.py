@@ -389,8 +389,9 @@ def test_scope_by_meaning_where_no_keywords_exist(tmp_path):
 
 
 def test_duplicate_flags_from_detector_results(rules):
-    """`add_duplicates` turns the duplicate detector's results into flags: published matches reject,
-    a later submission repeating an earlier one is for review, stance flips are not flagged."""
+    """`add_duplicates` turns the duplicate detector's results into flags: a copy of a published
+    statement rejects, the same claim in other words and a later submission repeating an earlier one
+    are for review, stance flips are not flagged."""
     from statementkit.checks import add_duplicates
     from statementkit.records import DedupResult, Duplicate
 
@@ -398,7 +399,7 @@ def test_duplicate_flags_from_detector_results(rules):
             Statement("b", "Museums ought to label the images that AI makes.", "en"),
             Statement("c", "Museums should not label AI-generated images.", "en")]
     published = [Statement("p1", "Museums must label AI-generated images.", "en")]
-    results = [DedupResult("a", [Duplicate("p1", 0.91)]),
+    results = [DedupResult("a", [Duplicate("p1", 0.91, reason="near-exact copy")]),
                DedupResult("b", [Duplicate("a", 0.88, published=False), Duplicate("p1", 0.52, is_duplicate=False)]),
                DedupResult("c", [Duplicate("p1", 0.86, same_stance=False, is_duplicate=False)])]
     a, b, c = add_duplicates(check(subs, rules), results, published, rules)
@@ -406,6 +407,11 @@ def test_duplicate_flags_from_detector_results(rules):
     assert "p1" in a.flags[0].message and "Museums must label AI-generated images" in a.flags[0].message
     assert b.verdict == "review" and b.flags[0].severity == "review" and "submission a" in b.flags[0].message
     assert c.verdict == "accept" and c.codes == []
+    # the same claim in other words (the detector's "paraphrase", "translation"): for review, naming it
+    results[0] = DedupResult("a", [Duplicate("p1", 0.91, reason="paraphrase")])
+    a = add_duplicates(check(subs, rules), results, published, rules)[0]
+    assert a.verdict == "review" and a.codes == ["duplicate"] and a.flags[0].severity == "review"
+    assert a.flags[0].message.startswith("Seems to say the same as statement p1, in other words")
 
 
 @pytest.mark.slow

@@ -288,7 +288,7 @@ def test_a_pair_the_detector_is_not_sure_of_is_similar_and_raises_no_flag():
     new = [Statement("n1", "Les musées devraient signaler les textes écrits par l'IA.", "fr"),
            Statement("n2", "Museums should clearly label texts written by AI.", "en")]
     results = [DedupResult("n1", [Duplicate("p1", 0.7, is_duplicate=False, reason=loose.reason)]),
-               DedupResult("n2", [Duplicate("p1", 0.9)])]
+               DedupResult("n2", [Duplicate("p1", 0.9, reason="near-exact copy")])]
     found = duplicate_findings(new, results, published, rules.criterion("duplicate"))
     assert 0 not in found
     assert flags(rules, found[1], "en")[0].severity == "reject"
