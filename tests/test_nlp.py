@@ -172,6 +172,7 @@ def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
     from statementkit.text import lemma_tables
 
     monkeypatch.setenv("STATEMENTKIT_CACHE", str(tmp_path))
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path / "none-prepared"))
     lemma_tables._open.cache_clear()
     try:
         table, folded = lemma_tables.lemma_table("it"), lemma_tables.folded_table("it")
@@ -191,6 +192,76 @@ def test_lookup_tables_are_converted_once_into_the_cache(tmp_path, monkeypatch):
     finally:
         lemma_tables._open.cache_clear()
         lemma_tables._in_memory.cache_clear()
+
+
+@pytest.fixture
+def prepared_it(tmp_path, monkeypatch):
+    """Italian's tables prepared (`models prepare`) into an empty prepared folder, with an empty cache."""
+    from statementkit.text import lemma_tables
+
+    if lemma_tables.source_file("it", "lemma_lookup") is None:
+        pytest.skip("spacy-lookups-data not installed")
+    monkeypatch.setenv("STATEMENTKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path / "prepared"))
+    (made,) = lemma_tables.prepare(["it"])
+    assert made == lemma_tables.prepared_path("it") and made.parent == tmp_path / "prepared" / "lookups"
+    assert made.name == lemma_tables.cache_path("it").name  # the cache's own name: same format and sources
+    lemma_tables._open.cache_clear()
+    yield made
+    lemma_tables._open.cache_clear()
+    lemma_tables._in_memory.cache_clear()
+
+
+def test_a_prepared_lemma_table_is_read_and_never_written(prepared_it, tmp_path):
+    from statementkit.text import lemma_tables
+
+    before = prepared_it.read_bytes()
+    stamp = prepared_it.stat().st_mtime_ns
+    memory, folded_memory, _ = lemma_tables._in_memory("it")
+    table = lemma_tables.lemma_table("it")
+    for form in ("collezioni", "musei", "città", "Archivi", "avrebbero"):
+        assert table.get(form) == memory.get(form)
+    assert len(table) == len(memory) and len(lemma_tables.folded_table("it")) == len(folded_memory)
+    assert not (tmp_path / "cache" / "lookups").exists()  # nothing converted into the cache
+    assert prepared_it.read_bytes() == before and prepared_it.stat().st_mtime_ns == stamp
+    assert sorted(p.name for p in prepared_it.parent.iterdir()) == [prepared_it.name]
+    # preparing again keeps the valid file as it is
+    lemma_tables._open.cache_clear()
+    assert lemma_tables.prepare(["it"]) == [prepared_it] and prepared_it.stat().st_mtime_ns == stamp
+
+
+def test_a_stale_prepared_lemma_table_is_ignored(prepared_it, tmp_path, monkeypatch):
+    """Made from other source data (another spacy-lookups-data: another name) or under a name
+    it was not built for: not read; the cache is built and used as without it."""
+    from statementkit.text import lemma_tables
+
+    other = prepared_it.with_name("it-0000000000000000.sqlite")
+    prepared_it.rename(other)  # what an older release's file looks like: never found
+    assert lemma_tables.lemma_table("it").get("musei") == "museo"
+    assert lemma_tables.cache_path("it").is_file()
+    lemma_tables._open.cache_clear()
+    lemma_tables.cache_path("it").unlink()
+    other.rename(prepared_it)
+    monkeypatch.setattr(lemma_tables, "FORMAT", lemma_tables.FORMAT + 1)  # same file, another format's name
+    prepared_it.rename(lemma_tables.prepared_path("it"))
+    assert lemma_tables.lemma_table("it").get("musei") == "museo"
+    assert lemma_tables.cache_path("it").is_file()  # its `meta` name is not the one looked for
+    # `prepare` replaces a stale file
+    lemma_tables._open.cache_clear()
+    (made,) = lemma_tables.prepare(["it"])
+    assert [p.name for p in made.parent.iterdir()] == [made.name]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+def test_a_damaged_prepared_lemma_table_is_ignored(prepared_it, tmp_path, damage):
+    from statementkit.text import lemma_tables
+
+    data = prepared_it.read_bytes()
+    prepared_it.write_bytes(data[: len(data) // 2] if damage == "truncate" else b"not a database" * 1000)
+    assert lemma_tables.lemma_table("it").get("musei") == "museo"
+    assert lemma_tables.folded_table("fr").get("musees") == "musée"
+    assert lemma_tables.cache_path("it").is_file()  # the cache, built as without it
+    assert lemma_tables.rule_tables("it")[0] == lemma_tables._in_memory("it")[2][0]
 
 
 @pytest.mark.parametrize("lang", ["de", "fr", "en", "nl"])

@@ -114,9 +114,9 @@ class Rules:
             self._compiled[lang] = self._compile(lang)
         return self._compiled[lang]
 
-    def _compile(self, lang: str) -> PatternSet:
+    def _compile(self, lang: str, folder: Path | None = None) -> PatternSet:
         """Every lexicon, jargon and scope pattern of `lang`, compiled (or read from the pattern
-        cache, which holds exactly what compiling these sources gives)."""
+        cache, which holds exactly what compiling these sources gives; `folder`: another one)."""
         from statementkit.checks.pattern_cache import cached_patterns
 
         sources: list[tuple[str, bool, dict[str, Any]]] = []
@@ -154,7 +154,7 @@ class Rules:
                                      hint="pattern syntax: rules/README.md") from None
             return compiled
 
-        return PatternSet(cached_patterns(lang, sources, compile_all))
+        return PatternSet(cached_patterns(lang, sources, compile_all, folder))
 
     def scope_name(self, lang: str) -> str:
         names = self.scope.get("name", {})
