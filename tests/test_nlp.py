@@ -385,6 +385,7 @@ def test_an_unwritable_cache_falls_back_to_memory(tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
     monkeypatch.setenv("STATEMENTKIT_CACHE", str(blocker))
+    monkeypatch.setenv("STATEMENTKIT_PREPARED", str(tmp_path / "none"))  # no prepared table (models prepare)
     lemma_tables._open.cache_clear()
     try:
         assert isinstance(lemma_tables.lemma_table("it"), dict)
