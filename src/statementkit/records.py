@@ -117,6 +117,10 @@ class Screening:
         return d
 
 
+#: `Duplicate.reason` of a copy (any other reason of a duplicate: the same claim in other words).
+COPY, NEAR_COPY = "exact copy", "near-exact copy"
+
+
 @dataclass(slots=True)
 class Duplicate:
     """A candidate near-duplicate of a statement."""

@@ -45,6 +45,7 @@ from statementkit.dedup.claim_analysis import (
     paused_gc,
 )
 from statementkit.dedup.stance import Cue, StanceRules
+from statementkit.records import COPY, NEAR_COPY
 
 if TYPE_CHECKING:
     from statementkit.dedup.pair_judge import PairJudge
@@ -252,7 +253,8 @@ class ClaimJudge:
             swapped=([a.tokens[i] for i in a.content if i not in lex_a],
                      [b.tokens[j] for j in b.content if j not in lex_b]),
             opposed=_opposed(a, b),
-            sizes=(len(a.content), len(b.content)))
+            sizes=(len(a.content), len(b.content)),
+            wordless=tuple(lang for lang in dict.fromkeys((a.lang, b.lang)) if not self.rules.lang(lang).words))
 
     def compare_many(self, pairs: Iterable[tuple]) -> list[Comparison]:
         """`compare` each (a, b, cosine[, rivals]), with BLAS on one thread and the garbage collector paused.
@@ -275,16 +277,10 @@ class ClaimJudge:
         if not a.norm or not b.norm:  # no words at all (emoji, zero-width characters): nothing to repeat
             return Comparison(False, True, "no words to compare")
         if "copy" in self.checks and a.norm == b.norm:  # decided before any feature counts
-            return Comparison(True, True, "exact copy", 1.0, 1.0)
+            return Comparison(True, True, COPY, 1.0, 1.0)
         f = self.features(a, b)
         f.rivals = rivals
-        found = verdict(f, cosine, self.t, self.checks, self.pair_judge)
-        if found.duplicate and "copy" not in found.reason:
-            unread = [lang for lang in dict.fromkeys((a.lang, b.lang)) if not self.rules.lang(lang).words]
-            if unread:  # no words to align: the claim check cannot tell the same claim from the same topic
-                return Comparison(False, found.same_stance, f"similar (no claim check in {'/'.join(unread)})",
-                                  found.coverage, found.near_copy, found.unmatched)
-        return found
+        return verdict(f, cosine, self.t, self.checks, self.pair_judge)
 
 
 @dataclass(slots=True)
@@ -308,6 +304,7 @@ class PairFeatures:
     sizes: tuple[int, int] = (0, 0)                   # content words of each side
     left_best: float = 1.0                            # mean best word cosine of `claim_unmatched`, lower side
     rivals: tuple[float | None, float | None] = (None, None)  # each side's best other candidate's cosine
+    wordless: tuple[str, ...] = ()                    # its languages whose tokens are no words (stance.toml)
 
     @property
     def flip(self) -> bool:
@@ -345,7 +342,7 @@ def settled(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     near-copies, names), or None when they leave the pair open."""
     on = checks
     if "copy" in on and f.exact:
-        return Comparison(True, True, "exact copy", 1.0, 1.0)
+        return Comparison(True, True, COPY, 1.0, 1.0)
     flipped = "stance" in on and f.flip
     res = lambda dup, reason: _comparison(f, flipped, dup, reason)  # noqa: E731
     # words of one antonym concept with opposite signs ("beschleunigen" / "spowolnić", "most" / "least")
@@ -366,7 +363,7 @@ def settled(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     if "copy" in on and f.near_copy >= t["near_copy"]:
         if flipped:  # no copy rule overrules a negation or antonym difference ("ne devraient pas autoriser")
             return res(False, _opposite(f))
-        return res(True, "near-exact copy")
+        return res(True, NEAR_COPY)
     if "names" in on and f.names[0] and f.names[1]:
         return res(False, "different names ({} vs {})".format(", ".join(f.names[0]), ", ".join(f.names[1])))
     return None
@@ -390,10 +387,16 @@ def _decide(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
     res = lambda dup, reason: _comparison(f, flipped, dup, reason)  # noqa: E731
     left = f.claim_unmatched
     left_over = "left over: {} vs {}".format(", ".join(left[0][:3]) or "-", ", ".join(left[1][:3]) or "-")
+
+    def same_claim() -> Comparison:
+        if f.wordless:  # no words to align: the claim check cannot tell the same claim from the same topic
+            return _comparison(f, False, False, f"similar (no claim check in {'/'.join(f.wordless)})")
+        return res(True, "translation" if f.cross_lingual else "paraphrase")
+
     if judge is not None:
         p = judge.probability(f, cosine)
         if p >= judge.threshold:
-            return res(True, "translation" if f.cross_lingual else "paraphrase")
+            return same_claim()
         return res(False, f"related ({left_over})")
     needed = t["duplicate_cross" if f.cross_lingual else "duplicate"]
     if cosine < needed or f.soft < t["soft"]:
@@ -402,7 +405,7 @@ def _decide(f: PairFeatures, cosine: float, t: dict[str, float], checks: Sequenc
         return res(False, "related (few words in common)")
     if f.soft < t.get("sure_soft", 0.0) or not claim_aligned(f, t):
         return res(False, f"related ({left_over})")
-    return res(True, "translation" if f.cross_lingual else "paraphrase")
+    return same_claim()
 
 
 def claim_aligned(f: PairFeatures, t: dict[str, float]) -> bool:

@@ -42,9 +42,6 @@ class EmbeddingCache:
     def key(model_id: str, text: str) -> bytes:
         return hashlib.sha256(f"{model_id}\0{text}".encode("utf-8")).digest()
 
-    def get_many(self, keys: Sequence[bytes]) -> dict[bytes, np.ndarray]:
-        return dict(self.each(keys))
-
     def each(self, keys: Sequence[bytes]) -> Iterator[tuple[bytes, np.ndarray]]:
         """(key, vector) of each stored one of `keys`, one at a time."""
         keys = list(keys)
@@ -113,12 +110,13 @@ class CachedEmbedder:
             if shipped:
                 for k in [k for k in rows if k not in found and k in shipped]:
                     place(k, shipped[k])
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in found))
+        missing = {t: k for t, k in zip(texts, keys) if k not in found}  # text -> key, each text once
+        texts_missing = list(missing)
         done = len(texts) - len(missing)
-        for i in range(0, len(missing), self.batch_size):
-            batch = missing[i:i + self.batch_size]
+        for i in range(0, len(texts_missing), self.batch_size):
+            batch = texts_missing[i:i + self.batch_size]
             vecs = self.inner.encode(batch)
-            batch_keys = [EmbeddingCache.key(self.key_id, t) for t in batch]
+            batch_keys = [missing[t] for t in batch]
             self.cache.put_many(list(zip(batch_keys, vecs)))
             for k, v in zip(batch_keys, vecs):
                 place(k, v)

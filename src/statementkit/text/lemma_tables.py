@@ -45,6 +45,7 @@ from statementkit.text.normalise import fold, fold_many
 FORMAT = 5  # 2: keys folded with unified apostrophes; 3: and invisible characters and look-alikes (text.normalise);
 # 4: lemma index and exceptions in tables of their own; 5: each form's place in the source (lemma.at)
 _LOCK = threading.Lock()
+FOLDER = "lookups"  # in the cache and in the prepared folder
 
 
 def source_file(lang: str, table: str) -> Path | None:
@@ -119,7 +120,7 @@ def cache_path(lang: str) -> Path | None:
     from statementkit.resources import cache_dir
 
     name = file_name(lang)
-    return None if name is None else cache_dir() / "lookups" / name
+    return None if name is None else cache_dir() / FOLDER / name
 
 
 def prepared_path(lang: str) -> Path | None:
@@ -127,7 +128,7 @@ def prepared_path(lang: str) -> Path | None:
     from statementkit.resources import prepared_dir
 
     name = file_name(lang)
-    return None if name is None else prepared_dir() / "lookups" / name
+    return None if name is None else prepared_dir() / FOLDER / name
 
 
 def file_name(lang: str) -> str | None:
@@ -255,14 +256,14 @@ def _open(lang: str) -> tuple[Any, Any, tuple] | None:
             return None
     except OSError:
         return None
-    try:
-        prepared = prepared_dir() / "lookups" / name
+    try:  # the name is worked out once (it hashes the source files), for both folders
+        prepared = prepared_dir() / FOLDER / name
         if prepared.is_file():
             return _connect(prepared, prepared=True)
     except _ERRORS:
         pass  # stale or damaged: the cache, as without it
     try:
-        path = cache_dir() / "lookups" / name
+        path = cache_dir() / FOLDER / name
         if not path.exists():
             _build(lang, path)
         return _connect(path)

@@ -25,7 +25,7 @@ from typing import Any
 from statementkit.checks.document import Doc
 from statementkit.checks.registry import Context, Finding, register_check
 from statementkit.checks.ruleset import Criterion
-from statementkit.records import DedupResult, Statement
+from statementkit.records import COPY, NEAR_COPY, DedupResult, Statement
 
 MAX_QUOTE = 90
 
@@ -47,7 +47,8 @@ def duplicate_findings(statements: Sequence[Statement], results: Sequence[DedupR
             if not dup.is_duplicate:
                 continue
             if dup.published and dup.id in by_id:  # a copy, or the same claim in other words ("meaning")
-                candidates.append((dup, by_id[dup.id].text, "published" if "copy" in (dup.reason or "") else "meaning"))
+                copy = dup.reason in (COPY, NEAR_COPY)
+                candidates.append((dup, by_id[dup.id].text, "published" if copy else "meaning"))
             elif not dup.published and criterion.params["within_batch"] and order.get(dup.id, 1 << 30) < index:
                 candidates.append((dup, statements[order[dup.id]].text, "batch"))
         if not candidates:
