@@ -335,11 +335,11 @@ def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence
     """Move statements `ids` out of cluster `cluster_id` into a new cluster (applied on the next themes run).
 
     The new cluster's id comes from the themes stage's own bookkeeping
-    (`ThemeDecisions.allocate`), so ids are never reused. The audit-log
-    target is the new cluster; undo removes the split.
+    (`ThemeDecisions.allocate`) and is reserved there at once, so it is never
+    given again, not even after the split is undone. The audit-log target is
+    the new cluster; undo removes the split.
     """
-    from statementkit.queue.analyst import records
-    from statementkit.themes.decisions import ThemeDecisions
+    from statementkit.queue.analyst import reserve_cluster_id
 
     ids = list(dict.fromkeys(str(i) for i in ids))
     with transaction(conn):
@@ -353,7 +353,7 @@ def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence
                              f"its statements are {', '.join(members)}")
         if len(ids) == len(members):
             raise QueueError(f"a split must leave statements in cluster {cluster_id}; rename it instead")
-        into = str(ThemeDecisions.from_records(records(conn)).allocate())
+        into = str(reserve_cluster_id(conn, who))
         at = now_iso()
         conn.execute("INSERT INTO theme_decisions (kind, key, value, extra, who, at) VALUES ('split', ?, ?, ?, ?, ?)",
                      (into, str(cluster_id), dumps({"ids": ids}), who, at))

@@ -44,6 +44,21 @@ def records(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return rows
 
 
+def reserve_cluster_id(conn: sqlite3.Connection, who: str) -> int:
+    """A new cluster id, never given before and never given again (call inside a transaction).
+
+    The themes stage's `next_cluster` moves past it at once: an id an analyst has seen (a split's
+    new cluster) stays used when the decision that created it is undone.
+    """
+    from statementkit.themes.decisions import ThemeDecisions
+
+    decisions = ThemeDecisions.from_records(records(conn))
+    new = decisions.allocate()
+    conn.execute("INSERT OR REPLACE INTO theme_decisions (kind, key, value, extra, who, at) "
+                 "VALUES ('next_cluster', '', ?, '{}', ?, ?)", (str(decisions.next_cluster), who, now_iso()))
+    return new
+
+
 def store_bookkeeping(conn: sqlite3.Connection, rows: Iterable[Mapping[str, Any]], who: str) -> None:
     """Replace the themes stage's bookkeeping rows (call inside a transaction)."""
     conn.execute(f"DELETE FROM theme_decisions WHERE kind IN ({', '.join('?' * len(BOOKKEEPING))})", BOOKKEEPING)
