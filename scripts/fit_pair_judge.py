@@ -54,7 +54,7 @@ def training_pairs(model_id: str = MODEL) -> Training:
     from statementkit.checks import load_rules
     from statementkit.dedup.claims import ClaimJudge, analyse_many, settled
     from statementkit.dedup.copies import copy_candidates
-    from statementkit.dedup.detect import best_candidates, rival_cosine, thresholds_for
+    from statementkit.dedup.detect import Rivals, thresholds_for
     from statementkit.dedup.pair_judge import pair_features
     from statementkit.dedup.stance import load_stance
     from statementkit.embed import CachedEmbedder, load_embedder
@@ -90,8 +90,10 @@ def training_pairs(model_id: str = MODEL) -> Training:
     # each batch statement's best candidates, as the search gives them to the judge (a pair of the pair
     # set has no other candidate)
     batch_ids = {x.id: n for n, x in enumerate(pub + new)}
-    top = best_candidates({(batch_ids[rows[k][0].id], batch_ids[rows[k][1].id]): cosines[k]
-                           for k in open_rows if rows[k][3] == "batch"})
+    in_batch = [k for k in open_rows if rows[k][3] == "batch"]
+    rivals = Rivals(np.array([batch_ids[rows[k][0].id] for k in in_batch], dtype=np.int64),
+                    np.array([batch_ids[rows[k][1].id] for k in in_batch], dtype=np.int64),
+                    np.array([cosines[k] for k in in_batch]), len(batch_ids))
     keyed = sorted({(x.text, x.lang) for k in open_rows for x in rows[k][:2]})
     claims = dict(zip(keyed, analyse_many(keyed, stance)))
     judge = ClaimJudge(emb, {**t, "judge": 0.0}, rules=stance)
@@ -107,7 +109,7 @@ def training_pairs(model_id: str = MODEL) -> Training:
             continue
         if where == "batch":
             i, j = batch_ids[a.id], batch_ids[b.id]
-            f.rivals = (rival_cosine(top, i, j), rival_cosine(top, j, i))
+            f.rivals = (rivals.of(i, j), rivals.of(j, i))
         x.append(pair_features(f, cosines[k], t["candidate"]))
         y.append(label)
         source.append(where)
