@@ -48,6 +48,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.log_size = 0
         self.seen_clusters: set[int] = set()
         self.members_before: dict[int, set[str]] = {}
+        self.moved_before: set[str] = set()
         self.uncarried: list[str] = []
         self.reclustered = False
 
@@ -113,6 +114,7 @@ class QueueMachine(RuleBasedStateMachine):
     @rule()
     def recluster(self):
         self.members_before = self._members()
+        self.moved_before = {i for split in self.q.theme_decisions().splits for i in split.ids}
         self.seen_clusters |= set(self.members_before)
         try:
             result = self.q.recluster(embedder=HashingEmbedder())
@@ -190,7 +192,8 @@ class QueueMachine(RuleBasedStateMachine):
             return
         self.reclustered = False
         after = self._members()
-        moved = {i for split in self.q.theme_decisions().splits for i in split.ids}
+        # statements an analyst's split moves, or moved before the rerun (an undone split gives them back)
+        moved = {i for split in self.q.theme_decisions().splits for i in split.ids} | self.moved_before
         merged = {int(k) for row in self.q.conn.execute("SELECT key, value FROM theme_decisions WHERE kind = 'merge'")
                   for k in row}
         common = (set().union(*after.values(), set()) & set().union(*self.members_before.values(), set())) - moved
