@@ -34,6 +34,8 @@ from statementkit.records import Statement
 from statementkit.text.language import with_languages
 
 DATA = ROOT / "benchmarks" / "dedup_batch"
+#: Dev batches on other topics (their own README in DATA): the judge learns from them as from dev.
+DEV_TOPICS = ("mobility", "schools")
 
 
 def load(split: str) -> tuple[list[dict], list[dict]]:
@@ -105,12 +107,14 @@ def score(submissions: list[dict], flags: dict[str, str], pairs: dict[str, set[s
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--split", choices=("dev", "test", "both"), default="dev")
-    ap.add_argument("--errors", action="store_true", help="list the dev mistakes")
+    ap.add_argument("--split", choices=("dev", "test", "both", *DEV_TOPICS, "dev-all"), default="dev",
+                    help="dev-all: dev and every other dev topic")
+    ap.add_argument("--errors", action="store_true", help="list the mistakes (never on test)")
     args = ap.parse_args()
     embedder = default_embedder()
     results = {}
-    for split in ("dev", "test") if args.split == "both" else (args.split,):
+    splits = {"both": ("dev", "test"), "dev-all": ("dev", *DEV_TOPICS)}.get(args.split, (args.split,))
+    for split in splits:
         published, submissions = load(split)
         flags, rejects, pairs, seconds = run(published, submissions, embedder)
         results[split] = {**score(submissions, flags, pairs), "seconds": round(seconds, 1)}
@@ -118,9 +122,9 @@ def main() -> None:
         results[split]["reject_flags"] = {k: reject_only[k] for k in
                                           ("flagged", "precision", "recall", "f1", "flags_per_100",
                                            "stance_flips_flagged", "different_claims_flagged")}
-        if args.errors and split == "dev":
+        if args.errors and split != "test":
             texts = {r["id"]: r["text"] for r in published + submissions}
-            print("\n== dev mistakes (FP: the flag names no true duplicate; FN: a true duplicate not flagged)")
+            print(f"\n== {split} mistakes (FP: the flag names no true duplicate; FN: a true duplicate not flagged)")
             for s in submissions:
                 position = {x["id"]: n for n, x in enumerate(submissions)}
                 target = flags.get(s["id"])
