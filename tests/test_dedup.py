@@ -489,3 +489,31 @@ def test_peak_memory_of_a_child_is_its_own():
     child = float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert held.sum() == held.size
     assert 0 < child < 150
+
+
+def test_a_tree_judge_walks_its_padded_trees_as_the_fitted_model_does(tmp_path, monkeypatch):
+    """`TreeJudge.from_boosted` pads every tree to full depth; its probabilities are the fitted model's,
+    and its JSON loads back to the same judge."""
+    import json
+
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    from statementkit.dedup import pair_judge
+    from statementkit.dedup.pair_judge import FEATURES, TreeJudge
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, len(FEATURES)))
+    y = (x[:, 0] + 0.5 * x[:, 3] - x[:, 7] + rng.normal(scale=0.5, size=300)) > 0.3
+    model = HistGradientBoostingClassifier(max_iter=30, max_depth=3, min_samples_leaf=20, random_state=0).fit(x, y)
+    judge = TreeJudge.from_boosted(model, "test-model", 3, 0.9, 0.575)
+    assert np.allclose(judge.probabilities(x), model.predict_proba(x)[:, 1], atol=1e-9)
+    (tmp_path / "pair-judge").mkdir()
+    (tmp_path / "pair-judge" / "test-model.json").write_text(json.dumps(judge.to_dict()), encoding="utf-8")
+    monkeypatch.setattr(pair_judge, "models_dir", lambda: tmp_path)
+    pair_judge.load_pair_judge.cache_clear()
+    loaded = pair_judge.load_pair_judge("test-model")
+    pair_judge.load_pair_judge.cache_clear()
+    assert isinstance(loaded, TreeJudge) and np.allclose(loaded.probabilities(x), judge.probabilities(x))
+    with pytest.raises(ValueError, match="deeper"):
+        TreeJudge.from_boosted(model, "test-model", 2, 0.9, 0.575)
