@@ -6,9 +6,10 @@ cosine, word alignment and coverage, the words left over on each side, the
 character similarity, a weak stance flip, how the two statements' sizes
 compare, one language or two, how the pair stands out among each statement's
 other candidates) weighs them together. Fitted by `scripts/fit_pair_judge.py`
-on the project's dev data only (the pair set's dev split and the same-topic
-batches' dev topics, every unlabelled batch pair a negative), its operating
-point chosen by cross-validation for precision first; the fitted numbers are a
+on the project's dev data only (the pair set's dev split and same-topic dev
+batches, every unlabelled batch pair a negative; the shipped judge learned
+from the heritage batch), its operating point chosen by cross-validation for
+precision first; the fitted numbers are a
 small JSON file per model in `models/pair-judge/`. A model without one keeps
 the threshold rules of `claims.verdict`.
 
