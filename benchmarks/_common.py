@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import platform
 import time
@@ -73,3 +74,12 @@ def _fmt(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.3f}"
     return str(value)
+
+
+def options(doc: str | None, flags: tuple[str, ...] = ()) -> argparse.Namespace:
+    """The command line of a benchmark whose only options are on/off `flags`: `--help` prints its
+    docstring (which says how to run it) instead of starting a run that overwrites its results."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    for flag in flags:
+        ap.add_argument(flag, action="store_true")
+    return ap.parse_args()

@@ -27,7 +27,7 @@ import os
 import time
 from collections import Counter
 
-from _common import DATA, ROOT, polis_comments, polis_dir, print_table, write_result
+from _common import DATA, ROOT, options, polis_comments, polis_dir, print_table, write_result
 
 from statementkit.checks import check, load_rules
 from statementkit.records import Statement
@@ -145,9 +145,8 @@ def cold_100() -> dict | None:
 
 
 def main() -> None:
-    import sys
-
-    if "--cold-only" in sys.argv[1:]:  # just the cold start, best of 3 fresh processes
+    args = options(__doc__, ("--cold-only",))
+    if args.cold_only:  # just the cold start, best of 3 fresh processes
         runs = [cold_100() for _ in range(3)]
         if runs[0] is None:
             print("cold start: the default model is not installed")

@@ -18,7 +18,7 @@ import json
 import time
 from collections import Counter, defaultdict
 
-from _common import ROOT, polis_dir, print_table, write_result
+from _common import ROOT, options, polis_dir, print_table, write_result
 
 from statementkit.text.language import DEFAULT_LANGUAGES, detect
 
@@ -82,6 +82,7 @@ def polis_rows(limit_per_conversation: int = 300) -> list[dict]:
 
 
 def main() -> None:
+    options(__doc__)
     rows = load()
     results = [evaluate(name, fn, rows) for name, fn in DETECTORS.items()]
     langs = sorted(results[0]["per_language"])

@@ -27,7 +27,7 @@ import time
 from dataclasses import asdict, replace
 
 import numpy as np
-from _common import print_table, write_result
+from _common import options, print_table, write_result
 from themes_common import (
     accuracy_report,
     corpus,
@@ -251,6 +251,7 @@ def clustering_variants(emb, taxonomy, settings) -> dict:
 
 
 def main() -> None:
+    options(__doc__)
     started = time.time()
     emb = embedder()
     taxonomy = load_taxonomy()

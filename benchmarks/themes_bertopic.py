@@ -28,7 +28,7 @@ import random
 import time
 
 import numpy as np
-from _common import polis_dir, print_table, write_result
+from _common import options, polis_dir, print_table, write_result
 from themes_common import corpus, embedder, split
 
 from statementkit.embed import encode
@@ -94,6 +94,7 @@ def run_statementkit(statements, vectors, emb, taxonomy) -> tuple[list[int], flo
 
 
 def main() -> None:
+    options(__doc__)
     from statementkit.text.language import with_languages
 
     emb = embedder()

@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, print_table, write_result
+from _common import ROOT, options, print_table, write_result
 from themes_common import embedder
 
 from statementkit.io import read_statements
@@ -101,6 +101,7 @@ def end_to_end(cache: Path) -> dict:
 
 
 def main() -> None:
+    options(__doc__)
     with tempfile.TemporaryDirectory(prefix="statementkit-speed-") as tmp:
         tmp = Path(tmp)
         proc = in_process(tmp / "models")

@@ -18,7 +18,7 @@ import time
 from dataclasses import asdict, replace
 
 import numpy as np
-from _common import print_table, write_result
+from _common import options, print_table, write_result
 from themes_common import accuracy_report, embedder, split, statements, theme2_report
 
 from statementkit.embed import encode
@@ -32,6 +32,7 @@ def classify(model, vectors, texts, settings):
 
 
 def main() -> None:
+    options(__doc__)
     started = time.time()
     emb = embedder()
     taxonomy = load_taxonomy()
