@@ -35,6 +35,7 @@ import numpy as np
 from cydifflib import (
     SequenceMatcher,  # difflib's, compiled: the same matches, ~6x faster (tests/test_claims.py)
 )
+from rapidfuzz.distance import OSA
 
 from statementkit.dedup.claim_analysis import (
     PREFIX,
@@ -477,17 +478,8 @@ def _is_typo(wa: str, wb: str) -> bool:
     return _edits(wa, wb) <= (2 if min(len(wa), len(wb)) >= 8 else 1)
 
 
-def _edits(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent swaps."""
-    before, row = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
-            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], before[j - 2] + 1)
-        before, row = row, current
-    return row[-1]
+#: Optimal string alignment distance (insertions, deletions, substitutions, adjacent swaps), rapidfuzz's.
+_edits = OSA.distance
 
 
 def _coverage(c: Claim, ok: set[int]) -> float:
