@@ -42,9 +42,6 @@ KEEP = 64
 #: Packages whose data the lemmatiser reads: a new version may lemmatise a word differently.
 LEMMA_PACKAGES = ("spacy-lookups-data", "snowballstemmer", "pystemmer", "spacy")
 
-#: The files `cached_patterns` read or wrote in a folder it was given (for `prepare`).
-_USED: list[Path] = []
-
 Source = tuple[str, bool, dict[str, Any]]  # (pattern source, forms_only, data)
 
 
@@ -54,9 +51,7 @@ def cached_patterns(lang: str, sources: Sequence[Source], compile_all: Callable[
     if os.environ.get("STATEMENTKIT_NO_PATTERN_CACHE"):
         return compile_all()
     key = _key(lang, sources)
-    if folder is not None:
-        _USED.append(folder / f"{key}.json")
-    else:
+    if folder is None:
         from statementkit.resources import cache_dir, prepared_dir
 
         try:
@@ -79,21 +74,29 @@ def cached_patterns(lang: str, sources: Sequence[Source], compile_all: Callable[
 def prepare(rules: Any) -> list[Path]:
     """Write every language's compiled set of `rules` (a `RuleSet`, the bundled one) into the
     prepared folder, removing sets no longer current, and return their paths. Raises OSError
-    when the folder cannot be written."""
+    when the folder cannot be written.
+
+    Compiled into an empty folder first: what it then holds is exactly the current sets."""
+    import shutil
+
     from statementkit.resources import prepared_dir
 
     folder = prepared_dir() / FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    _USED.clear()
-    for lang in rules.lexicons:
-        rules._compile(lang, folder)
-    made = [p for p in _USED if p.is_file()]
-    if len(made) != len(rules.lexicons):
-        raise OSError(f"cannot write the compiled patterns into {folder}")
-    for old in folder.glob("*.json"):
-        if old not in made:
-            old.unlink(missing_ok=True)
-    return made
+    fresh = folder.with_name(f"{FOLDER}.new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    try:
+        for lang in rules.lexicons:
+            rules._compile(lang, fresh)
+        made = sorted(fresh.glob("*.json"))
+        if len(made) != len(rules.lexicons):
+            raise OSError(f"cannot write the compiled patterns into {fresh}")
+        folder.mkdir(exist_ok=True)
+        for old in folder.glob("*.json"):
+            old.unlink()
+        return [p.replace(folder / p.name) for p in made]
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
 
 
 def _key(lang: str, sources: Sequence[Source]) -> str:

@@ -53,14 +53,14 @@ def reserve_cluster_id(conn: sqlite3.Connection, who: str) -> int:
     from statementkit.themes.decisions import ThemeDecisions
 
     decisions = ThemeDecisions.from_records(records(conn))
-    # the clusters on screen, even ones the bookkeeping does not list (a queue filled by an older version)
+    # the clusters on screen, also those the bookkeeping does not list (`Queue.add_screened` stores a
+    # themes result the queue did not run itself)
     shown = conn.execute("SELECT max(id) FROM (SELECT id FROM clusters UNION ALL "
                          "SELECT cluster AS id FROM themes WHERE cluster IS NOT NULL)").fetchone()[0]
     if shown is not None:
         decisions.next_cluster = max(decisions.next_cluster, int(shown) + 1)
     new = decisions.allocate()
-    conn.execute("INSERT OR REPLACE INTO theme_decisions (kind, key, value, extra, who, at) "
-                 "VALUES ('next_cluster', '', ?, '{}', ?, ?)", (str(decisions.next_cluster), who, now_iso()))
+    store_bookkeeping(conn, decisions.to_records(), who)
     return new
 
 
