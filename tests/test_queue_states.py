@@ -266,3 +266,27 @@ def test_a_split_cluster_id_is_not_given_again_after_the_split_is_undone():
     assert 3 not in {c.id for c in state.q.clusters()}
     assert int(state.q.split_cluster(2, ["p0"]).target.removeprefix("cluster:")) > 3
     state.teardown()
+
+
+def test_a_statement_waiting_to_be_split_out_cannot_be_split_out_again():
+    """Found by feeding bad input: splitting the same statement twice before the themes run reserved
+    a second new cluster that would never hold anything; and a split naming 100,000 ids wrote them all
+    into its message."""
+    state = QueueMachine()
+    state.start()
+    state.recluster()
+    state.add(3, False)
+    state.q.decide_cluster(0, "cluster_label", f"Label {next(state.counter)}")
+    state.recluster()
+    state.add(3, True)
+    state.recluster()  # as in the test above: clusters 1 and 2
+    cluster = max(state.q.clusters(), key=lambda c: c.size).id
+    first = state.q.cluster_members(cluster)[0]["id"]
+    split = state.q.split_cluster(cluster, [first])
+    with pytest.raises(QueueError, match=rf"{first} already moves out of cluster {cluster} into new cluster "
+                                         rf"{split.target.removeprefix('cluster:')} on the next themes run"):
+        state.q.split_cluster(cluster, [first])
+    with pytest.raises(QueueError) as refused:
+        state.q.split_cluster(cluster, [f"x{i}" for i in range(100_000)])
+    assert f"x7 and 99992 more out of cluster {cluster}" in str(refused.value) and len(str(refused.value)) < 300
+    state.teardown()

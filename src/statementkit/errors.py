@@ -19,6 +19,7 @@ tell them apart (`EXIT_CODES`; `statementkit --help` and the README list them).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 #: exit code -> what it means; `selfcheck` adds its verdicts (`checks.advice.VERDICT_EXIT_CODES`).
@@ -92,3 +93,10 @@ class QueueConflict(QueueError):
 
 class VotesError(LocatedError):
     """A pol.is votes export cannot be read."""
+
+
+def listed(items: Sequence[str], limit: int = 8) -> str:
+    """The first `limit` items and how many more ("s1, s2 and 98 more"): a message stays readable
+    however many statements a command names."""
+    shown = ", ".join(items[:limit])
+    return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")

@@ -21,7 +21,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from statementkit.errors import QueueConflict, QueueError
+from statementkit.errors import QueueConflict, QueueError, listed
 from statementkit.queue.db import now_iso, transaction
 from statementkit.queue.items import LogEntry
 from statementkit.queue.store import dumps, store_screening
@@ -253,8 +253,8 @@ def _unpublish_problem(conn: sqlite3.Connection, sid: str) -> str | None:
     following = followers(conn, sid)
     if not following:
         return None
-    shown = ", ".join(following[:5]) + (f" and {len(following) - 5} more" if len(following) > 5 else "")
-    return (f"'{sid}' has {len(following)} statement{'s' * (len(following) > 1)} merged into it ({shown}); "
+    return (f"'{sid}' has {len(following)} statement{'s' * (len(following) > 1)} merged into it "
+            f"({listed(following, 5)}); "
             "undo or revise those merges first")
 
 
@@ -349,10 +349,16 @@ def split_cluster(conn: sqlite3.Connection, cluster_id: int | str, ids: Sequence
             raise QueueError(f"no cluster {cluster_id} in the queue")
         strangers = [i for i in ids if i not in members]
         if not ids or strangers:
-            raise QueueError(f"cannot split {', '.join(strangers) or 'nothing'} out of cluster {cluster_id}: "
-                             f"its statements are {', '.join(members)}")
+            raise QueueError(f"cannot split {listed(strangers) or 'nothing'} out of cluster {cluster_id}: "
+                             f"its statements are {listed(members)}")
         if len(ids) == len(members):
             raise QueueError(f"a split must leave statements in cluster {cluster_id}; rename it instead")
+        for into, extra in conn.execute("SELECT key, extra FROM theme_decisions WHERE kind = 'split' AND value = ?",
+                                        (str(cluster_id),)):
+            again = [i for i in ids if i in json.loads(extra).get("ids", ())]
+            if again:  # a second new cluster would be reserved and stay empty
+                raise QueueError(f"{listed(again)} already move{'s' * (len(again) == 1)} out of cluster "
+                                 f"{cluster_id} into new cluster {into} on the next themes run; undo that first")
         into = str(reserve_cluster_id(conn, who))
         at = now_iso()
         conn.execute("INSERT INTO theme_decisions (kind, key, value, extra, who, at) VALUES ('split', ?, ?, ?, ?, ?)",

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from statementkit.errors import QueueError
+from statementkit.errors import QueueError, listed
 from statementkit.queue import Filter, Item, Queue
 from statementkit.text.normalise import visible
 from statementkit.tui.detail import CompareScreen, item_view
@@ -272,7 +272,7 @@ class ModerateScreen(Screen):
                                                                                               False)
             for f in item.flags if item else []:
                 flagged.setdefault(f.code, f.message)
-        named = ", ".join(ids[:8]) + (f" and {len(ids) - 8} more" if len(ids) > 8 else "")
+        named = listed(ids)
         # a batch names exactly what it will change
         title = f"Reject {ids[0] if len(ids) == 1 else f'{len(ids)} statements ({named})'} because…"
         pre = ["duplicate"] if self._anchor else list(flagged)
@@ -320,7 +320,7 @@ class ModerateScreen(Screen):
             target = self._safe(self.q.get, None, into, False)
             # a merge points at a published statement: keeping a pending one means accepting it first
             accept_first = target is not None and target.status == "pending"
-            names = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
+            names = listed(ids, 6)
             question = (f"{'Accept ' + into + ' and merge' if accept_first else 'Merge'} {len(ids)} selected "
                         f"statement{'s' * (len(ids) > 1)} ({names}) into {'it' if accept_first else into}?")
 
