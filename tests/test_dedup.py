@@ -517,3 +517,27 @@ def test_a_tree_judge_walks_its_padded_trees_as_the_fitted_model_does(tmp_path, 
     assert isinstance(loaded, TreeJudge) and np.allclose(loaded.probabilities(x), judge.probabilities(x))
     with pytest.raises(ValueError, match="deeper"):
         TreeJudge.from_boosted(model, "test-model", 2, 0.9, 0.575)
+
+
+@pytest.mark.parametrize("content", ['{"features": [', '{"kind": "trees"}', "[]", "FEATURES-trees-short"])
+def test_a_damaged_pair_judge_file_is_a_model_error_naming_it(tmp_path, monkeypatch, content):
+    import json
+
+    from statementkit.dedup import pair_judge
+    from statementkit.errors import ModelError
+
+    if content == "FEATURES-trees-short":  # the right features, trees of the wrong shape
+        content = json.dumps({"model": "m", "kind": "trees", "features": list(pair_judge.FEATURES), "baseline": 0,
+                              "feature": [[0, 1, 2]], "cut": [[0.5, 0.5]], "leaf": [[0, 0, 0, 0]],
+                              "threshold": 0.9, "floor": 0.5})
+    elif content == '{"kind": "trees"}':
+        content = json.dumps({"kind": "trees", "features": list(pair_judge.FEATURES)})
+    (tmp_path / "pair-judge").mkdir()
+    (tmp_path / "pair-judge" / "m.json").write_text(content, encoding="utf-8")
+    monkeypatch.setattr(pair_judge, "models_dir", lambda: tmp_path)
+    pair_judge.load_pair_judge.cache_clear()
+    try:
+        with pytest.raises(ModelError, match=r"m\.json: "):
+            pair_judge.load_pair_judge("m")
+    finally:
+        pair_judge.load_pair_judge.cache_clear()

@@ -169,13 +169,21 @@ def load_pair_judge(model_id: str | None) -> PairJudge | TreeJudge | None:
     path = judge_path(model_id)
     if not path.is_file():
         return None
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(raw.get("features", ())) != FEATURES:
-        raise ModelError(f"{path}: its features {raw.get('features')} are not this version's {list(FEATURES)}; "
-                         "rebuild it with scripts/fit_pair_judge.py")
-    if raw.get("kind", "logistic") == "trees":
-        return TreeJudge(raw["model"], float(raw["baseline"]), np.array(raw["feature"], dtype=np.int64),
-                         np.array(raw["cut"], dtype=np.float64), np.array(raw["leaf"], dtype=np.float64),
-                         float(raw["threshold"]), float(raw["floor"]))
-    return PairJudge(raw["model"], tuple(raw["mean"]), tuple(raw["scale"]), tuple(raw["coef"]),
-                     float(raw["intercept"]), float(raw["threshold"]), float(raw["floor"]))
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if tuple(raw.get("features", ())) != FEATURES:
+            raise ModelError(f"{path}: its features {raw.get('features')} are not this version's "
+                             f"{list(FEATURES)}; rebuild it with scripts/fit_pair_judge.py")
+        if raw.get("kind", "logistic") != "trees":
+            return PairJudge(raw["model"], tuple(raw["mean"]), tuple(raw["scale"]), tuple(raw["coef"]),
+                             float(raw["intercept"]), float(raw["threshold"]), float(raw["floor"]))
+        judge = TreeJudge(raw["model"], float(raw["baseline"]), np.array(raw["feature"], dtype=np.int64),
+                          np.array(raw["cut"], dtype=np.float64), np.array(raw["leaf"], dtype=np.float64),
+                          float(raw["threshold"]), float(raw["floor"]))
+        trees, inner = judge.feature.shape
+        if (judge.cut.shape != (trees, inner) or judge.leaf.shape != (trees, inner + 1)
+                or (inner + 1) & inner or not ((0 <= judge.feature) & (judge.feature < len(FEATURES))).all()):
+            raise ValueError("its trees are not full trees over the features")
+        return judge
+    except (ValueError, KeyError, TypeError, AttributeError) as e:  # json's errors are ValueErrors
+        raise ModelError(f"{path}: not a pair judge ({e}); rebuild it with scripts/fit_pair_judge.py") from None
