@@ -78,13 +78,13 @@ def prepare(rules: Any) -> list[Path]:
 
     Compiled into an empty folder first: what it then holds is exactly the current sets."""
     import shutil
+    import tempfile
 
     from statementkit.resources import prepared_dir
 
     folder = prepared_dir() / FOLDER
-    fresh = folder.with_name(f"{FOLDER}.new")
-    shutil.rmtree(fresh, ignore_errors=True)
-    fresh.mkdir(parents=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    fresh = Path(tempfile.mkdtemp(prefix=f".{FOLDER}.", dir=folder.parent))
     try:
         for lang in rules.lexicons:
             rules._compile(lang, fresh)
