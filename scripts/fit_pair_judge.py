@@ -258,6 +258,10 @@ def main() -> None:
     ap.add_argument("--kind", choices=("logistic", "trees"), default="logistic",
                     help="trees: left out one topic at a time they found more, but not on test (pair_judge)")
     args = ap.parse_args()
+    batch = ROOT / "benchmarks" / "dedup_batch"
+    for name in args.batches:
+        if name == "test" or not (batch / f"submissions-{name}.jsonl").is_file():
+            ap.error(f"no dev batch '{name}' in {batch} (test is never learned from)")
     from statementkit.dedup.pair_judge import FEATURES, PairJudge, TreeJudge, judge_path
 
     data = training_pairs(batches=tuple(args.batches), with_pairs=not args.without_pairs)
